@@ -1,0 +1,57 @@
+// nexustray::Client — the library-mode entry point. Construct it from a Config, optionally set a
+// connect handler, start() it; every backend x nexusAddresses entry gets its own session on its
+// own worker thread. All signals are delivered on the thread that owns the Client.
+#pragma once
+
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+#include "nexustray/Config.h"
+#include "nexustray/ConnectRequest.h"
+#include "nexustray/Snapshots.h"
+
+namespace nexustray {
+
+class ClientPrivate;
+
+class Client : public QObject {
+    Q_OBJECT
+public:
+    explicit Client(Config config, QObject* parent = nullptr);
+    ~Client() override; // stops all sessions (bounded, a few seconds at most)
+
+    // Must be set before start(); called on session worker threads.
+    void setConnectHandler(ConnectHandler handler);
+
+    const Config& config() const;
+
+    void start();
+    // Closes every stream (reason "shutdown"), closes WebSockets with 1001, joins the threads.
+    // Emits stopped() when done; safe to call twice.
+    void stop();
+    bool isRunning() const;
+
+    // Switch one backend on or off at run time (its sessions stop/start; others are untouched).
+    void setBackendEnabled(const QString& backendName, bool enabled);
+    // Apply a new config: sessions of backends whose settings changed restart, others keep running.
+    void applyConfig(Config config);
+
+    QList<SessionSnapshot> sessions() const;
+    QList<StreamSnapshot> streams() const;
+
+Q_SIGNALS:
+    void sessionChanged(const nexustray::SessionSnapshot& snapshot);
+    // Throttled: at most a few times per second per session, plus open/close events.
+    void streamChanged(const nexustray::StreamSnapshot& snapshot);
+    void streamClosed(const nexustray::StreamSnapshot& snapshot);
+    void logMessage(int level, const QString& message); // QtMsgType level
+    void stopped();
+
+private:
+    std::unique_ptr<ClientPrivate> d;
+};
+
+} // namespace nexustray

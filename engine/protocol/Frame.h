@@ -1,0 +1,41 @@
+// Binary messages on the WebSocket (shared/spec/protocol.md §4):
+//   data:    0x01 | client_id (16 bytes, RFC 4122 order) | payload (0..32768)
+//   control: 0x02 | compact JSON
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+#include <QUuid>
+
+#include "protocol/ControlMessage.h"
+
+namespace nexustray::protocol {
+
+constexpr quint8 kDataType = 0x01;
+constexpr quint8 kControlType = 0x02;
+constexpr int kDataHeaderSize = 17;
+constexpr int kMaxDataPayload = 32768;                               // per data message
+constexpr int kMaxClientMessage = kMaxDataPayload + kDataHeaderSize; // hub read limit: 32785
+constexpr qint64 kIncomingMessageLimit = 1 << 20; // what we accept from the hub (>= 65553)
+
+// 17-byte header for a stream; build once per stream and reuse.
+QByteArray dataHeader(const QUuid& clientId);
+// header + payload in one allocation. payload.size() must be <= kMaxDataPayload.
+QByteArray encodeData(const QUuid& clientId, QByteArrayView payload);
+QByteArray encodeData(const QByteArray& header, QByteArrayView payload);
+QByteArray encodeControl(const ControlMessage& message);
+
+struct DecodedMessage {
+    enum class Kind { Data, Control, Invalid };
+    Kind kind = Kind::Invalid;
+    QUuid clientId;           // Data
+    QByteArrayView payload;   // Data: a view into the message given to decodeMessage (no copy)
+    ControlMessage control;   // Control
+    QString error;            // Invalid: why ("empty message", "unknown type byte 0x07", ...)
+};
+
+// The returned payload view is valid while `message` is alive and unmodified.
+DecodedMessage decodeMessage(const QByteArray& message);
+
+} // namespace nexustray::protocol
