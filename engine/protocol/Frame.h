@@ -29,10 +29,10 @@ QByteArray encodeControl(const ControlMessage& message);
 struct DecodedMessage {
     enum class Kind { Data, Control, Invalid };
     Kind kind = Kind::Invalid;
-    QUuid clientId;           // Data
-    QByteArrayView payload;   // Data: a view into the message given to decodeMessage (no copy)
-    ControlMessage control;   // Control
-    QString error;            // Invalid: why ("empty message", "unknown type byte 0x07", ...)
+    QUuid clientId;         // Data
+    QByteArrayView payload; // Data: a view into the message given to decodeMessage (no copy)
+    ControlMessage control; // Control
+    QString error;          // Invalid: why ("empty message", "unknown type byte 0x07", ...)
 };
 
 // The returned payload view is valid while `message` is alive and unmodified.
