@@ -1,0 +1,32 @@
+// Token provider backed by the built-in HS256 signer.
+#pragma once
+
+#include <QSet>
+
+#include <functional>
+
+#include "attestation/HmacSigner.h"
+#include "nexustray/TokenProvider.h"
+
+namespace nexustray::attestation {
+
+class HmacTokenProvider : public TokenProvider {
+    Q_OBJECT
+public:
+    // Returns the current Unix time in seconds; replaceable for tests.
+    using Clock = std::function<qint64()>;
+
+    explicit HmacTokenProvider(HmacClaimsInput input, QObject* parent = nullptr);
+    HmacTokenProvider(HmacClaimsInput input, Clock clock, QObject* parent = nullptr);
+
+    quint64 request(const TokenRequest& request) override;
+    void cancel(quint64 requestId) override;
+
+private:
+    HmacClaimsInput m_input;
+    Clock m_clock;
+    quint64 m_nextId = 1;
+    QSet<quint64> m_pending; // signed, finished() not delivered yet
+};
+
+} // namespace nexustray::attestation

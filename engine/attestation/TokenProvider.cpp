@@ -1,0 +1,79 @@
+#include "nexustray/TokenProvider.h"
+
+#include "Logging.h"
+#include "attestation/CachingTokenProvider.h"
+#include "attestation/CommandTokenProvider.h"
+#include "attestation/HmacSecret.h"
+#include "attestation/HmacSigner.h"
+#include "attestation/HmacTokenProvider.h"
+
+namespace nexustray {
+
+namespace {
+
+template <typename T> QList<T> withoutDuplicates(const QList<T>& values) {
+    QList<T> out;
+    out.reserve(values.size());
+    for (const T& v : values) {
+        if (!out.contains(v))
+            out.append(v);
+    }
+    return out;
+}
+
+} // namespace
+
+QString stageName(AttestationStage stage) {
+    switch (stage) {
+    case AttestationStage::Handshake:
+        return QStringLiteral("handshake");
+    case AttestationStage::Attest:
+        return QStringLiteral("attest");
+    case AttestationStage::Reauth:
+        return QStringLiteral("reauth");
+    }
+    return QString();
+}
+
+AttestationIdentity AttestationIdentity::fromBackend(const BackendConfig& backend) {
+    AttestationIdentity id;
+    id.backendName = backend.name;
+    // The loader already normalises and de-duplicates; repeated here so hand-built configs
+    // (library mode) produce the same claims.
+    id.hostnames = withoutDuplicates(backend.hostnames);
+    id.tcpPorts = withoutDuplicates(backend.tcpPorts);
+    id.udpRoutes = backend.udpRoutes;
+    id.weight = backend.weight >= 1 ? backend.weight : 1;
+    id.outboundAllowed = backend.attestation.outboundAllowed;
+    id.allowedOutboundPorts = backend.attestation.allowedOutboundPorts;
+    return id;
+}
+
+std::unique_ptr<TokenProvider> createTokenProvider(const BackendConfig& backend, QString* error) {
+    const AttestationConfig& config = backend.attestation;
+    std::unique_ptr<TokenProvider> provider;
+    if (config.usesCommand()) {
+        provider = std::make_unique<attestation::CommandTokenProvider>(
+            config, AttestationIdentity::fromBackend(backend));
+    } else {
+        QByteArray key;
+        QString keyError;
+        if (!attestation::loadHmacKey(config, &key, &keyError)) {
+            if (error)
+                *error = keyError;
+            return nullptr;
+        }
+        provider = std::make_unique<attestation::HmacTokenProvider>(
+            attestation::HmacClaimsInput::fromBackend(backend, key));
+    }
+    qCDebug(lcAttestation) << "backend" << backend.name << "uses"
+                           << (config.usesCommand() ? "the attestation command"
+                                                    : "the built-in HMAC signer");
+    if (config.cacheHandshakeSeconds > 0) {
+        provider = std::make_unique<attestation::CachingTokenProvider>(
+            std::move(provider), config.cacheHandshakeSeconds);
+    }
+    return provider;
+}
+
+} // namespace nexustray
