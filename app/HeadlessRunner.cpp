@@ -1,0 +1,104 @@
+#include "HeadlessRunner.h"
+
+#include <QDateTime>
+#include <QTimer>
+
+#include "LogFormat.h"
+#include "SignalHandler.h"
+#include "nexustray/Client.h"
+
+namespace nexustray::app {
+
+HeadlessRunner::HeadlessRunner(Client* client, QObject* parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_capTimer(new QTimer(this)) {
+    m_capTimer->setSingleShot(true);
+    m_capTimer->setInterval(kShutdownCapMs);
+    connect(m_capTimer, &QTimer::timeout, this, [this] {
+        qCWarning(lcApp) << "shutdown did not finish within" << kShutdownCapMs / 1000
+                         << "s; exiting anyway";
+        finish(true);
+    });
+    connect(m_client, &Client::sessionChanged, this, &HeadlessRunner::onSessionChanged);
+    connect(m_client, &Client::stopped, this, [this] {
+        if (!m_stopping)
+            return; // e.g. a stop() of someone else; nothing to finish
+        qCInfo(lcApp) << "shutdown complete";
+        finish(false);
+    });
+}
+
+HeadlessRunner::~HeadlessRunner() = default;
+
+bool HeadlessRunner::installSignalHandlers(QString* error) {
+    if (!m_signals) {
+        m_signals = new SignalHandler(this);
+        connect(m_signals, &SignalHandler::terminationRequested, this, &HeadlessRunner::onSignal);
+    }
+    return m_signals->install(error);
+}
+
+void HeadlessRunner::onSignal(int signalNumber) {
+    const QString name = SignalHandler::signalName(signalNumber);
+    if (m_stopping) {
+        qCWarning(lcApp).noquote() << "second" << name << "during shutdown; exiting now";
+        finish(true);
+        return;
+    }
+    shutdown(QStringLiteral("received %1").arg(name), 0);
+}
+
+void HeadlessRunner::shutdown(const QString& why, int exitCode) {
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_exitCode = exitCode;
+    qCInfo(lcApp).noquote()
+        << why + QStringLiteral("; stopping (at most %1 s)").arg(kShutdownCapMs / 1000);
+    m_capTimer->start();
+    m_client->stop(); // may emit stopped() right away
+}
+
+void HeadlessRunner::finish(bool forced) {
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_forced = forced;
+    m_capTimer->stop();
+    Q_EMIT finished(m_exitCode);
+}
+
+void HeadlessRunner::onSessionChanged(const SessionSnapshot& snapshot) {
+    const auto previous = m_states.constFind(snapshot.sessionId);
+    if (previous != m_states.constEnd() && previous.value() == snapshot.state)
+        return; // byte counters or stream counts only
+    m_states.insert(snapshot.sessionId, snapshot.state);
+
+    const QString head =
+        QStringLiteral("session %1 (%2): %3")
+            .arg(snapshot.sessionId, snapshot.relayUrl, sessionStateName(snapshot.state));
+    switch (snapshot.state) {
+    case SessionState::Backoff: {
+        QString line = head;
+        if (!snapshot.lastError.isEmpty())
+            line += QStringLiteral(" after: ") + snapshot.lastError;
+        if (snapshot.reconnectAt.isValid()) {
+            const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(snapshot.reconnectAt);
+            line += QStringLiteral("; retrying in %1 s").arg(qMax<qint64>(0, (ms + 999) / 1000));
+        }
+        qCInfo(lcApp).noquote() << line;
+        break;
+    }
+    case SessionState::Failed:
+        qCWarning(lcApp).noquote()
+            << head + QStringLiteral(": ") +
+                   (snapshot.lastError.isEmpty() ? QStringLiteral("gave up") : snapshot.lastError);
+        break;
+    default:
+        qCInfo(lcApp).noquote() << head;
+        break;
+    }
+}
+
+} // namespace nexustray::app

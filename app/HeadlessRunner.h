@@ -1,0 +1,56 @@
+// Drives a nexustray::Client without a UI: logs session state changes, turns SIGINT/SIGTERM into
+// Client::stop() and reports finished() once the client has stopped, or after a hard cap of 5 s.
+#pragma once
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+
+#include "nexustray/Snapshots.h"
+
+class QTimer;
+
+namespace nexustray {
+class Client;
+}
+
+namespace nexustray::app {
+
+class SignalHandler;
+
+class HeadlessRunner : public QObject {
+    Q_OBJECT
+public:
+    static constexpr int kShutdownCapMs = 5000;
+
+    explicit HeadlessRunner(Client* client, QObject* parent = nullptr);
+    ~HeadlessRunner() override;
+
+    // SIGINT / SIGTERM start a clean shutdown; a second signal finishes at once.
+    bool installSignalHandlers(QString* error = nullptr);
+
+    // Stops the client; finished(exitCode) follows when it has stopped (or the cap hits).
+    void shutdown(const QString& why, int exitCode = 0);
+
+    // True when finished() came from the hard cap rather than Client::stopped().
+    bool forced() const { return m_forced; }
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void onSessionChanged(const nexustray::SessionSnapshot& snapshot);
+    void onSignal(int signalNumber);
+    void finish(bool forced);
+
+    Client* m_client;
+    SignalHandler* m_signals = nullptr;
+    QTimer* m_capTimer = nullptr;
+    QHash<QString, SessionState> m_states;
+    bool m_stopping = false;
+    bool m_finished = false;
+    bool m_forced = false;
+    int m_exitCode = 0;
+};
+
+} // namespace nexustray::app

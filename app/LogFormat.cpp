@@ -1,0 +1,135 @@
+#include "LogFormat.h"
+
+#include <QByteArray>
+#include <QTime>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcApp, "nexus.app", QtInfoMsg)
+
+namespace nexustray::app {
+
+namespace {
+
+LogStyle g_style = LogStyle::Terminal;
+std::mutex g_writeMutex;
+
+const char* levelName(QtMsgType type) {
+    switch (type) {
+    case QtDebugMsg:
+        return "debug";
+    case QtInfoMsg:
+        return "info";
+    case QtWarningMsg:
+        return "warning";
+    case QtCriticalMsg:
+        return "critical";
+    case QtFatalMsg:
+        return "fatal";
+    }
+    return "info";
+}
+
+void writeAll(int fd, const QByteArray& bytes) {
+    const char* p = bytes.constData();
+    qsizetype left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, static_cast<size_t>(left));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return; // nowhere left to report it
+        }
+        p += n;
+        left -= n;
+    }
+}
+
+void messageHandler(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    QByteArray line = formatLogLine(g_style, type, context.category, message).toUtf8();
+    line.append('\n');
+    {
+        const std::lock_guard<std::mutex> lock(g_writeMutex);
+        writeAll(STDERR_FILENO, line);
+    }
+    if (type == QtFatalMsg)
+        std::abort();
+}
+
+} // namespace
+
+LogStyle detectLogStyle() {
+    if (!qEnvironmentVariableIsEmpty("JOURNAL_STREAM"))
+        return LogStyle::Journal;
+    return ::isatty(STDERR_FILENO) ? LogStyle::Terminal : LogStyle::Journal;
+}
+
+int syslogPriority(QtMsgType type) {
+    switch (type) {
+    case QtDebugMsg:
+        return 7;
+    case QtInfoMsg:
+        return 6;
+    case QtWarningMsg:
+        return 4;
+    case QtCriticalMsg:
+        return 3;
+    case QtFatalMsg:
+        return 2;
+    }
+    return 6;
+}
+
+QString escapeLogText(const QString& text) {
+    QString out;
+    out.reserve(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'\n')
+            out += QLatin1String("\\n");
+        else if (u == u'\r')
+            out += QLatin1String("\\r");
+        else if (u == u'\t')
+            out += QLatin1String("\\t");
+        else if (u < 0x20 || u == 0x7f || u == 0x2028 || u == 0x2029)
+            out += QStringLiteral("\\x%1").arg(int(u), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
+}
+
+QString formatLogLine(LogStyle style, QtMsgType type, const char* category,
+                      const QString& message) {
+    const bool hasCategory = category && *category && std::strcmp(category, "default") != 0;
+    QString line;
+    if (style == LogStyle::Journal) {
+        line = QStringLiteral("<%1>").arg(syslogPriority(type));
+    } else {
+        line = QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+        line += QLatin1Char(' ');
+        line += QString::fromLatin1(levelName(type)).leftJustified(8);
+    }
+    if (hasCategory) {
+        line += QLatin1String(category);
+        line += QLatin1String(": ");
+    }
+    line += escapeLogText(message);
+    return line;
+}
+
+void installLogHandler(LogStyle style) {
+    g_style = style;
+    qInstallMessageHandler(messageHandler);
+}
+
+void installLogHandler() {
+    installLogHandler(detectLogStyle());
+}
+
+} // namespace nexustray::app

@@ -1,0 +1,38 @@
+// One-line log output for nexus-tray (installed with qInstallMessageHandler).
+//
+// Journal format, used when stderr is not a terminal or JOURNAL_STREAM is set (systemd):
+//     <6>nexus.session: demo#0: connected
+// The "<N>" prefix is the syslog priority, which journald and most log collectors understand.
+//
+// Terminal format otherwise:
+//     14:03:07.125 info    nexus.session: demo#0: connected
+//
+// Every message becomes exactly one line: CR, LF and other control characters are escaped.
+#pragma once
+
+#include <QLoggingCategory>
+#include <QString>
+#include <QtGlobal>
+
+// The front end's own category ("nexus.app"): start-up, shutdown, session state lines.
+Q_DECLARE_LOGGING_CATEGORY(lcApp)
+
+namespace nexustray::app {
+
+enum class LogStyle { Journal, Terminal };
+
+// Picks the style from the environment (JOURNAL_STREAM, isatty(stderr)).
+LogStyle detectLogStyle();
+
+// Installs the handler for the whole process. Thread-safe; lines are written with one write().
+void installLogHandler(LogStyle style);
+void installLogHandler();
+
+// Formatting, exposed for tests. `category` may be null or "default" (then it is left out).
+QString formatLogLine(LogStyle style, QtMsgType type, const char* category, const QString& message);
+// Replaces "\n" by "\\n", "\r" by "\\r", "\t" by "\\t" and other control characters by "\\xNN".
+QString escapeLogText(const QString& text);
+// Syslog priority of a Qt message type: debug 7, info 6, warning 4, critical 3, fatal 2.
+int syslogPriority(QtMsgType type);
+
+} // namespace nexustray::app

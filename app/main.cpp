@@ -1,0 +1,231 @@
+// nexus-tray: entry point. Parses the command line before any application object exists, so that
+// the headless modes (--no-gui, --demo, --check-config, --help, --version) run on a plain
+// QCoreApplication and never need a display.
+//
+// Exit codes: 0 = success / clean shutdown, 1 = config or start-up error, 2 = usage error or
+// tray UI not available.
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QLibraryInfo>
+#include <QStandardPaths>
+
+#include <cstdio>
+#include <memory>
+
+#include <unistd.h>
+
+#include "Demo.h"
+#include "HeadlessRunner.h"
+#include "LogFormat.h"
+#include "nexustray/Client.h"
+#include "nexustray/Config.h"
+#ifdef NEXUS_HAVE_GUI
+#include "GuiMode.h"
+#endif
+
+using namespace nexustray;
+using namespace nexustray::app;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitConfig = 1;
+constexpr int kExitUsage = 2;
+
+void printOut(const QString& text) {
+    std::fputs(text.toLocal8Bit().constData(), stdout);
+    std::fflush(stdout);
+}
+
+void printErr(const QString& text) {
+    std::fputs(text.toLocal8Bit().constData(), stderr);
+    std::fflush(stderr);
+}
+
+QString defaultConfigPath() {
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation))
+        .filePath(QStringLiteral("nexus-tray/config.yaml"));
+}
+
+// --check-config: "OK" or one line per problem; warnings never fail the check.
+int checkConfig(const QString& path) {
+    if (!QFileInfo::exists(path)) {
+        printErr(QStringLiteral("%1: file not found\n").arg(path));
+        return kExitConfig;
+    }
+    const ConfigLoadResult result = loadConfigFile(path);
+    for (const ConfigIssue& issue : result.errors)
+        printErr(issue.toString() + QLatin1Char('\n'));
+    for (const ConfigIssue& issue : result.warnings)
+        printErr(QStringLiteral("warning: ") + issue.toString() + QLatin1Char('\n'));
+    if (!result.ok())
+        return kExitConfig;
+    printOut(QStringLiteral("OK\n"));
+    return kExitOk;
+}
+
+// Runs `client` until SIGINT/SIGTERM; returns the exit code.
+int runClient(QCoreApplication& app, HeadlessRunner& runner) {
+    QString error;
+    if (!runner.installSignalHandlers(&error)) {
+        qCCritical(lcApp).noquote() << "cannot install signal handlers:" << error;
+        return kExitConfig;
+    }
+    QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit);
+    const int code = app.exec();
+    if (runner.forced()) {
+        // The hard cap hit: do not wait a second time in the client's destructor.
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    return code;
+}
+
+int runHeadless(QCoreApplication& app, const QString& configPath) {
+    if (!QFileInfo::exists(configPath)) {
+        qCCritical(lcApp).noquote()
+            << QStringLiteral("no config file at %1 (start from config.example.yaml, or pass "
+                              "--config PATH)")
+                   .arg(configPath);
+        return kExitConfig;
+    }
+    ConfigLoadResult loaded = loadConfigFile(configPath);
+    for (const ConfigIssue& issue : loaded.warnings)
+        qCWarning(lcApp).noquote() << "config:" << issue.toString();
+    if (!loaded.ok()) {
+        for (const ConfigIssue& issue : loaded.errors)
+            qCCritical(lcApp).noquote() << "config error:" << issue.toString();
+        qCCritical(lcApp).noquote() << "not starting: fix" << configPath
+                                    << "(nexus-tray --check-config PATH checks a file)";
+        return kExitConfig;
+    }
+
+    int enabled = 0;
+    int sessions = 0;
+    for (const BackendConfig& backend : loaded.config.backends) {
+        if (backend.enabled) {
+            ++enabled;
+            sessions += int(backend.nexusAddresses.size());
+        }
+    }
+    qCInfo(lcApp).noquote() << QStringLiteral("nexus-tray %1 starting: %2 of %3 backend(s) "
+                                              "enabled, %4 session(s), config %5")
+                                   .arg(QCoreApplication::applicationVersion())
+                                   .arg(enabled)
+                                   .arg(loaded.config.backends.size())
+                                   .arg(sessions)
+                                   .arg(QDir::toNativeSeparators(configPath));
+    if (enabled == 0)
+        qCWarning(lcApp) << "no backend is enabled; nothing will connect";
+
+    Client client(std::move(loaded.config));
+    HeadlessRunner runner(&client);
+    client.start();
+    return runClient(app, runner);
+}
+
+int runDemo(QCoreApplication& app) {
+    qCInfo(lcApp).noquote() << "nexus-tray" << QCoreApplication::applicationVersion()
+                            << "starting the demo";
+    auto demo = std::make_unique<Demo>();
+    QString error;
+    if (!demo->start(0, &error)) {
+        qCCritical(lcApp).noquote() << "demo:" << error;
+        return kExitConfig;
+    }
+    HeadlessRunner runner(demo->client());
+    QObject::connect(demo.get(), &Demo::failed, &runner, [&runner](const QString& why) {
+        runner.shutdown(QStringLiteral("demo session failed: %1").arg(why), kExitConfig);
+    });
+    const int code = runClient(app, runner);
+    demo.reset(); // client first, then the hub
+    return code;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication::setApplicationName(QStringLiteral("nexus-tray"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(NEXUS_TRAY_VERSION));
+    installLogHandler();
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Connects local services to a Nexus Proxy relay mesh."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption noGuiOption(
+        QStringLiteral("no-gui"), QStringLiteral("Run headless: no tray icon, no display needed."));
+    const QCommandLineOption configOption(
+        {QStringLiteral("c"), QStringLiteral("config")},
+        QStringLiteral("Config file to use (default: %1).").arg(defaultConfigPath()),
+        QStringLiteral("path"), defaultConfigPath());
+    const QCommandLineOption checkOption(
+        QStringLiteral("check-config"),
+        QStringLiteral("Validate a config file, print OK or its problems, exit 0 (valid) or 1."),
+        QStringLiteral("path"));
+    const QCommandLineOption demoOption(
+        QStringLiteral("demo"),
+        QStringLiteral("Run a self-contained demo: an in-process hub, a local web service and a "
+                       "tunnel between them."));
+    parser.addOptions({noGuiOption, configOption, checkOption, demoOption});
+
+    const bool parsed = parser.parse(arguments);
+    const bool wantsGui = parsed && !parser.isSet(noGuiOption) && !parser.isSet(checkOption) &&
+                          !parser.isSet(helpOption) && !parser.isSet(versionOption);
+
+#ifdef NEXUS_HAVE_GUI
+    if (wantsGui && (!parser.isSet(demoOption) || trayUiAvailable())) {
+        GuiModeOptions options;
+        options.configPath = parser.value(configOption);
+        options.demo = parser.isSet(demoOption);
+        return runGuiMode(argc, argv, options);
+    }
+#endif
+
+    QCoreApplication app(argc, argv);
+    if (!parsed) {
+        printErr(
+            QStringLiteral("nexus-tray: %1\nTry 'nexus-tray --help'.\n").arg(parser.errorText()));
+        return kExitUsage;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        printErr(QStringLiteral("nexus-tray: unexpected argument '%1'\nTry 'nexus-tray --help'.\n")
+                     .arg(parser.positionalArguments().constFirst()));
+        return kExitUsage;
+    }
+    if (parser.isSet(helpOption)) {
+        printOut(parser.helpText());
+        return kExitOk;
+    }
+    if (parser.isSet(versionOption)) {
+        printOut(QStringLiteral("nexus-tray %1 (Qt %2)\n")
+                     .arg(QCoreApplication::applicationVersion(), QLatin1String(qVersion())));
+        return kExitOk;
+    }
+    if (parser.isSet(checkOption))
+        return checkConfig(parser.value(checkOption));
+    if (parser.isSet(demoOption)) {
+        if (wantsGui)
+            qCInfo(lcApp) << "this build has no tray UI; running the demo headless";
+        if (parser.isSet(configOption))
+            qCWarning(lcApp) << "--config is ignored with --demo (the demo builds its own config)";
+        return runDemo(app);
+    }
+#ifndef NEXUS_HAVE_GUI
+    if (wantsGui) {
+        printErr(QStringLiteral("nexus-tray: built without the tray UI (NEXUS_BUILD_GUI=OFF); "
+                                "use --no-gui\n"));
+        return kExitUsage;
+    }
+#endif
+    return runHeadless(app, parser.value(configOption));
+}
