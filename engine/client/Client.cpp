@@ -1,0 +1,308 @@
+#include "nexustray/Client.h"
+
+#include <QHash>
+
+#include <QNetworkInformation>
+#include <QPointer>
+#include <QThread>
+#include <algorithm>
+
+#include "Logging.h"
+#include "session/Session.h"
+
+namespace nexustray {
+
+namespace {
+bool sameBackend(const BackendConfig& a, const BackendConfig& b) {
+    const AttestationConfig& x = a.attestation;
+    const AttestationConfig& y = b.attestation;
+    const bool sameAttestation =
+        x.command == y.command && x.args == y.args && x.env == y.env &&
+        x.timeoutSeconds == y.timeoutSeconds &&
+        x.cacheHandshakeSeconds == y.cacheHandshakeSeconds && x.hmacSecret == y.hmacSecret &&
+        x.hmacSecretFile == y.hmacSecretFile && x.tokenTTLSeconds == y.tokenTTLSeconds &&
+        x.handshakeMaxAgeSeconds == y.handshakeMaxAgeSeconds &&
+        x.reauthIntervalSeconds == y.reauthIntervalSeconds &&
+        x.reauthGraceSeconds == y.reauthGraceSeconds &&
+        x.maintenanceGraceCapSeconds == y.maintenanceGraceCapSeconds &&
+        x.authorizerStatusUri == y.authorizerStatusUri && x.policyVersion == y.policyVersion &&
+        x.outboundAllowed == y.outboundAllowed && x.allowedOutboundPorts == y.allowedOutboundPorts;
+    bool sameMappings = a.portMappings.keys() == b.portMappings.keys();
+    for (auto it = a.portMappings.cbegin(); sameMappings && it != a.portMappings.cend(); ++it) {
+        const PortMapping& other = b.portMappings.value(it.key());
+        sameMappings = it->defaultTarget == other.defaultTarget && it->hosts == other.hosts;
+    }
+    return sameAttestation && sameMappings && a.name == b.name && a.enabled == b.enabled &&
+           a.hostnames == b.hostnames && a.tcpPorts == b.tcpPorts && a.udpRoutes == b.udpRoutes &&
+           a.nexusAddresses == b.nexusAddresses && a.weight == b.weight &&
+           a.healthChecks.enabled == b.healthChecks.enabled &&
+           a.healthChecks.inactivityTimeoutSeconds == b.healthChecks.inactivityTimeoutSeconds &&
+           a.healthChecks.pongTimeoutSeconds == b.healthChecks.pongTimeoutSeconds &&
+           a.flowControl.highWaterMark == b.flowControl.highWaterMark &&
+           a.flowControl.lowWaterMark == b.flowControl.lowWaterMark &&
+           a.flowControl.maxBuffer == b.flowControl.maxBuffer && a.tls.caFile == b.tls.caFile &&
+           a.socks5ListenAddr == b.socks5ListenAddr;
+}
+} // namespace
+
+// One session and the thread it lives on.
+struct SessionWorker {
+    QString sessionId;
+    QString backendName;
+    QThread* thread = nullptr;
+    QPointer<Session> session;
+    bool stopping = false;
+};
+
+class ClientPrivate {
+public:
+    explicit ClientPrivate(Client* client, Config cfg)
+        : q(client)
+        , config(std::move(cfg)) {}
+
+    void startBackend(const BackendConfig& backend);
+    void stopWorker(SessionWorker* worker);
+    void workerStopped(SessionWorker* worker);
+    void watchNetwork();
+
+    Client* q;
+    Config config;
+    ConnectHandler handler;
+    QList<SessionWorker*> workers;
+    QHash<QString, SessionSnapshot> sessions;
+    QHash<QUuid, StreamSnapshot> streams;
+    bool running = false;
+    bool stopRequested = false;
+};
+
+Client::Client(Config config, QObject* parent)
+    : QObject(parent)
+    , d(std::make_unique<ClientPrivate>(this, std::move(config))) {
+    qRegisterMetaType<nexustray::SessionSnapshot>();
+    qRegisterMetaType<nexustray::StreamSnapshot>();
+}
+
+Client::~Client() {
+    // Bounded and synchronous: each session is torn down on its own thread, without waiting for
+    // the relay. Use stop() first for a graceful shutdown.
+    for (SessionWorker* worker : std::as_const(d->workers)) {
+        if (worker->session) {
+            Session* session = worker->session;
+            QMetaObject::invokeMethod(
+                session, [session] { delete session; }, Qt::BlockingQueuedConnection);
+        }
+        worker->thread->quit();
+        worker->thread->wait();
+        delete worker->thread;
+        delete worker;
+    }
+    d->workers.clear();
+}
+
+void Client::setConnectHandler(ConnectHandler handler) {
+    d->handler = std::move(handler);
+}
+
+const Config& Client::config() const {
+    return d->config;
+}
+
+bool Client::isRunning() const {
+    return d->running;
+}
+
+void Client::start() {
+    if (d->running)
+        return;
+    d->running = true;
+    d->stopRequested = false;
+    d->watchNetwork();
+    for (const BackendConfig& backend : std::as_const(d->config.backends)) {
+        if (backend.enabled)
+            d->startBackend(backend);
+    }
+    if (d->workers.isEmpty())
+        qCWarning(lcClient) << "no enabled backends: nothing to connect";
+}
+
+void ClientPrivate::watchNetwork() {
+    static bool loaded =
+        QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability);
+    if (!loaded || !QNetworkInformation::instance()) {
+        qCDebug(lcClient) << "no network information backend; reconnects use timers only";
+        return;
+    }
+    QObject::connect(
+        QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, q,
+        [this](QNetworkInformation::Reachability reachability) {
+            if (reachability != QNetworkInformation::Reachability::Online &&
+                reachability != QNetworkInformation::Reachability::Site)
+                return;
+            qCInfo(lcClient) << "network reachable again";
+            for (SessionWorker* worker : std::as_const(workers)) {
+                if (worker->session)
+                    QMetaObject::invokeMethod(worker->session, &Session::networkAvailable,
+                                              Qt::QueuedConnection);
+            }
+        },
+        Qt::UniqueConnection);
+}
+
+void ClientPrivate::startBackend(const BackendConfig& backend) {
+    for (int i = 0; i < backend.nexusAddresses.size(); ++i) {
+        SessionSettings settings;
+        settings.sessionId = QStringLiteral("%1#%2").arg(backend.name).arg(i + 1);
+        settings.backend = backend;
+        settings.relayUrl = backend.nexusAddresses.at(i);
+        settings.connectHandler = handler;
+
+        auto* worker = new SessionWorker;
+        worker->sessionId = settings.sessionId;
+        worker->backendName = backend.name;
+        worker->thread = new QThread;
+        worker->thread->setObjectName(QStringLiteral("session %1").arg(settings.sessionId));
+        auto* session = new Session(std::move(settings));
+        worker->session = session;
+        session->moveToThread(worker->thread);
+        QObject::connect(worker->thread, &QThread::started, session, &Session::start);
+        QObject::connect(worker->thread, &QThread::finished, session, &QObject::deleteLater);
+        QObject::connect(session, &Session::sessionChanged, q, [this](const SessionSnapshot& s) {
+            sessions.insert(s.sessionId, s);
+            Q_EMIT q->sessionChanged(s);
+        });
+        QObject::connect(session, &Session::streamChanged, q, [this](const StreamSnapshot& s) {
+            streams.insert(s.clientId, s);
+            Q_EMIT q->streamChanged(s);
+        });
+        QObject::connect(session, &Session::streamClosed, q, [this](const StreamSnapshot& s) {
+            streams.remove(s.clientId);
+            Q_EMIT q->streamClosed(s);
+        });
+        QObject::connect(session, &Session::stopped, q, [this, worker] { workerStopped(worker); });
+        workers.append(worker);
+        worker->thread->start();
+    }
+}
+
+void ClientPrivate::stopWorker(SessionWorker* worker) {
+    if (worker->stopping)
+        return;
+    worker->stopping = true;
+    if (worker->session)
+        QMetaObject::invokeMethod(worker->session, &Session::stop, Qt::QueuedConnection);
+    else
+        workerStopped(worker);
+}
+
+void ClientPrivate::workerStopped(SessionWorker* worker) {
+    if (!workers.contains(worker))
+        return;
+    workers.removeOne(worker);
+    worker->thread->quit();
+    worker->thread->wait();
+    delete worker->thread; // the session was deleted when its thread finished
+    for (auto it = streams.begin(); it != streams.end();) {
+        if (it->sessionId == worker->sessionId)
+            it = streams.erase(it);
+        else
+            ++it;
+    }
+    // A restarted backend may already run a new session under the same id: keep its snapshot.
+    const bool replaced = std::any_of(workers.cbegin(), workers.cend(), [worker](SessionWorker* w) {
+        return w->sessionId == worker->sessionId;
+    });
+    if (!replaced) {
+        SessionSnapshot last = sessions.take(worker->sessionId);
+        last.sessionId = worker->sessionId;
+        last.backendName = worker->backendName;
+        last.state = SessionState::Disabled;
+        last.activeStreams = 0;
+        Q_EMIT q->sessionChanged(last);
+    }
+    delete worker;
+    if (workers.isEmpty() && stopRequested) {
+        running = false;
+        stopRequested = false;
+        qCInfo(lcClient) << "all sessions stopped";
+        Q_EMIT q->stopped();
+    }
+}
+
+void Client::stop() {
+    if (!d->running || d->stopRequested)
+        return;
+    d->stopRequested = true;
+    if (d->workers.isEmpty()) {
+        d->running = false;
+        d->stopRequested = false;
+        QMetaObject::invokeMethod(this, &Client::stopped, Qt::QueuedConnection);
+        return;
+    }
+    const QList<SessionWorker*> workers = d->workers;
+    for (SessionWorker* worker : workers)
+        d->stopWorker(worker);
+}
+
+void Client::setBackendEnabled(const QString& backendName, bool enabled) {
+    for (BackendConfig& backend : d->config.backends) {
+        if (backend.name != backendName || backend.enabled == enabled)
+            continue;
+        backend.enabled = enabled;
+        if (!d->running)
+            return;
+        if (enabled) {
+            d->startBackend(backend);
+        } else {
+            const QList<SessionWorker*> workers = d->workers;
+            for (SessionWorker* worker : workers) {
+                if (worker->backendName == backendName)
+                    d->stopWorker(worker);
+            }
+        }
+        return;
+    }
+}
+
+void Client::applyConfig(Config config) {
+    const Config old = std::exchange(d->config, std::move(config));
+    if (!d->running)
+        return;
+    auto findBackend = [](const Config& c, const QString& name) -> const BackendConfig* {
+        for (const BackendConfig& b : c.backends) {
+            if (b.name == name)
+                return &b;
+        }
+        return nullptr;
+    };
+    // Stop what was removed or changed; keep identical backends running untouched.
+    for (const BackendConfig& before : old.backends) {
+        const BackendConfig* after = findBackend(d->config, before.name);
+        if (after && sameBackend(before, *after))
+            continue;
+        const QList<SessionWorker*> workers = d->workers;
+        for (SessionWorker* worker : workers) {
+            if (worker->backendName == before.name) {
+                qCInfo(lcClient).noquote()
+                    << "configuration changed, restarting" << worker->sessionId;
+                d->stopWorker(worker);
+            }
+        }
+    }
+    for (const BackendConfig& after : std::as_const(d->config.backends)) {
+        const BackendConfig* before = findBackend(old, after.name);
+        if (before && sameBackend(*before, after))
+            continue;
+        if (after.enabled)
+            d->startBackend(after);
+    }
+}
+
+QList<SessionSnapshot> Client::sessions() const {
+    return d->sessions.values();
+}
+
+QList<StreamSnapshot> Client::streams() const {
+    return d->streams.values();
+}
+
+} // namespace nexustray

@@ -1,0 +1,404 @@
+#include "relay/Stream.h"
+
+#include <QAbstractSocket>
+#include <QIODevice>
+#include <QTcpSocket>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "Logging.h"
+#include "protocol/Frame.h"
+#include "relay/StreamHost.h"
+
+namespace nexustray {
+
+namespace {
+constexpr qint64 kCreditBatch = 8; // protocol.md §7.2: credits go back in batches of 8
+constexpr qint64 kMaxCredits = qint64(1) << 20; // clamp for grants and totals
+// How much Qt may read ahead from a local socket; beyond it the kernel holds the bytes and TCP
+// back-pressure reaches the local service.
+constexpr qint64 kLocalReadBuffer = 256 * 1024;
+
+bool splitHostPort(const QString& hostPort, QString* host, quint16* port) {
+    const int colon = hostPort.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return false;
+    QString h = hostPort.left(colon).trimmed();
+    if (h.startsWith(QLatin1Char('[')) && h.endsWith(QLatin1Char(']')))
+        h = h.mid(1, h.size() - 2);
+    bool ok = false;
+    const int p = hostPort.mid(colon + 1).toInt(&ok);
+    if (!ok || p < 1 || p > 65535 || h.isEmpty())
+        return false;
+    *host = h;
+    *port = quint16(p);
+    return true;
+}
+} // namespace
+
+qint64 Stream::nowMs() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+Stream::Stream(Params params, StreamHost* host, QObject* parent)
+    : QObject(parent)
+    , m_params(std::move(params))
+    , m_host(host)
+    , m_header(protocol::dataHeader(m_params.request.clientId))
+    , m_reverseCredits(std::min(m_params.reverseCredits, kMaxCredits))
+    , m_reverseUnlimited(m_params.reverseCredits <= 0)
+    , m_openedAt(QDateTime::currentDateTimeUtc()) {
+    m_timer.setSingleShot(true);
+    touch();
+}
+
+Stream::~Stream() = default;
+
+void Stream::touch() {
+    m_lastActivityMs = nowMs();
+}
+
+void Stream::dial(const QString& hostPort) {
+    m_target = hostPort;
+    QString host;
+    quint16 port = 0;
+    if (!splitHostPort(hostPort, &host, &port)) {
+        onLocalError(QStringLiteral("invalid target '%1'").arg(hostPort));
+        return;
+    }
+    auto* socket = new QTcpSocket(this);
+    socket->setReadBufferSize(kLocalReadBuffer);
+    m_local = socket;
+    setupDevice();
+    connect(&m_timer, &QTimer::timeout, this,
+            [this] { onLocalError(QStringLiteral("dial timed out")); });
+    m_timer.start(m_params.dialTimeoutMs);
+    socket->connectToHost(host, port);
+}
+
+void Stream::attach(QIODevice* device) {
+    m_target = QStringLiteral("handler");
+    device->setParent(this);
+    m_local = device;
+    setupDevice();
+    onLocalConnected();
+}
+
+void Stream::setupDevice() {
+    connect(m_local, &QIODevice::readyRead, this, &Stream::onLocalReadyRead);
+    connect(m_local, &QIODevice::bytesWritten, this, &Stream::onLocalBytesWritten);
+    connect(m_local, &QIODevice::readChannelFinished, this, &Stream::onLocalEof);
+    if (auto* socket = qobject_cast<QAbstractSocket*>(m_local)) {
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        connect(socket, &QAbstractSocket::connected, this, &Stream::onLocalConnected);
+        connect(socket, &QAbstractSocket::disconnected, this, &Stream::onLocalEof);
+        connect(socket, &QAbstractSocket::errorOccurred, this,
+                [this, socket](QAbstractSocket::SocketError error) {
+                    if (error == QAbstractSocket::RemoteHostClosedError &&
+                        m_state == StreamState::Open)
+                        onLocalEof();
+                    else
+                        onLocalError(socket->errorString());
+                });
+    } else {
+        connect(m_local, &QIODevice::aboutToClose, this, &Stream::onLocalEof);
+    }
+}
+
+void Stream::onLocalConnected() {
+    if (m_state != StreamState::Dialing)
+        return;
+    m_timer.stop();
+    m_timer.disconnect(this);
+    m_state = StreamState::Open;
+    touch();
+    qCDebug(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "connected to"
+                      << m_target;
+    while (!m_early.empty() && m_state == StreamState::Open) {
+        const QByteArray chunk = std::move(m_early.front());
+        m_early.pop_front();
+        writeToLocal(chunk.constData(), chunk.size());
+    }
+    if (m_state == StreamState::Open && m_local->bytesAvailable() > 0)
+        onLocalReadyRead();
+    m_host->markStreamDirty(this);
+}
+
+void Stream::onHubData(const char* data, qsizetype size) {
+    if (!isOpen())
+        return;
+    touch();
+    ++m_queuedMessages;
+    m_bytesIn += quint64(size);
+    // The hub sends at most our window (+ the sniffed prelude) while credits work; twice the window
+    // leaves room for an old hub that only obeys pause_stream.
+    const qint64 hardLimit = 2 * qint64(m_params.flow.maxBuffer) + kCreditBatch;
+    if (m_queuedMessages > hardLimit) {
+        qCWarning(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
+                            << "local side too slow: more than" << hardLimit
+                            << "messages queued, closing (buffer_full)";
+        finish(QStringLiteral("buffer_full"), false);
+        return;
+    }
+    if (m_state == StreamState::Dialing)
+        m_early.emplace_back(data, size);
+    else
+        writeToLocal(data, size);
+    if (isOpen() && !m_paused && m_queuedMessages >= m_params.flow.highWaterMark) {
+        m_paused = true;
+        m_host->sendControl(protocol::makePause(id()));
+    }
+    m_host->markStreamDirty(this);
+}
+
+void Stream::writeToLocal(const char* data, qsizetype size) {
+    if (size == 0) { // nothing will ever be reported written: the credit is due now
+        --m_queuedMessages;
+        ++m_creditsToReturn;
+        returnCredits(false);
+        return;
+    }
+    const qint64 written = m_local->write(data, size);
+    if (written != size) {
+        onLocalError(QStringLiteral("local write failed: %1").arg(m_local->errorString()));
+        return;
+    }
+    m_writeSizes.push_back(size);
+}
+
+void Stream::onLocalBytesWritten(qint64 bytes) {
+    while (bytes > 0 && !m_writeSizes.empty()) {
+        const qint64 rest = m_writeSizes.front() - m_frontWritten;
+        if (bytes < rest) {
+            m_frontWritten += bytes;
+            break;
+        }
+        bytes -= rest;
+        m_writeSizes.pop_front();
+        m_frontWritten = 0;
+        --m_queuedMessages;
+        ++m_creditsToReturn;
+    }
+    if (isOpen())
+        returnCredits(false);
+}
+
+void Stream::returnCredits(bool force) {
+    if (m_paused && m_queuedMessages <= m_params.flow.lowWaterMark) {
+        // One resume both undoes the pause and hands back what we owe (0 = plain resume).
+        m_paused = false;
+        m_host->sendControl(protocol::makeResume(id(), m_creditsToReturn));
+        m_creditsToReturn = 0;
+        return;
+    }
+    if (m_creditsToReturn >= kCreditBatch || (force && m_creditsToReturn > 0)) {
+        m_host->sendControl(protocol::makeResume(id(), m_creditsToReturn));
+        m_creditsToReturn = 0;
+    }
+}
+
+bool Stream::hasReverseCredit() const {
+    return m_reverseUnlimited || m_reverseCredits > 0 || (m_localEof && m_tailBonus > 0);
+}
+
+void Stream::onLocalReadyRead() {
+    if (m_state == StreamState::Open && hasReverseCredit())
+        m_host->scheduleSend(this);
+}
+
+bool Stream::sendToHub(int maxMessages) {
+    int sent = 0;
+    while (sent < maxMessages && m_state == StreamState::Open && hasReverseCredit() &&
+           m_host->canSendData()) {
+        const qint64 available = m_local->bytesAvailable();
+        if (available <= 0)
+            break;
+        const qint64 chunk = std::min<qint64>(available, protocol::kMaxDataPayload);
+        QByteArray message(protocol::kDataHeaderSize + chunk, Qt::Uninitialized);
+        std::memcpy(message.data(), m_header.constData(), protocol::kDataHeaderSize);
+        const qint64 n = m_local->read(message.data() + protocol::kDataHeaderSize, chunk);
+        if (n <= 0)
+            break;
+        if (n < chunk)
+            message.resize(protocol::kDataHeaderSize + n);
+        m_host->sendData(message);
+        if (!m_reverseUnlimited) {
+            if (m_reverseCredits > 0)
+                --m_reverseCredits;
+            else
+                --m_tailBonus;
+        }
+        m_bytesOut += quint64(n);
+        ++sent;
+    }
+    if (sent > 0) {
+        touch();
+        m_host->markStreamDirty(this);
+    }
+    if (m_localEof)
+        maybeFinishDrain();
+    return m_state == StreamState::Open && hasReverseCredit() && m_local->bytesAvailable() > 0;
+}
+
+void Stream::onHubCredits(qint64 credits) {
+    if (credits <= 0 || !isOpen())
+        return;
+    m_reverseCredits = std::min(m_reverseCredits + std::min(credits, kMaxCredits), kMaxCredits);
+    if (m_state == StreamState::Open && m_local->bytesAvailable() > 0)
+        m_host->scheduleSend(this);
+}
+
+void Stream::onLocalEof() {
+    if (m_localEof || !isOpen())
+        return;
+    if (m_state == StreamState::Dialing) {
+        onLocalError(QStringLiteral("connection closed during dial"));
+        return;
+    }
+    m_localEof = true;
+    qCDebug(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "local side closed";
+    // The tail still needs credit; give it a bounded time (protocol.md §6.3).
+    m_timer.disconnect(this);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        qCWarning(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
+                            << "tail not sent within" << m_params.drainTimeoutMs << "ms";
+        finish(QStringLiteral("normal"), false);
+    });
+    m_timer.start(m_params.drainTimeoutMs);
+    if (m_local->bytesAvailable() > 0)
+        m_host->scheduleSend(this);
+    maybeFinishDrain();
+}
+
+void Stream::maybeFinishDrain() {
+    if (m_localEof && m_state == StreamState::Open && m_local->bytesAvailable() <= 0)
+        finish(QStringLiteral("normal"), false);
+}
+
+void Stream::onLocalError(const QString& error) {
+    if (!isOpen())
+        return;
+    if (m_state == StreamState::Dialing) {
+        qCWarning(lcStream).noquote() << "stream" << id().toString(QUuid::WithoutBraces)
+                                      << "dial to" << m_target << "failed:" << error;
+        finish(QStringLiteral("dial_failed"), false);
+        return;
+    }
+    qCInfo(lcStream).noquote() << "stream" << id().toString(QUuid::WithoutBraces)
+                               << "local error:" << error;
+    finish(QStringLiteral("normal"), false);
+}
+
+void Stream::onHubDisconnect() {
+    m_hubClosed = true;
+    finish(QString(), true);
+}
+
+void Stream::onPong() {
+    m_pingSentMs = -1;
+    touch();
+}
+
+void Stream::checkHealth(qint64 nowMs, qint64 inactivityMs, qint64 pongTimeoutMs) {
+    if (!isOpen())
+        return;
+    if (m_pingSentMs >= 0) {
+        if (nowMs - m_pingSentMs >= pongTimeoutMs) {
+            qCInfo(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
+                             << "no pong_client within" << pongTimeoutMs << "ms, closing";
+            finish(QStringLiteral("timeout"), false);
+        }
+        return;
+    }
+    if (nowMs - m_lastActivityMs > inactivityMs) {
+        m_pingSentMs = nowMs;
+        m_host->sendControl(protocol::makePing(id()));
+    }
+}
+
+void Stream::shutdown() {
+    finish(QStringLiteral("shutdown"), true);
+}
+
+void Stream::abandon() {
+    if (m_state == StreamState::Closed)
+        return;
+    if (m_closeReason.isEmpty())
+        m_closeReason = QStringLiteral("session_ended");
+    const bool wasOpen = isOpen();
+    m_state = StreamState::Closing;
+    if (wasOpen)
+        m_host->forgetStream(this);
+    closeLocal(false);
+}
+
+void Stream::finish(const QString& reason, bool flushLocal) {
+    if (!isOpen())
+        return;
+    m_closeReason = reason.isEmpty() ? QStringLiteral("closed_by_hub") : reason;
+    if (!reason.isEmpty()) {
+        // Any credit we still owe is moot once the stream ends; the disconnect follows our data.
+        m_host->sendControl(protocol::makeDisconnect(id(), reason));
+    }
+    m_state = StreamState::Closing;
+    m_early.clear();
+    m_host->forgetStream(this);
+    closeLocal(flushLocal);
+}
+
+void Stream::closeLocal(bool flush) {
+    m_timer.stop();
+    m_timer.disconnect(this);
+    if (!m_local) {
+        release();
+        return;
+    }
+    m_local->disconnect(this);
+    auto* socket = qobject_cast<QAbstractSocket*>(m_local);
+    if (socket && flush && socket->state() == QAbstractSocket::ConnectedState &&
+        socket->bytesToWrite() > 0) {
+        // Write everything already accepted from the hub before closing (bounded).
+        connect(socket, &QAbstractSocket::disconnected, this, &Stream::release);
+        connect(socket, &QAbstractSocket::errorOccurred, this, &Stream::release);
+        connect(&m_timer, &QTimer::timeout, this, [socket] { socket->abort(); });
+        m_timer.start(m_params.flushTimeoutMs);
+        socket->disconnectFromHost();
+        return;
+    }
+    if (socket)
+        socket->abort();
+    else
+        m_local->close();
+    release();
+}
+
+void Stream::release() {
+    if (m_state == StreamState::Closed)
+        return;
+    m_timer.stop();
+    m_state = StreamState::Closed;
+    m_host->markStreamDirty(this);
+    Q_EMIT released();
+}
+
+StreamSnapshot Stream::snapshot(const QString& sessionId) const {
+    StreamSnapshot s;
+    s.sessionId = sessionId;
+    s.clientId = id();
+    s.clientIp = m_params.request.clientIp;
+    s.hostname = m_params.request.hostname;
+    s.port = m_params.request.port;
+    s.target = m_target;
+    s.isTls = m_params.request.isTls;
+    s.state = m_state;
+    s.bytesIn = m_bytesIn;
+    s.bytesOut = m_bytesOut;
+    s.openedAt = m_openedAt;
+    s.closeReason = m_closeReason;
+    return s;
+}
+
+} // namespace nexustray

@@ -1,0 +1,135 @@
+// One relayed user connection (a `client_id`): hub data in -> local device, local device -> hub
+// data out, with the credit and pause/resume rules of protocol.md §6 and §7.
+//
+// Forward (hub -> local): every data message is written to the local device at once; its credit
+// goes back to the hub when the device reports the bytes written (batches of 8). Messages that
+// arrive while the local dial is pending are kept (early data). Watermarks send pause/resume, a
+// hard limit closes the stream with buffer_full.
+// Reverse (local -> hub): the local device is read only while the hub granted credit and the
+// WebSocket is not congested; otherwise the bytes wait in the kernel (TCP back-pressure).
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <QUuid>
+
+#include <deque>
+
+#include "nexustray/Config.h"
+#include "nexustray/ConnectRequest.h"
+#include "nexustray/Snapshots.h"
+
+class QIODevice;
+
+namespace nexustray {
+
+class StreamHost;
+
+class Stream : public QObject {
+    Q_OBJECT
+public:
+    struct Params {
+        ConnectRequest request;
+        qint64 reverseCredits = 0; // from connect.credits; 0 = unlimited (old hub)
+        FlowControl flow;
+        int dialTimeoutMs = 10000;
+        int drainTimeoutMs = 30000; // local EOF: wait this long for credit to send the tail
+        int flushTimeoutMs = 10000; // hub disconnect: wait this long for the local write
+    };
+
+    Stream(Params params, StreamHost* host, QObject* parent = nullptr);
+    ~Stream() override;
+
+    const QUuid& id() const { return m_params.request.clientId; }
+    StreamState state() const { return m_state; }
+    bool isOpen() const { return m_state == StreamState::Dialing || m_state == StreamState::Open; }
+
+    // Opening (exactly one of these, right after construction).
+    void dial(const QString& hostPort);
+    void attach(QIODevice* device); // takes ownership; the device must be open
+    void refuse(const QString& why) { onLocalError(why); } // no route: closes with dial_failed
+
+    // From the hub.
+    void onHubData(const char* data, qsizetype size);
+    void onHubDisconnect();
+    void onHubCredits(qint64 credits);
+    void onPong();
+
+    // Sends up to `maxMessages` data messages; true if it could send more right now.
+    bool sendToHub(int maxMessages);
+
+    // Health check (protocol.md §10.3); returns true if it sent a ping.
+    void checkHealth(qint64 nowMs, qint64 inactivityMs, qint64 pongTimeoutMs);
+
+    // Client shutting down: stop reading, send disconnect/shutdown, close the local side.
+    void shutdown();
+    // The session is gone: close the local side, send nothing.
+    void abandon();
+
+    StreamSnapshot snapshot(const QString& sessionId) const;
+    qint64 queuedToLocal() const { return m_queuedMessages; }
+    quint64 bytesIn() const { return m_bytesIn; }
+    quint64 bytesOut() const { return m_bytesOut; }
+    const QString& closeReason() const { return m_closeReason; }
+
+    // Monotonic milliseconds used for activity and health checks.
+    static qint64 nowMs();
+
+Q_SIGNALS:
+    // Fully closed (local side flushed and closed): the host may delete the stream now.
+    void released();
+
+private:
+    void onLocalConnected();
+    void onLocalReadyRead();
+    void onLocalBytesWritten(qint64 bytes);
+    void onLocalEof();
+    void onLocalError(const QString& error);
+    void writeToLocal(const char* data, qsizetype size);
+    void returnCredits(bool force);
+    void maybeFinishDrain();
+    bool hasReverseCredit() const;
+    // Ends the stream: `reason` empty = tell the hub nothing.
+    void finish(const QString& reason, bool flushLocal);
+    void closeLocal(bool flush);
+    void release();
+    void setupDevice();
+    void touch();
+
+    Params m_params;
+    StreamHost* m_host;
+    StreamState m_state = StreamState::Dialing;
+    QIODevice* m_local = nullptr;
+    QString m_target;
+    QByteArray m_header; // 17-byte data header, built once
+
+    // forward
+    std::deque<QByteArray> m_early;  // hub data received while dialing
+    std::deque<qint64> m_writeSizes; // sizes of messages handed to the local device, oldest first
+    qint64 m_frontWritten = 0;       // bytes of m_writeSizes.front() already written
+    qint64 m_queuedMessages = 0;     // messages not yet written to the local side
+    qint64 m_creditsToReturn = 0;
+    bool m_paused = false;
+
+    // reverse
+    qint64 m_reverseCredits = 0;
+    bool m_reverseUnlimited = false;
+    int m_tailBonus = 8; // messages allowed beyond credit to flush the tail after local EOF
+    bool m_localEof = false;
+    bool m_hubClosed = false;
+
+    // health
+    qint64 m_lastActivityMs = 0;
+    qint64 m_pingSentMs = -1;
+
+    quint64 m_bytesIn = 0;
+    quint64 m_bytesOut = 0;
+    QDateTime m_openedAt;
+    QString m_closeReason;
+    QTimer m_timer{this}; // dial timeout / drain timeout / flush timeout, one at a time
+};
+
+} // namespace nexustray

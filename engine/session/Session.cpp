@@ -1,0 +1,650 @@
+#include "session/Session.h"
+
+#include <QFile>
+#include <QNetworkRequest>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QUrl>
+#include <QWebSocket>
+
+#include "Logging.h"
+#include "config/Hostname.h"
+#include "protocol/Frame.h"
+#include "relay/Stream.h"
+
+namespace nexustray {
+
+namespace {
+// Above this many unsent bytes on the WebSocket no more local data is read (memory bound); the
+// send queue resumes when the socket drained below the low mark.
+constexpr qint64 kWsHighWater = 1024 * 1024;
+constexpr qint64 kWsLowWater = 256 * 1024;
+constexpr int kMessagesPerTurn = 4; // fairness: round robin, at most 4 messages per stream per turn
+constexpr int kClosedIdMemory = 4096;
+
+QList<QSslCertificate> extraCaCertificates(const QString& caFile) {
+    QList<QSslCertificate> certs;
+    if (!caFile.isEmpty())
+        certs += QSslCertificate::fromPath(caFile, QSsl::Pem);
+    // Like Go on Linux, honour SSL_CERT_FILE (Qt itself only looks at the system directories).
+    const QString envFile = qEnvironmentVariable("SSL_CERT_FILE");
+    if (!envFile.isEmpty())
+        certs += QSslCertificate::fromPath(envFile, QSsl::Pem);
+    return certs;
+}
+} // namespace
+
+Session::Session(SessionSettings settings, QObject* parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_router(m_settings.backend.portMappings)
+    , m_backoff(m_settings.backoff) {
+    qRegisterMetaType<nexustray::TokenResult>();
+    qRegisterMetaType<nexustray::SessionSnapshot>();
+    qRegisterMetaType<nexustray::StreamSnapshot>();
+    m_stateSince = QDateTime::currentDateTimeUtc();
+    for (QTimer* t : {&m_attemptTimer, &m_retryTimer, &m_stableTimer, &m_stopTimer})
+        t->setSingleShot(true);
+}
+
+Session::~Session() {
+    // Destruction without stop(): release everything without talking to the hub.
+    closeAllStreams(false);
+    dropWebSocket();
+}
+
+void Session::setTokenProvider(std::unique_ptr<TokenProvider> provider) {
+    m_provider = std::move(provider);
+}
+
+SessionSnapshot Session::snapshot() const {
+    SessionSnapshot s;
+    s.sessionId = m_settings.sessionId;
+    s.backendName = m_settings.backend.name;
+    s.relayUrl = m_settings.relayUrl;
+    s.state = m_state;
+    s.stateSince = m_stateSince;
+    s.lastError = m_lastError;
+    s.hostnames = m_settings.backend.hostnames;
+    s.weight = m_settings.backend.weight;
+    if (m_state == SessionState::Backoff)
+        s.reconnectAt = m_reconnectAt;
+    s.activeStreams = m_streams.size();
+    s.bytesIn = m_bytesIn;
+    s.bytesOut = m_bytesOut;
+    return s;
+}
+
+void Session::setState(SessionState state, const QString& error) {
+    if (!error.isEmpty())
+        m_lastError = error;
+    if (state != m_state) {
+        m_state = state;
+        m_stateSince = QDateTime::currentDateTimeUtc();
+    }
+    if (state == SessionState::Connected)
+        m_lastError.clear();
+    Q_EMIT sessionChanged(snapshot());
+}
+
+void Session::start() {
+    connect(&m_attemptTimer, &QTimer::timeout, this, [this] {
+        attemptFailed(QStringLiteral("no handshake challenge from the relay in time"));
+    });
+    connect(&m_retryTimer, &QTimer::timeout, this, &Session::beginAttempt);
+    connect(&m_keepaliveTimer, &QTimer::timeout, this, &Session::onKeepalive);
+    connect(&m_stableTimer, &QTimer::timeout, this, [this] {
+        m_established = true;
+        m_backoff.reset();
+    });
+    connect(&m_healthTimer, &QTimer::timeout, this, &Session::runHealthChecks);
+    connect(&m_snapshotTimer, &QTimer::timeout, this, &Session::emitDirtyStreams);
+    connect(&m_stopTimer, &QTimer::timeout, this, [this] {
+        qCWarning(lcSession).noquote()
+            << m_settings.sessionId << "relay did not confirm the close in time";
+        dropWebSocket();
+        onWsDisconnected();
+    });
+    m_snapshotTimer.start(m_settings.timings.snapshotIntervalMs);
+    if (m_settings.backend.healthChecks.enabled)
+        m_healthTimer.start(m_settings.timings.healthCheckIntervalMs);
+
+    if (!m_provider) {
+        QString error;
+        m_provider = createTokenProvider(m_settings.backend, &error);
+        if (!m_provider) {
+            qCCritical(lcSession).noquote() << m_settings.sessionId << "cannot start:" << error;
+            m_phase = Phase::Stopped;
+            setState(SessionState::Failed, error);
+            return;
+        }
+    }
+    m_provider->setParent(nullptr);
+    connect(m_provider.get(), &TokenProvider::finished, this, &Session::onTokenFinished);
+    beginAttempt();
+}
+
+void Session::beginAttempt() {
+    if (m_stopping)
+        return;
+    m_retryTimer.stop();
+    m_established = false;
+    m_phase = Phase::FetchingToken;
+    setState(SessionState::Connecting);
+    // The stage-0 token is fetched before dialling, so a slow provider cannot miss the hub's 10 s
+    // deadline after the upgrade (protocol.md §2.1).
+    m_pendingStage = AttestationStage::Handshake;
+    m_pendingRequest = m_provider->request({AttestationStage::Handshake, QString()});
+}
+
+void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& result) {
+    if (requestId != m_pendingRequest)
+        return; // a cancelled or superseded request
+    m_pendingRequest = 0;
+    const AttestationStage stage = m_pendingStage;
+    if (!result.ok || result.token.trimmed().isEmpty()) {
+        const QString error =
+            result.ok ? QStringLiteral("token provider returned empty token") : result.error;
+        if (stage == AttestationStage::Reauth) {
+            qCWarning(lcSession).noquote()
+                << m_settings.sessionId << "re-attestation failed, ending the session:" << error;
+            m_lastError = QStringLiteral("re-attestation failed: %1").arg(error);
+            if (m_ws)
+                m_ws->close(QWebSocketProtocol::CloseCodeNormal);
+            return;
+        }
+        attemptFailed(QStringLiteral("%1 token: %2").arg(stageName(stage), error));
+        return;
+    }
+    const QString token = result.token.trimmed();
+    switch (stage) {
+    case AttestationStage::Handshake:
+        if (m_phase != Phase::FetchingToken)
+            return;
+        m_handshakeToken = token;
+        openWebSocket();
+        break;
+    case AttestationStage::Attest:
+        if (m_phase != Phase::Attesting || !m_ws)
+            return;
+        m_ws->sendTextMessage(token);
+        // Success is silent (protocol.md §2 step 4): from here on we are live.
+        m_phase = Phase::Live;
+        m_sinceReceive.restart();
+        m_keepaliveTimer.start(m_settings.timings.keepaliveIntervalMs);
+        m_stableTimer.start(m_settings.timings.stableAfterMs);
+        qCInfo(lcSession).noquote()
+            << m_settings.sessionId << "connected to" << m_settings.relayUrl;
+        setState(SessionState::Connected);
+        break;
+    case AttestationStage::Reauth:
+        if (m_phase == Phase::Live && m_ws) {
+            m_ws->sendTextMessage(token);
+            qCInfo(lcSession).noquote() << m_settings.sessionId << "re-attested";
+        }
+        break;
+    }
+}
+
+void Session::openWebSocket() {
+    dropWebSocket();
+    m_phase = Phase::Dialing;
+    m_ws = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_ws->setMaxAllowedIncomingMessageSize(protocol::kIncomingMessageLimit);
+    m_ws->setMaxAllowedIncomingFrameSize(protocol::kIncomingMessageLimit);
+    const QUrl url(m_settings.relayUrl);
+    if (url.scheme() == QLatin1String("wss")) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        const QList<QSslCertificate> extra = extraCaCertificates(m_settings.backend.tls.caFile);
+        if (!extra.isEmpty())
+            ssl.addCaCertificates(extra);
+        ssl.setAllowedNextProtocols({}); // never offer h2: the hub could not upgrade it
+        m_ws->setSslConfiguration(ssl);
+        connect(m_ws, &QWebSocket::sslErrors, this, [this](const QList<QSslError>& errors) {
+            QStringList texts;
+            for (const QSslError& e : errors)
+                texts << e.errorString();
+            m_lastError =
+                QStringLiteral("TLS verification failed: %1").arg(texts.join(QStringLiteral("; ")));
+        });
+    }
+    connect(m_ws, &QWebSocket::connected, this, &Session::onWsConnected);
+    connect(m_ws, &QWebSocket::disconnected, this, &Session::onWsDisconnected);
+    connect(m_ws, &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
+    connect(m_ws, &QWebSocket::binaryMessageReceived, this, &Session::onBinaryMessage);
+    connect(m_ws, &QWebSocket::pong, this, [this] { m_sinceReceive.restart(); });
+    connect(m_ws, &QWebSocket::bytesWritten, this, [this] {
+        if (!m_sendQueue.empty() && m_ws && m_ws->bytesToWrite() < kWsLowWater)
+            pumpSendQueue();
+    });
+    m_lastError.clear();
+    m_ws->open(QNetworkRequest(url));
+}
+
+void Session::onWsConnected() {
+    m_phase = Phase::WaitingChallenge;
+    setState(SessionState::Authenticating);
+    m_ws->sendTextMessage(m_handshakeToken);
+    m_handshakeToken.clear();
+    m_attemptTimer.start(m_settings.timings.challengeTimeoutMs);
+}
+
+void Session::onTextMessage(const QString& text) {
+    m_sinceReceive.restart();
+    const auto challenge = protocol::parseChallenge(text.toUtf8());
+    if (m_phase == Phase::WaitingChallenge) {
+        m_attemptTimer.stop();
+        if (!challenge || challenge->type != protocol::Challenge::Type::Handshake ||
+            challenge->nonce.trimmed().isEmpty()) {
+            attemptFailed(QStringLiteral("unexpected message during handshake"));
+            return;
+        }
+        m_phase = Phase::Attesting;
+        m_pendingStage = AttestationStage::Attest;
+        m_pendingRequest = m_provider->request({AttestationStage::Attest, challenge->nonce});
+        return;
+    }
+    if (m_phase != Phase::Live || !challenge ||
+        challenge->type != protocol::Challenge::Type::Reauth)
+        return; // late handshake challenges, unknown types and non-JSON text are ignored
+    if (challenge->nonce.trimmed().isEmpty()) {
+        qCWarning(lcSession).noquote() << m_settings.sessionId << "reauth challenge without nonce";
+        m_ws->close(QWebSocketProtocol::CloseCodeProtocolError);
+        return;
+    }
+    // Asynchronous: the WebSocket keeps being read while the provider works (protocol.md §3).
+    if (m_pendingRequest)
+        m_provider->cancel(m_pendingRequest);
+    m_pendingStage = AttestationStage::Reauth;
+    m_pendingRequest = m_provider->request({AttestationStage::Reauth, challenge->nonce});
+}
+
+void Session::onBinaryMessage(const QByteArray& message) {
+    m_sinceReceive.restart();
+    if (m_phase != Phase::Live)
+        return;
+    if (!m_established) {
+        m_established = true;
+        m_backoff.reset();
+    }
+    const protocol::DecodedMessage decoded = protocol::decodeMessage(message);
+    switch (decoded.kind) {
+    case protocol::DecodedMessage::Kind::Data: {
+        m_bytesIn += quint64(decoded.payload.size());
+        Stream* stream = m_streams.value(decoded.clientId);
+        if (stream)
+            stream->onHubData(decoded.payload.data(), decoded.payload.size());
+        else
+            onUnknownStreamData(decoded.clientId);
+        break;
+    }
+    case protocol::DecodedMessage::Kind::Control:
+        handleControl(decoded.control);
+        break;
+    case protocol::DecodedMessage::Kind::Invalid:
+        qCWarning(lcSession).noquote()
+            << m_settings.sessionId << "ignoring a bad message from the relay:" << decoded.error;
+        break;
+    }
+}
+
+void Session::handleControl(const protocol::ControlMessage& message) {
+    using protocol::ControlEvent;
+    Stream* stream = m_streams.value(message.clientId);
+    switch (message.event) {
+    case ControlEvent::Connect:
+        handleConnect(message);
+        return;
+    case ControlEvent::Disconnect:
+        if (stream)
+            stream->onHubDisconnect();
+        return;
+    case ControlEvent::PongClient:
+        if (stream)
+            stream->onPong();
+        return;
+    case ControlEvent::ResumeStream:
+        if (stream)
+            stream->onHubCredits(message.credits);
+        return;
+    default:
+        qCDebug(lcSession).noquote()
+            << m_settings.sessionId << "ignoring control event" << message.rawEvent;
+        return;
+    }
+}
+
+void Session::handleConnect(const protocol::ControlMessage& message) {
+    if (message.clientId.isNull()) {
+        qCWarning(lcSession).noquote()
+            << m_settings.sessionId << "connect without client_id ignored";
+        return;
+    }
+    if (Stream* old = m_streams.value(message.clientId)) {
+        // Never happens with the real hub; the old stream cannot be trusted any more.
+        old->abandon();
+    }
+    ConnectRequest request;
+    request.clientId = message.clientId;
+    request.backendName = m_settings.backend.name;
+    request.relayUrl = m_settings.relayUrl;
+    const QString normalized = hostname::normalize(message.hostname);
+    request.hostname = normalized.isEmpty() ? message.hostname : normalized;
+    request.port = message.connPort;
+    request.clientIp = message.clientIp;
+    request.transport = message.isUdp() ? Transport::Udp : Transport::Tcp;
+    request.isTls = message.isTls;
+
+    Stream::Params params;
+    params.request = request;
+    params.reverseCredits = message.credits;
+    params.flow = m_settings.backend.flowControl;
+    params.dialTimeoutMs = m_settings.timings.dialTimeoutMs;
+    params.drainTimeoutMs = m_settings.timings.drainTimeoutMs;
+    auto* stream = new Stream(params, this, this);
+    connect(stream, &Stream::released, this, [this, stream] {
+        Q_EMIT streamClosed(stream->snapshot(m_settings.sessionId));
+        stream->deleteLater();
+    });
+    m_streams.insert(request.clientId, stream);
+    // Forward credit first, so the hub can keep sending while we dial (protocol.md §6.1).
+    sendControl(protocol::makeResume(request.clientId, m_settings.backend.flowControl.maxBuffer));
+    qCDebug(lcStream).noquote() << "stream" << request.clientId.toString(QUuid::WithoutBraces)
+                                << "from" << request.clientIp << "for" << request.hostname << "port"
+                                << request.port;
+
+    if (request.transport == Transport::Udp) {
+        stream->refuse(QStringLiteral("UDP flows are not supported yet"));
+        return;
+    }
+    if (m_settings.connectHandler) {
+        const ConnectDecision decision = m_settings.connectHandler(request);
+        switch (decision.kind) {
+        case ConnectDecision::Kind::Dial:
+            stream->dial(decision.target);
+            return;
+        case ConnectDecision::Kind::Device:
+            if (decision.device) {
+                stream->attach(decision.device);
+                return;
+            }
+            break;
+        case ConnectDecision::Kind::Refuse:
+            stream->refuse(QStringLiteral("refused by the connect handler"));
+            return;
+        case ConnectDecision::Kind::NoRoute:
+            break;
+        }
+    }
+    const std::optional<QString> target = m_router.resolve(request.port, request.hostname);
+    if (!target) {
+        qCInfo(lcStream).noquote() << "stream" << request.clientId.toString(QUuid::WithoutBraces)
+                                   << "no route for" << request.hostname << "port" << request.port;
+        stream->refuse(QStringLiteral("no route"));
+        return;
+    }
+    stream->dial(*target);
+}
+
+void Session::onUnknownStreamData(const QUuid& id) {
+    if (m_closedIds.contains(id))
+        return; // in flight when we closed it: drop silently
+    // At most one disconnect/unknown per ID (protocol.md §4 recommendation).
+    rememberClosed(id);
+    sendControl(protocol::makeDisconnect(id, QStringLiteral("unknown")));
+}
+
+void Session::rememberClosed(const QUuid& id) {
+    if (m_closedIds.contains(id))
+        return;
+    m_closedIds.insert(id);
+    m_closedOrder.push_back(id);
+    if (m_closedOrder.size() > kClosedIdMemory) {
+        m_closedIds.remove(m_closedOrder.front());
+        m_closedOrder.pop_front();
+    }
+}
+
+void Session::sendControl(const protocol::ControlMessage& message) {
+    if (m_ws && m_phase == Phase::Live)
+        m_ws->sendBinaryMessage(protocol::encodeControl(message));
+}
+
+void Session::sendData(const QByteArray& message) {
+    if (!m_ws || m_phase != Phase::Live)
+        return;
+    m_bytesOut += quint64(message.size() - protocol::kDataHeaderSize);
+    m_ws->sendBinaryMessage(message);
+}
+
+bool Session::canSendData() const {
+    return m_ws && m_phase == Phase::Live && m_ws->bytesToWrite() < kWsHighWater;
+}
+
+void Session::scheduleSend(Stream* stream) {
+    if (!m_queued.contains(stream->id())) {
+        m_queued.insert(stream->id());
+        m_sendQueue.push_back(stream->id());
+    }
+    if (!m_pumpScheduled) {
+        m_pumpScheduled = true;
+        // Batch the readyRead notifications of this event-loop turn into one fair pass.
+        QMetaObject::invokeMethod(this, &Session::pumpSendQueue, Qt::QueuedConnection);
+    }
+}
+
+void Session::pumpSendQueue() {
+    m_pumpScheduled = false;
+    while (!m_sendQueue.empty() && canSendData()) {
+        const QUuid id = m_sendQueue.front();
+        m_sendQueue.pop_front();
+        m_queued.remove(id);
+        Stream* stream = m_streams.value(id);
+        if (stream && stream->sendToHub(kMessagesPerTurn) && !m_queued.contains(id)) {
+            m_queued.insert(id);
+            m_sendQueue.push_back(id);
+        }
+    }
+    // Whatever is left waits for the WebSocket to drain (bytesWritten) or for credit.
+}
+
+void Session::forgetStream(Stream* stream) {
+    const QUuid id = stream->id();
+    if (m_streams.value(id) == stream)
+        m_streams.remove(id);
+    m_dirty.remove(id);
+    rememberClosed(id);
+}
+
+void Session::markStreamDirty(Stream* stream) {
+    m_dirty.insert(stream->id());
+}
+
+void Session::emitDirtyStreams() {
+    if (m_dirty.isEmpty())
+        return;
+    const QSet<QUuid> dirty = std::exchange(m_dirty, {});
+    for (const QUuid& id : dirty) {
+        if (Stream* stream = m_streams.value(id))
+            Q_EMIT streamChanged(stream->snapshot(m_settings.sessionId));
+    }
+    Q_EMIT sessionChanged(snapshot());
+}
+
+void Session::runHealthChecks() {
+    const auto& hc = m_settings.backend.healthChecks;
+    const qint64 now = Stream::nowMs();
+    const QList<Stream*> streams = m_streams.values();
+    for (Stream* stream : streams)
+        stream->checkHealth(now, qint64(hc.inactivityTimeoutSeconds) * 1000,
+                            qint64(hc.pongTimeoutSeconds) * 1000);
+}
+
+void Session::onKeepalive() {
+    if (!m_ws || m_phase != Phase::Live)
+        return;
+    if (m_sinceReceive.elapsed() > m_settings.timings.keepaliveDeadlineMs) {
+        qCWarning(lcSession).noquote() << m_settings.sessionId << "relay silent for"
+                                       << m_sinceReceive.elapsed() << "ms, reconnecting";
+        m_lastError = QStringLiteral("relay stopped answering");
+        m_ws->abort();
+        return;
+    }
+    m_ws->ping();
+}
+
+void Session::closeAllStreams(bool notifyHub) {
+    const QList<Stream*> streams = m_streams.values();
+    for (Stream* stream : streams) {
+        if (notifyHub)
+            stream->shutdown();
+        else
+            stream->abandon();
+    }
+    m_streams.clear();
+    m_sendQueue.clear();
+    m_queued.clear();
+}
+
+void Session::dropWebSocket() {
+    if (!m_ws)
+        return;
+    QWebSocket* ws = std::exchange(m_ws, nullptr);
+    ws->disconnect(this);
+    ws->abort();
+    ws->deleteLater();
+}
+
+void Session::onWsDisconnected() {
+    if (!m_ws && m_phase != Phase::Live && !m_stopping)
+        return;
+    const bool wasLive = m_phase == Phase::Live;
+    const bool established = m_established;
+    int code = 0;
+    QString reason;
+    QString socketError;
+    if (m_ws) {
+        code = m_ws->closeCode();
+        reason = m_ws->closeReason();
+        if (m_ws->error() != QAbstractSocket::UnknownSocketError)
+            socketError = m_ws->errorString();
+    }
+    m_attemptTimer.stop();
+    m_keepaliveTimer.stop();
+    m_stableTimer.stop();
+    if (m_pendingRequest) {
+        m_provider->cancel(m_pendingRequest);
+        m_pendingRequest = 0;
+    }
+    closeAllStreams(false);
+    dropWebSocket();
+
+    if (m_stopping) {
+        m_stopTimer.stop();
+        m_phase = Phase::Stopped;
+        setState(SessionState::Disabled);
+        Q_EMIT stopped();
+        return;
+    }
+
+    QString error;
+    if (!reason.isEmpty())
+        error = QStringLiteral("relay closed the connection (%1): %2").arg(code).arg(reason);
+    else if (!m_lastError.isEmpty())
+        error = m_lastError;
+    else if (!socketError.isEmpty())
+        error = socketError;
+    else
+        error = QStringLiteral("connection closed (code %1)").arg(code);
+
+    // A 1008 right after stage 1 is an authentication refusal, not a session end (protocol.md
+    // §2.3): back off instead of reconnecting in a tight loop.
+    const bool refused = code == QWebSocketProtocol::CloseCodePolicyViolated;
+    if (wasLive && established && !refused) {
+        qCInfo(lcSession).noquote()
+            << m_settings.sessionId << "session ended:" << error << "- reconnecting";
+        m_lastError = error;
+        beginAttempt();
+        return;
+    }
+    attemptFailed(error);
+}
+
+void Session::attemptFailed(const QString& error) {
+    if (m_stopping)
+        return;
+    if (m_ws) {
+        // Called directly (e.g. challenge timeout): tear down first, then decide.
+        m_attemptTimer.stop();
+        if (m_pendingRequest) {
+            m_provider->cancel(m_pendingRequest);
+            m_pendingRequest = 0;
+        }
+        closeAllStreams(false);
+        dropWebSocket();
+    }
+    m_phase = Phase::Backoff;
+    if (m_networkWake) {
+        m_networkWake = false;
+        m_backoff.resetTransient();
+        qCInfo(lcSession).noquote() << m_settings.sessionId << "attempt failed:" << error
+                                    << "- network changed, retrying now";
+        m_lastError = error;
+        QMetaObject::invokeMethod(this, &Session::beginAttempt, Qt::QueuedConnection);
+        return;
+    }
+    const std::optional<int> delay = m_backoff.nextDelayMs(classifyFailure(error));
+    if (!delay) {
+        qCCritical(lcSession).noquote()
+            << m_settings.sessionId << "giving up after repeated refusals:" << error;
+        m_phase = Phase::Stopped;
+        setState(SessionState::Failed, error);
+        return;
+    }
+    qCWarning(lcSession).noquote()
+        << m_settings.sessionId << "attempt failed:" << error
+        << QStringLiteral("- retrying in %1 s").arg(*delay / 1000.0, 0, 'f', 1);
+    m_reconnectAt = QDateTime::currentDateTimeUtc().addMSecs(*delay);
+    m_retryTimer.start(*delay);
+    setState(SessionState::Backoff, error);
+}
+
+void Session::networkAvailable() {
+    if (m_stopping || m_phase == Phase::Stopped)
+        return;
+    if (m_phase == Phase::Backoff && m_retryTimer.isActive()) {
+        qCInfo(lcSession).noquote() << m_settings.sessionId << "network is back, retrying now";
+        m_backoff.resetTransient();
+        beginAttempt();
+        return;
+    }
+    m_networkWake = true;
+}
+
+void Session::stop() {
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_retryTimer.stop();
+    m_attemptTimer.stop();
+    m_healthTimer.stop();
+    if (m_pendingRequest && m_provider) {
+        m_provider->cancel(m_pendingRequest);
+        m_pendingRequest = 0;
+    }
+    if (m_ws && m_phase == Phase::Live) {
+        // protocol.md §10.4: tell the hub about every stream, then close with 1001.
+        closeAllStreams(true);
+        m_phase = Phase::Stopped;
+        m_stopTimer.start(m_settings.timings.shutdownTimeoutMs);
+        m_ws->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("client shutting down"));
+        return;
+    }
+    closeAllStreams(false);
+    dropWebSocket();
+    m_phase = Phase::Stopped;
+    setState(SessionState::Disabled);
+    Q_EMIT stopped();
+}
+
+} // namespace nexustray
