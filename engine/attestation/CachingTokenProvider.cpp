@@ -94,3 +94,6 @@ void CachingTokenProvider::deliverLater(quint64 id, const TokenResult& result) {
 }
 
 } // namespace nexustray::attestation
+
+// Compiled here so that users of this file do not link every other module's moc code.
+#include "moc_CachingTokenProvider.cpp"

@@ -257,3 +257,6 @@ void CommandTokenProvider::discard(Run& run) {
 }
 
 } // namespace nexustray::attestation
+
+// Compiled here so that users of this file do not link every other module's moc code.
+#include "moc_CommandTokenProvider.cpp"

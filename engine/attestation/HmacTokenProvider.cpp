@@ -44,3 +44,6 @@ void HmacTokenProvider::cancel(quint64 requestId) {
 }
 
 } // namespace nexustray::attestation
+
+// Compiled here so that users of this file do not link every other module's moc code.
+#include "moc_HmacTokenProvider.cpp"
