@@ -3,6 +3,8 @@
 
 #include <QString>
 
+#include <optional>
+
 namespace nexustray::hostname {
 
 // Steps 1-5 of config.md §4: trim, drop one trailing dot, IDNA to ASCII (UTS #46
@@ -13,6 +15,10 @@ QString normalize(const QString& raw);
 // "" when invalid ("*." alone, blank).
 QString normalizePattern(const QString& raw);
 
+// Step 3 alone: UTS #46 "lookup" ToASCII (non-transitional, STD3 rules, hyphen checks, no length
+// checks). std::nullopt when the conversion reports an error.
+std::optional<QString> idnaToAscii(const QString& domain);
+
 // nexus-tray's stricter rule: a valid DNS name (labels 1-63 of [a-z0-9-], not starting/ending
 // with '-', total <= 253), or "*." + at least two such labels. Input is already normalised.
 bool isValidHostname(const QString& normalized);
@@ -20,6 +26,8 @@ bool isWildcard(const QString& pattern);
 
 // Route keys "tcp:N" / "udp:N".
 bool isRouteKey(const QString& name);
+// The loader's refusal test: any name starting with "tcp:" or "udp:".
+bool hasRouteKeyPrefix(const QString& name);
 
 // "*.example.com" matches "foo.example.com" only (exactly one extra label).
 bool wildcardMatches(const QString& pattern, const QString& host);
