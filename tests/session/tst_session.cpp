@@ -1,0 +1,343 @@
+// A real Session against the in-repo hub emulator, with real local TCP services and real users
+// on the hub's relay port. Covers the protocol end to end: attestation, streams both ways with
+// checksummed payloads, credits, early data, dial failures, reconnects, reauth, health checks,
+// hostile input and graceful stop.
+#include <QtTest>
+
+#include <memory>
+
+#include "TunnelUser.h"
+#include "hub/HubEmulator.h"
+#include "relay/Stream.h"
+#include "session/Session.h"
+
+using namespace nexustray;
+using nexustray::hub::HubEmulator;
+using nexustray::hub::HubOptions;
+
+namespace {
+const QByteArray kSecret = "session-test-secret";
+}
+
+class TestSession : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<HubEmulator> m_hub;
+    std::unique_ptr<EchoService> m_echo;
+    std::unique_ptr<Session> m_session;
+    QTcpServer m_closedPortHolder; // bound then closed: a port that refuses connections
+
+    HubOptions hubOptions() const {
+        HubOptions o;
+        o.jwtSecret = kSecret;
+        o.relayPorts = {{443, 0}, {8443, 0}};
+        o.tokenTimeoutMs = 5000;
+        return o;
+    }
+
+    void startHub(HubOptions options) {
+        m_hub = std::make_unique<HubEmulator>(options);
+        QString error;
+        QVERIFY2(m_hub->start(&error), qPrintable(error));
+    }
+
+    SessionSettings settings(const QByteArray& secret = kSecret) const {
+        BackendConfig b;
+        b.name = QStringLiteral("edge");
+        b.hostnames = {QStringLiteral("app.test"), QStringLiteral("down.test"),
+                       QStringLiteral("nomap.test"), QStringLiteral("*.preview.test")};
+        b.nexusAddresses = {m_hub->backendUrl().toString()};
+        b.attestation.hmacSecret = QString::fromUtf8(secret);
+        b.portMappings[443].defaultTarget = m_echo->target();
+        b.portMappings[443].hosts.insert(QStringLiteral("down.test"),
+                                         QStringLiteral("127.0.0.1:%1").arg(m_closedPort));
+        b.portMappings[8443].hosts.insert(QStringLiteral("app.test"), m_echo->target());
+        SessionSettings s;
+        s.sessionId = QStringLiteral("edge#1");
+        s.backend = b;
+        s.relayUrl = b.nexusAddresses.first();
+        s.backoff.baseMs = 100;
+        s.backoff.maxMs = 400;
+        s.timings.challengeTimeoutMs = 3000;
+        s.timings.keepaliveIntervalMs = 500;
+        s.timings.keepaliveDeadlineMs = 3000;
+        s.timings.stableAfterMs = 100;
+        s.timings.healthCheckIntervalMs = 100;
+        s.timings.snapshotIntervalMs = 50;
+        return s;
+    }
+
+    void startSession(SessionSettings s) {
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        m_session = std::make_unique<Session>(std::move(s));
+        m_session->start();
+        QVERIFY(authenticated.wait(5000));
+        QTRY_COMPARE(m_session->snapshot().state, SessionState::Connected);
+    }
+
+    quint16 relayPort(quint16 advertised = 443) const { return m_hub->relayListenPort(advertised); }
+
+    quint16 m_closedPort = 0;
+
+private Q_SLOTS:
+    void init() {
+        QVERIFY(m_closedPortHolder.listen(QHostAddress::LocalHost));
+        m_closedPort = m_closedPortHolder.serverPort();
+        m_closedPortHolder.close();
+        m_echo = std::make_unique<EchoService>();
+        startHub(hubOptions());
+    }
+
+    void cleanup() {
+        m_session.reset();
+        m_hub.reset();
+        m_echo.reset();
+    }
+
+    void authenticatesWithNonce() {
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        m_session = std::make_unique<Session>(settings());
+        m_session->start();
+        QVERIFY(authenticated.wait(5000));
+        QCOMPARE(authenticated.first().at(0).toString(), QStringLiteral("edge"));
+        QVERIFY(authenticated.first().at(1).toStringList().contains(QStringLiteral("app.test")));
+        QCOMPARE(authenticated.first().at(2).toInt(), 1);
+        QTRY_COMPARE(m_session->snapshot().state, SessionState::Connected);
+        QVERIFY(m_session->snapshot().lastError.isEmpty());
+    }
+
+    void wrongSecretIsRefusedAndBacksOff() {
+        QSignalSpy closed(m_hub.get(), &HubEmulator::sessionClosed);
+        m_session = std::make_unique<Session>(settings("not-the-secret"));
+        m_session->start();
+        QVERIFY(closed.wait(5000));
+        QCOMPARE(closed.first().at(1).toInt(), 1008);
+        QTRY_COMPARE(m_session->snapshot().state, SessionState::Backoff);
+        QVERIFY2(m_session->snapshot().lastError.contains(QStringLiteral("1008")),
+                 qPrintable(m_session->snapshot().lastError));
+        QVERIFY(m_session->snapshot().reconnectAt.isValid());
+    }
+
+    void relaysManyStreamsIntact() {
+        startSession(settings());
+        constexpr int kStreams = 24;
+        std::vector<std::unique_ptr<TunnelUser>> users;
+        std::vector<QByteArray> bodies;
+        for (int i = 0; i < kStreams; ++i) {
+            bodies.push_back(randomBytes(256 * 1024 + i * 1000, quint32(i + 1)));
+            users.push_back(std::make_unique<TunnelUser>(relayPort(), "app.test"));
+            users.back()->send(bodies.back());
+        }
+        for (int i = 0; i < kStreams; ++i) {
+            QTRY_VERIFY_WITH_TIMEOUT(
+                users[i]->received.size() >= users[i]->expectedEchoSize(bodies[i]), 20000);
+            QVERIFY2(users[i]->echoMatches(bodies[i]),
+                     qPrintable(QStringLiteral("stream %1").arg(i)));
+        }
+        QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
+        QCOMPARE(m_hub->stats().protocolViolations, quint64(0));
+    }
+
+    void largeTransferRespectsCredits() {
+        startSession(settings());
+        const QByteArray body = randomBytes(24 * 1024 * 1024, 42);
+        TunnelUser user(relayPort(), "app.test");
+        user.send(body);
+        QTRY_VERIFY_WITH_TIMEOUT(user.received.size() >= user.expectedEchoSize(body), 60000);
+        QCOMPARE(QCryptographicHash::hash(user.received, QCryptographicHash::Sha256),
+                 QCryptographicHash::hash(user.prelude + body, QCryptographicHash::Sha256));
+        QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
+    }
+
+    void portAndHostRouting() {
+        startSession(settings());
+        // Port 8443 has only a host override for app.test.
+        TunnelUser routed(relayPort(8443), "app.test");
+        routed.send("hello");
+        QTRY_VERIFY(routed.echoMatches("hello"));
+    }
+
+    void dialFailureAnswersDialFailed() {
+        startSession(settings());
+        QSignalSpy disconnects(m_hub.get(), &HubEmulator::clientDisconnectReceived);
+        TunnelUser user(relayPort(), "down.test");
+        user.send("x");
+        QVERIFY(disconnects.wait(5000));
+        QCOMPARE(disconnects.first().at(1).toString(), QStringLiteral("dial_failed"));
+        QTRY_VERIFY(user.closed);
+        QVERIFY(user.received.isEmpty());
+        // Other streams are unaffected.
+        TunnelUser other(relayPort(), "app.test");
+        other.send("still fine");
+        QTRY_VERIFY(other.echoMatches("still fine"));
+    }
+
+    void noRouteAnswersDialFailed() {
+        startSession(settings());
+        QSignalSpy disconnects(m_hub.get(), &HubEmulator::clientDisconnectReceived);
+        TunnelUser user(relayPort(8443), "nomap.test"); // 8443 maps only app.test
+        user.send("x");
+        QVERIFY(disconnects.wait(5000));
+        QCOMPARE(disconnects.first().at(1).toString(), QStringLiteral("dial_failed"));
+        QTRY_VERIFY(user.closed);
+    }
+
+    void connectHandlerFirstThenPortMappings() {
+        EchoService other;
+        SessionSettings s = settings();
+        QList<ConnectRequest> seen;
+        s.connectHandler = [&seen, &other](const ConnectRequest& r) {
+            seen.append(r);
+            if (r.hostname.endsWith(QLatin1String(".preview.test")))
+                return ConnectDecision::dial(other.target());
+            return ConnectDecision::noRoute();
+        };
+        startSession(s);
+        TunnelUser viaHandler(relayPort(), "pr-7.preview.test");
+        viaHandler.send("to the handler's target");
+        QTRY_VERIFY(viaHandler.echoMatches("to the handler's target"));
+        QCOMPARE(other.accepted, 1);
+        TunnelUser fallback(relayPort(), "app.test");
+        fallback.send("to the port mapping");
+        QTRY_VERIFY(fallback.echoMatches("to the port mapping"));
+        QCOMPARE(m_echo->accepted, 1);
+        QCOMPARE(seen.size(), 2);
+        QCOMPARE(seen.first().port, 443);
+        QCOMPARE(seen.first().hostname, QStringLiteral("pr-7.preview.test"));
+        QVERIFY(!seen.first().isTls);
+        QVERIFY(seen.first().clientIp.startsWith(QLatin1String("127.0.0.1:")));
+    }
+
+    void connectHandlerDevice() {
+        SessionSettings s = settings();
+        s.connectHandler = [](const ConnectRequest&) {
+            return ConnectDecision::useDevice(new EchoDevice);
+        };
+        startSession(s);
+        const QByteArray body = randomBytes(3 * 1024 * 1024, 5);
+        TunnelUser user(relayPort(), "app.test");
+        user.send(body);
+        QTRY_VERIFY_WITH_TIMEOUT(user.received.size() >= user.expectedEchoSize(body), 20000);
+        QVERIFY(user.echoMatches(body));
+    }
+
+    void reconnectsAfterHubCrash() {
+        startSession(settings());
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        TunnelUser before(relayPort(), "app.test");
+        before.send("before");
+        QTRY_VERIFY(before.echoMatches("before"));
+        m_hub->dropSessions(false); // no close frame: like a crash or a cut cable
+        QTRY_VERIFY(before.closed);
+        QVERIFY(authenticated.wait(5000));
+        TunnelUser after(relayPort(), "app.test");
+        after.send("after");
+        QTRY_VERIFY(after.echoMatches("after"));
+    }
+
+    void reconnectsAfterHubRestart() {
+        startSession(settings());
+        const quint16 port = quint16(m_hub->backendUrl().port());
+        m_hub.reset(); // the hub goes away entirely
+        QTRY_VERIFY_WITH_TIMEOUT(m_session->snapshot().state == SessionState::Backoff ||
+                                     m_session->snapshot().state == SessionState::Connecting,
+                                 5000);
+        HubOptions o = hubOptions();
+        o.backendPort = port;
+        m_hub = std::make_unique<HubEmulator>(o);
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        QVERIFY(m_hub->start());
+        QVERIFY(authenticated.wait(10000));
+        TunnelUser user(relayPort(), "app.test");
+        user.send("after restart");
+        QTRY_VERIFY(user.echoMatches("after restart"));
+    }
+
+    void reauthDuringTransferKeepsStreams() {
+        startSession(settings());
+        QSignalSpy reauthenticated(m_hub.get(), &HubEmulator::sessionReauthenticated);
+        QSignalSpy closed(m_hub.get(), &HubEmulator::sessionClosed);
+        const QByteArray body = randomBytes(8 * 1024 * 1024, 77);
+        TunnelUser user(relayPort(), "app.test");
+        user.send(body);
+        QTRY_VERIFY(user.received.size() > 0);
+        m_hub->sendReauthChallenges();
+        QVERIFY(reauthenticated.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(user.received.size() >= user.expectedEchoSize(body), 30000);
+        QVERIFY(user.echoMatches(body));
+        QCOMPARE(closed.size(), 0);
+    }
+
+    void unknownStreamDataGetsOneDisconnect() {
+        startSession(settings());
+        QSignalSpy disconnects(m_hub.get(), &HubEmulator::clientDisconnectReceived);
+        const QUuid stray = QUuid::createUuid();
+        QByteArray message = QByteArray(1, '\x01') + stray.toRfc4122() + "stray bytes";
+        for (int i = 0; i < 3; ++i)
+            m_hub->sendRawBinary(message);
+        QVERIFY(disconnects.wait(3000));
+        // A marker stream proves the later messages were processed before we count.
+        TunnelUser marker(relayPort(), "app.test");
+        marker.send("marker");
+        QTRY_VERIFY(marker.echoMatches("marker"));
+        QCOMPARE(disconnects.size(), 1);
+        QCOMPARE(disconnects.first().at(0).value<QUuid>(), stray);
+        QCOMPARE(disconnects.first().at(1).toString(), QStringLiteral("unknown"));
+    }
+
+    void hostileInputIsIgnored() {
+        startSession(settings());
+        QSignalSpy closed(m_hub.get(), &HubEmulator::sessionClosed);
+        m_hub->sendRawBinary(QByteArray());
+        m_hub->sendRawBinary(QByteArray("\x07garbage"));
+        m_hub->sendRawBinary(QByteArray("\x01short"));
+        m_hub->sendRawBinary(QByteArray("\x02{not json"));
+        m_hub->sendRawBinary(QByteArray("\x02{\"event\":\"connect\",\"client_id\":\"zzz\"}"));
+        m_hub->sendRawBinary(QByteArray("\x02{\"event\":\"resume_stream\",\"client_id\":\"") +
+                             QUuid::createUuid().toString(QUuid::WithoutBraces).toLatin1() +
+                             "\",\"credits\":64.0}");
+        m_hub->sendRawBinary(QByteArray("\x02{\"event\":\"no_such_event\"}"));
+        m_hub->sendRawText("{\"type\":\"handshake_challenge\",\"nonce\":\"late\"}");
+        m_hub->sendRawText("not json at all");
+        TunnelUser user(relayPort(), "app.test");
+        user.send("survived");
+        QTRY_VERIFY(user.echoMatches("survived"));
+        QCOMPARE(closed.size(), 0);
+        QCOMPARE(m_session->snapshot().state, SessionState::Connected);
+    }
+
+    void healthCheckKeepsAnsweredStreams() {
+        SessionSettings s = settings();
+        s.backend.healthChecks = {true, 1, 1};
+        startSession(s);
+        TunnelUser user(relayPort(), "app.test");
+        user.send("one");
+        QTRY_VERIFY(user.echoMatches("one"));
+        // Idle for > inactivity + pong timeout: the hub answers ping_client, so the stream lives.
+        QTest::qWait(2600);
+        QVERIFY(!user.closed);
+        user.socket.write("two");
+        QTRY_VERIFY(user.received.endsWith("two"));
+    }
+
+    void gracefulStopSendsShutdownAndGoingAway() {
+        startSession(settings());
+        QSignalSpy disconnects(m_hub.get(), &HubEmulator::clientDisconnectReceived);
+        QSignalSpy closed(m_hub.get(), &HubEmulator::sessionClosed);
+        QSignalSpy stopped(m_session.get(), &Session::stopped);
+        TunnelUser user(relayPort(), "app.test");
+        user.send("open");
+        QTRY_VERIFY(user.echoMatches("open"));
+        m_session->stop();
+        QVERIFY(stopped.wait(5000));
+        QTRY_COMPARE(closed.size(), 1);
+        QCOMPARE(closed.first().at(1).toInt(), 1001);
+        QCOMPARE(disconnects.size(), 1);
+        QCOMPARE(disconnects.first().at(1).toString(), QStringLiteral("shutdown"));
+        QTRY_VERIFY(user.closed);
+        QCOMPARE(m_session->snapshot().state, SessionState::Disabled);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "tst_session.moc"
