@@ -114,6 +114,7 @@ QString formatLogLine(LogStyle style, QtMsgType type, const char* category,
         line = QTime::currentTime().toString(QStringLiteral("HH:mm:ss.zzz"));
         line += QLatin1Char(' ');
         line += QString::fromLatin1(levelName(type)).leftJustified(8);
+        line += QLatin1Char(' ');
     }
     if (hasCategory) {
         line += QLatin1String(category);
