@@ -56,8 +56,13 @@ void HeadlessRunner::shutdown(const QString& why, int exitCode) {
     m_exitCode = exitCode;
     qCInfo(lcApp).noquote()
         << why + QStringLiteral("; stopping (at most %1 s)").arg(kShutdownCapMs / 1000);
+    if (!m_client->isRunning()) {
+        qCInfo(lcApp) << "shutdown complete";
+        finish(false);
+        return;
+    }
     m_capTimer->start();
-    m_client->stop(); // may emit stopped() right away
+    m_client->stop(); // stopped() follows, possibly right away
 }
 
 void HeadlessRunner::finish(bool forced) {

@@ -146,7 +146,7 @@ private Q_SLOTS:
             QRegularExpression(QStringLiteral("starting: 1 of 1 backend")), 15000, true);
         QVERIFY2(started.hasMatch(), qPrintable(p.describe()));
         const auto tried = p.waitForOutput(
-            QRegularExpression(QStringLiteral("session headless#0 .*: (connecting|backoff)")),
+            QRegularExpression(QStringLiteral("session headless#\\d+ .*: (connecting|backoff)")),
             15000, true);
         QVERIFY2(tried.hasMatch(), qPrintable(p.describe()));
         QCOMPARE(p.process.state(), QProcess::Running);
