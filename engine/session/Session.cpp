@@ -178,6 +178,16 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         setState(SessionState::Connected);
         break;
     case AttestationStage::Reauth:
+        if (token.toUtf8().size() > protocol::kMaxClientMessage) {
+            // The hub would end the session with 1009 anyway; say why instead.
+            qCWarning(lcSession).noquote()
+                << m_settings.sessionId << "re-attestation token too large ("
+                << token.toUtf8().size() << "bytes), ending the session";
+            m_lastError = QStringLiteral("re-attestation token larger than 32785 bytes");
+            if (m_ws)
+                m_ws->close(QWebSocketProtocol::CloseCodeNormal);
+            return;
+        }
         if (m_phase == Phase::Live && m_ws) {
             m_ws->sendTextMessage(token);
             qCInfo(lcSession).noquote() << m_settings.sessionId << "re-attested";
@@ -208,6 +218,15 @@ void Session::openWebSocket() {
                 QStringLiteral("TLS verification failed: %1").arg(texts.join(QStringLiteral("; ")));
         });
     }
+    connect(m_ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+            [this](QAbstractSocket::SocketError) {
+                // A failed dial or upgrade may end without disconnected(): fail the attempt here.
+                if (m_phase == Phase::Dialing && m_ws) {
+                    const QString why = m_lastError.isEmpty() ? m_ws->errorString() : m_lastError;
+                    attemptFailed(
+                        QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, why));
+                }
+            });
     connect(m_ws, &QWebSocket::connected, this, &Session::onWsConnected);
     connect(m_ws, &QWebSocket::disconnected, this, &Session::onWsDisconnected);
     connect(m_ws, &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
