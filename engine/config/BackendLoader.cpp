@@ -413,9 +413,13 @@ void BackendLoader::loadPortMapping(const MapReader::Entry& entry, int port) {
                          .arg(describe(entry.value)));
         return;
     } else if (entry.value.IsMap()) {
+        const qsizetype errorsBefore = m_sink.errorCount();
         const MapReader fields(m_sink, entry.value, entry.ref, kPortMappingKeys);
-        bad = readString(m_sink, fields.value(QStringLiteral("default")),
-                         fields.ref(QStringLiteral("default")), mapping.defaultTarget) == Read::Bad;
+        // An unknown key ("hostnames:") already explains an apparently empty mapping.
+        bad = m_sink.errorCount() != errorsBefore;
+        bad |=
+            readString(m_sink, fields.value(QStringLiteral("default")),
+                       fields.ref(QStringLiteral("default")), mapping.defaultTarget) == Read::Bad;
         mapping.defaultTarget = mapping.defaultTarget.trimmed();
 
         const YAML::Node hosts = fields.value(QStringLiteral("hosts"));

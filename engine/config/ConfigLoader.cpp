@@ -7,7 +7,6 @@
 
 #include <exception>
 
-#include "Logging.h"
 #include "config/BackendLoader.h"
 #include "config/YamlReader.h"
 
@@ -88,8 +87,6 @@ ConfigLoadResult loadConfigText(const QByteArray& yaml, const QString& fileName)
     }
     result.errors = sink.errors();
     result.warnings = sink.warnings();
-    for (const ConfigIssue& issue : std::as_const(result.warnings))
-        qCWarning(lcConfig).noquote() << issue.toString();
     return result;
 }
 

@@ -83,9 +83,4 @@ std::optional<bool> toBool(const QString& plain) {
     return std::nullopt;
 }
 
-bool isNull(const QString& plain) {
-    return plain.isEmpty() || plain == u"~" || plain == u"null" || plain == u"Null" ||
-           plain == u"NULL";
-}
-
 } // namespace nexustray::yamlscalar

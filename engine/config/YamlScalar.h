@@ -16,7 +16,4 @@ std::optional<int> toInt(const QString& plain);
 // true/false plus the YAML 1.1 forms y/n, yes/no, on/off (lower, Capitalised or UPPER case).
 std::optional<bool> toBool(const QString& plain);
 
-// The plain scalars YAML resolves to null: "", "~", "null", "Null", "NULL".
-bool isNull(const QString& plain);
-
 } // namespace nexustray::yamlscalar
