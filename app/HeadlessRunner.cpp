@@ -1,6 +1,5 @@
 #include "HeadlessRunner.h"
 
-#include <QDateTime>
 #include <QTimer>
 
 #include "LogFormat.h"
@@ -80,30 +79,15 @@ void HeadlessRunner::onSessionChanged(const SessionSnapshot& snapshot) {
         return; // byte counters or stream counts only
     m_states.insert(snapshot.sessionId, snapshot.state);
 
-    const QString head =
+    // The engine logs connects, failures and retries itself (nexus.session); this trace of every
+    // state change is for debugging: QT_LOGGING_RULES="nexus.app.debug=true".
+    QString line =
         QStringLiteral("session %1 (%2): %3")
             .arg(snapshot.sessionId, snapshot.relayUrl, sessionStateName(snapshot.state));
-    switch (snapshot.state) {
-    case SessionState::Backoff: {
-        QString line = head;
-        if (!snapshot.lastError.isEmpty())
-            line += QStringLiteral(" after: ") + snapshot.lastError;
-        if (snapshot.reconnectAt.isValid()) {
-            const qint64 ms = QDateTime::currentDateTimeUtc().msecsTo(snapshot.reconnectAt);
-            line += QStringLiteral("; retrying in %1 s").arg(qMax<qint64>(0, (ms + 999) / 1000));
-        }
-        qCInfo(lcApp).noquote() << line;
-        break;
-    }
-    case SessionState::Failed:
-        qCWarning(lcApp).noquote()
-            << head + QStringLiteral(": ") +
-                   (snapshot.lastError.isEmpty() ? QStringLiteral("gave up") : snapshot.lastError);
-        break;
-    default:
-        qCInfo(lcApp).noquote() << head;
-        break;
-    }
+    if ((snapshot.state == SessionState::Backoff || snapshot.state == SessionState::Failed) &&
+        !snapshot.lastError.isEmpty())
+        line += QStringLiteral(" (%1)").arg(snapshot.lastError);
+    qCDebug(lcApp).noquote() << line;
 }
 
 } // namespace nexustray::app

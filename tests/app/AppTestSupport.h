@@ -61,7 +61,7 @@ public:
     QRegularExpressionMatch waitForOutput(const QRegularExpression& pattern, int timeoutMs,
                                           bool onStderr = false) {
         QRegularExpressionMatch match;
-        QTest::qWaitFor(
+        [[maybe_unused]] const bool settled = QTest::qWaitFor(
             [&] {
                 match = pattern.match(QString::fromUtf8(onStderr ? err : out));
                 return match.hasMatch() || process.state() == QProcess::NotRunning;
@@ -121,7 +121,8 @@ public:
         });
         QObject::connect(m_socket.get(), &QTcpSocket::readyRead, [this] { read(); });
         QObject::connect(m_socket.get(), &QTcpSocket::disconnected, [this] {
-            read();
+            if (m_socket->isReadable())
+                read();
             m_closed = true;
         });
         QObject::connect(m_socket.get(), &QTcpSocket::errorOccurred,

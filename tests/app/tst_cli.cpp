@@ -138,8 +138,10 @@ private Q_SLOTS:
         const QString path = writeConfig(dir, yaml);
         QVERIFY(!path.isEmpty());
 
+        QProcessEnvironment env = withoutDisplay();
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("nexus.app.debug=true"));
         TrayProcess p;
-        p.start({QStringLiteral("--no-gui"), QStringLiteral("--config"), path}, withoutDisplay());
+        p.start({QStringLiteral("--no-gui"), QStringLiteral("--config"), path}, env);
         QVERIFY(p.waitStarted());
         // Running: it announced the start and the session tried the relay at least once.
         const auto started = p.waitForOutput(
