@@ -125,7 +125,8 @@ std::optional<QDateTime> parseRfc3339(const QString& text) {
     const QDateTime asUtc(date, time, QTimeZone::utc());
     if (!asUtc.isValid())
         return std::nullopt;
-    return asUtc.addSecs(-offsetSeconds);
+    // toUTC(): callers and tests expect Qt::UTC as the time spec.
+    return asUtc.addSecs(-offsetSeconds).toUTC();
 }
 
 TokenResult parseAttestationOutput(const QByteArray& output) {

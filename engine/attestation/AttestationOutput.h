@@ -21,7 +21,7 @@ namespace nexustray::attestation {
 TokenResult parseAttestationOutput(const QByteArray& output);
 
 // Strict RFC 3339 date-time as Go's time.RFC3339 layout accepts it:
-// "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)". Returns a UTC QDateTime (millisecond
+// "YYYY-MM-DDTHH:MM:SS[(.|,)fraction](Z|+HH:MM|-HH:MM)". Returns a UTC QDateTime (millisecond
 // precision, fraction truncated) or nullopt.
 std::optional<QDateTime> parseRfc3339(const QString& text);
 

@@ -37,6 +37,7 @@ CommandTokenProvider::~CommandTokenProvider() {
         Q_UNUSED(id);
         run.process->disconnect(this);
         run.process->kill();
+        run.process->waitForFinished(kKillGraceMs);
         delete run.process;
     }
     m_runs.clear();
@@ -221,8 +222,8 @@ void CommandTokenProvider::complete(quint64 id, const TokenResult& result) {
         qCDebug(lcAttestation) << "attestation command succeeded for backend"
                                << m_identity.backendName;
     else
-        qCInfo(lcAttestation).noquote() << "attestation command failed for backend"
-                                        << m_identity.backendName << "-" << result.error;
+        qCDebug(lcAttestation).noquote() << "attestation command failed for backend"
+                                         << m_identity.backendName << "-" << result.error;
     deliver(id, result);
 }
 

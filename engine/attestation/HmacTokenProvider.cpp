@@ -1,7 +1,6 @@
 #include "attestation/HmacTokenProvider.h"
 
 #include <QDateTime>
-#include <QTimeZone>
 
 #include "Logging.h"
 
@@ -24,7 +23,7 @@ quint64 HmacTokenProvider::request(const TokenRequest& request) {
     TokenResult result;
     result.ok = true;
     result.token = QString::fromLatin1(signHs256Token(m_input, request.stage, request.nonce, now));
-    result.expiry = QDateTime::fromSecsSinceEpoch(hs256Expiry(m_input, now), QTimeZone::utc());
+    result.expiry = QDateTime::fromSecsSinceEpoch(hs256Expiry(m_input, now)).toUTC();
     qCDebug(lcAttestation) << "signed HS256 token for backend" << m_input.identity.backendName
                            << "stage" << stageName(request.stage);
 

@@ -11,7 +11,7 @@ constexpr int kMinTokenLikeRun = 20;
 bool isTokenChar(QChar c) {
     const char16_t u = c.unicode();
     return (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '_' ||
-           u == '-' || u == '+' || u == '/' || u == '=' || u == '.';
+           u == '-' || u == '+' || u == '/' || u == '.';
 }
 
 // Redacts long runs that look random (JWTs, base64/hex keys, nonces); plain long words stay.

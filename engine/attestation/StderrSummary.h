@@ -11,9 +11,9 @@ namespace nexustray::attestation {
 constexpr int kStderrSummaryChars = 300;
 
 // `secrets`: exact strings to redact (the nonce, configured env values); ones shorter than 4
-// characters are ignored. Token-like text is any run of 20+ characters of [A-Za-z0-9_-+/=.] that
-// contains a digit or mixes upper and lower case. White space is collapsed; the result is cut to
-// maxChars (with "...") after redaction.
+// characters are ignored. Token-like text is any run of 20+ characters of [A-Za-z0-9_-+/.] (so
+// "key=<value>" keeps its key) that contains a digit or mixes upper and lower case. White space is
+// collapsed; the result is cut to maxChars (with "...") after redaction.
 QString summariseStderr(const QByteArray& stderrBytes, const QStringList& secrets,
                         int maxChars = kStderrSummaryChars);
 
