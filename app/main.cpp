@@ -179,8 +179,11 @@ int main(int argc, char** argv) {
     parser.addOptions({noGuiOption, configOption, checkOption, demoOption});
 
     const bool parsed = parser.parse(arguments);
+    // addHelpOption() also registers --help-all (help including Qt's own options).
+    const bool wantsHelp =
+        parsed && (parser.isSet(helpOption) || parser.isSet(QStringLiteral("help-all")));
     const bool wantsGui = parsed && !parser.isSet(noGuiOption) && !parser.isSet(checkOption) &&
-                          !parser.isSet(helpOption) && !parser.isSet(versionOption);
+                          !wantsHelp && !parser.isSet(versionOption);
 
 #ifdef NEXUS_HAVE_GUI
     if (wantsGui && (!parser.isSet(demoOption) || trayUiAvailable())) {
@@ -202,7 +205,7 @@ int main(int argc, char** argv) {
                      .arg(parser.positionalArguments().constFirst()));
         return kExitUsage;
     }
-    if (parser.isSet(helpOption)) {
+    if (wantsHelp) {
         printOut(parser.helpText());
         return kExitOk;
     }

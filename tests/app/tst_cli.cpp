@@ -58,6 +58,11 @@ private Q_SLOTS:
              {"--no-gui", "--config", "--check-config", "--demo", "--version", "--help"})
             QVERIFY2(r.out.contains(QLatin1String(option)), option);
         QVERIFY(r.out.contains(QStringLiteral("nexus-tray/config.yaml"))); // the default path
+
+        const RunResult all = run({QStringLiteral("--help-all")});
+        QVERIFY(all.finished);
+        QCOMPARE(all.exitCode, 0);
+        QVERIFY(all.out.contains(QStringLiteral("--no-gui")));
     }
 
     void unknownOptionIsAUsageError() {
