@@ -36,14 +36,17 @@ void loadBackends(IssueSink& sink, const YAML::Node& root, Config& config) {
         sink.error(top, none);
         return;
     }
+    const qsizetype errorsBefore = sink.errorCount();
     const MapReader map(sink, root, top, {QStringLiteral("backends")});
+    const bool keyErrors = sink.errorCount() != errorsBefore; // "backend:" typo explains it
     const YAML::Node backends = map.value(QStringLiteral("backends"));
     const SourceRef ref = map.ref(QStringLiteral("backends"));
     const Read read = expectList(sink, backends, ref);
     if (read == Read::Bad)
         return;
     if (read == Read::Absent || backends.size() == 0) {
-        sink.error(ref, none);
+        if (!keyErrors)
+            sink.error(ref, none);
         return;
     }
     for (std::size_t i = 0; i < backends.size(); ++i) {
