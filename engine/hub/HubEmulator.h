@@ -27,31 +27,58 @@ struct RelayPort {
 };
 
 struct HubOptions {
-    QByteArray jwtSecret;                 // backendsJWTSecret (HS256/384/512)
+    QByteArray jwtSecret; // backendsJWTSecret (HS256/384/512)
     QHostAddress address = QHostAddress::LocalHost;
     quint16 backendPort = 0;              // 0 = ephemeral
     std::optional<QSslConfiguration> tls; // set -> wss:// (local certificate + key inside)
     QList<RelayPort> relayPorts;
-    int tokenTimeoutMs = 10000;           // wait for each token
-    int initialCredits = 64;              // credits on connect; 0 = behave like an old hub
-    int maxPendingPerStream = 128;        // unwritten messages per user before the stream dies
+    int tokenTimeoutMs = 10000;    // wait for each token
+    int initialCredits = 64;       // credits on connect; 0 = behave like an old hub
+    int maxPendingPerStream = 128; // unwritten messages per user before the stream dies
     int pingIntervalMs = 54000;
     int readDeadlineMs = 60000;
-    int noCreditIdleTimeoutMs = 30000;    // stream closed after this long without forward credit
-    int sniffTimeoutMs = 300;             // wait for a TLS/HTTP prelude before using tcp:<port>
+    int noCreditIdleTimeoutMs = 30000; // stream closed after this long without forward credit
+    int sniffTimeoutMs = 300;          // wait for a TLS/HTTP prelude before using tcp:<port>
+
+    // Additions (not in the first draft of this header):
+    int preludeTimeoutMs = 10000; // a prelude that began (TLS/HTTP) but is incomplete after this
+                                  // long is routed as if it carried no SNI/Host
+    int writeDeadlineMs = 10000;  // a session whose WebSocket writes stall this long is dropped
+    int secondUnitMs = 1000;      // length of one token "second" for reauth interval / grace
+                                  // (tests shrink it; the real hub uses 1000)
+    int userSendBufferBytes = 0;  // SO_SNDBUF for user sockets (0 = OS default); small values
+                                  // make "user reads slowly" tests deterministic
+    // Port-claim allowlists. nullopt = any claim is accepted (emulator convenience); a list = the
+    // real hub's allowedTCPPortClaims / allowedUDPPortClaims (an empty list refuses every claim).
+    std::optional<QList<int>> allowedTcpPortClaims;
+    std::optional<QList<int>> allowedUdpPortClaims;
+    // Outbound [ext-outbound]. Disabled: tokens with outbound_allowed:true fail the handshake and
+    // outbound_connect is answered "outbound connections disabled on this proxy". Enabled: the hub
+    // dials the target itself (TCP) and relays it as a stream.
+    bool outboundEnabled = false;
+    QList<int> allowedOutboundPorts; // hub allowlist; empty = every port
+    int maxOutboundPerSession = 100;
+    int outboundDialTimeoutMs = 10000;
 };
 
 struct HubStats {
-    int authenticatedSessions = 0;
+    int authenticatedSessions = 0; // currently authenticated (not cumulative)
     int activeStreams = 0;
     quint64 streamsOpened = 0;
-    quint64 bytesToClient = 0;   // data payload bytes sent to backends
-    quint64 bytesFromClient = 0; // data payload bytes received from backends
+    quint64 bytesToClient = 0;    // data payload bytes sent to backends
+    quint64 bytesFromClient = 0;  // data payload bytes received from backends
     quint64 creditOverdrafts = 0; // data messages a client sent without a credit
     quint64 protocolViolations = 0;
+    // Additions:
+    quint64 sessionsRejected = 0;        // handshakes that failed (1008 or dropped)
+    quint64 streamsKilledBufferFull = 0; // streams removed at maxPendingPerStream
+    quint64 reverseGrantsSent = 0;       // resume_stream{credits:8} sent to clients
+    quint64 usersRejected = 0;           // user connections without a route
 };
 
 class HubEmulatorPrivate;
+class HubSession;
+class HubUserStream;
 
 class HubEmulator : public QObject {
     Q_OBJECT
@@ -63,15 +90,17 @@ public:
     // Drops every session (close 1001) and user connection and stops listening.
     void stop();
 
-    QUrl backendUrl() const;                          // ws(s)://127.0.0.1:<port>/connect
+    QUrl backendUrl() const; // ws(s)://127.0.0.1:<port>/connect
     quint16 relayListenPort(quint16 advertisedPort) const;
     HubStats stats() const;
 
     // Test hooks.
-    void sendReauthChallenges();                      // to every authenticated session now
-    void dropSessions(bool sendCloseFrame);           // simulate a crash (false) or restart
-    void sendRawBinary(const QByteArray& message);    // hostile input to every authenticated session
+    void sendReauthChallenges();                   // to every authenticated session now
+    void dropSessions(bool sendCloseFrame);        // simulate a crash (false) or restart
+    void sendRawBinary(const QByteArray& message); // hostile input to every authenticated session
     void sendRawText(const QByteArray& message);
+    // Addition: number of currently authenticated sessions / open streams of a session's backend.
+    int authenticatedSessionCount() const;
 
 Q_SIGNALS:
     void sessionAuthenticated(const QString& backendName, const QStringList& hostnames, int weight);
@@ -81,8 +110,17 @@ Q_SIGNALS:
     void streamClosed(const QUuid& clientId, const QString& why);
     void clientDisconnectReceived(const QUuid& clientId, const QString& reason);
     void protocolViolation(const QString& what);
+    // Additions:
+    // A user connection was closed because no session serves its route ("app.example.com",
+    // "*.example.com" candidates are not reported; the key tried last, e.g. "tcp:443").
+    void userRejected(quint16 advertisedPort, const QString& routeKey);
+    // A reauth challenge was sent (timer or sendReauthChallenges()).
+    void reauthChallengeSent(const QString& backendName);
 
 private:
+    friend class HubEmulatorPrivate;
+    friend class HubSession;
+    friend class HubUserStream;
     std::unique_ptr<HubEmulatorPrivate> d;
 };
 

@@ -1,0 +1,335 @@
+#include "hub/HubUserStream.h"
+
+#include "Logging.h"
+#include "hub/HubEmulator_p.h"
+#include "hub/HubSession.h"
+#include "protocol/Frame.h"
+
+#include <QHostAddress>
+#include <QTcpSocket>
+
+namespace nexustray::hub {
+
+using namespace nexustray::protocol;
+
+namespace {
+constexpr int kMinForwardWindow = 64;
+constexpr int kGrantBatch = 8;
+constexpr int kUserEofFlushMs = 50;            // buffered writes get ~50 ms after a user EOF
+constexpr int kClientDisconnectCloseMs = 2000; // half-close, full close 2 s later
+} // namespace
+
+HubUserStream::HubUserStream(QTcpSocket* socket, const RelayPort& port, HubEmulatorPrivate* hub)
+    : QObject(hub)
+    , d(hub)
+    , m_socket(socket)
+    , m_port(port) {
+    m_socket->setParent(this);
+    // Bound Qt's read buffer so that "not reading" really stops reading the kernel socket.
+    m_socket->setReadBufferSize(kMaxHttpPrelude);
+    if (d->options.userSendBufferBytes > 0) {
+        m_socket->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption,
+                                  d->options.userSendBufferBytes);
+    }
+    connect(m_socket, &QTcpSocket::readyRead, this, &HubUserStream::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &HubUserStream::onBytesWritten);
+    connect(m_socket, &QTcpSocket::readChannelFinished, this, &HubUserStream::onUserEof);
+    connect(m_socket, &QTcpSocket::disconnected, this, &HubUserStream::onUserEof);
+
+    m_sniffTimer.setSingleShot(true);
+    connect(&m_sniffTimer, &QTimer::timeout, this, [this] {
+        if (m_phase != Phase::Sniffing) {
+            return;
+        }
+        // Nothing (or an unfinished prelude) in time: no SNI/Host to route by.
+        const bool tls = !m_prelude.isEmpty() && m_prelude.at(0) == 0x16;
+        decide({tls ? PreludeResult::Kind::Tls : PreludeResult::Kind::Other, {}});
+    });
+    m_noCreditTimer.setSingleShot(true);
+    m_noCreditTimer.setInterval(d->options.noCreditIdleTimeoutMs);
+    connect(&m_noCreditTimer, &QTimer::timeout, this,
+            [this] { kill(QStringLiteral("no forward credit")); });
+    m_closeTimer.setSingleShot(true);
+    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
+        m_socket->abort();
+        deleteLater();
+    });
+
+    m_sniffTimer.start(d->options.sniffTimeoutMs);
+    if (m_socket->bytesAvailable() > 0) {
+        sniff();
+    }
+}
+
+HubUserStream::HubUserStream(HubSession* session, const QUuid& id, const QString& host,
+                             quint16 port, HubEmulatorPrivate* hub)
+    : QObject(hub)
+    , d(hub)
+    , m_socket(new QTcpSocket(this))
+    , m_outbound(true)
+    , m_phase(Phase::Dialing)
+    , m_session(session)
+    , m_id(id) {
+    m_port.advertisedPort = port;
+    m_socket->setReadBufferSize(kMaxDataPayload);
+    connect(m_socket, &QTcpSocket::readyRead, this, &HubUserStream::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &HubUserStream::onBytesWritten);
+    connect(m_socket, &QTcpSocket::readChannelFinished, this, &HubUserStream::onUserEof);
+    connect(m_socket, &QTcpSocket::disconnected, this, &HubUserStream::onUserEof);
+    m_noCreditTimer.setSingleShot(true);
+    m_noCreditTimer.setInterval(d->options.noCreditIdleTimeoutMs);
+    connect(&m_noCreditTimer, &QTimer::timeout, this,
+            [this] { kill(QStringLiteral("no forward credit")); });
+    m_closeTimer.setSingleShot(true);
+    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
+        m_socket->abort();
+        deleteLater();
+    });
+
+    auto dialFailed = [this] {
+        if (m_phase != Phase::Dialing) {
+            return;
+        }
+        m_phase = Phase::Closing;
+        m_sniffTimer.stop();
+        if (m_session) {
+            m_session->outboundDialFailed(this, QStringLiteral("dial failed"));
+        }
+        m_socket->abort();
+        deleteLater();
+    };
+    connect(m_socket, &QTcpSocket::connected, this, [this] {
+        if (m_phase != Phase::Dialing) {
+            return;
+        }
+        m_sniffTimer.stop();
+        if (!m_session) {
+            m_phase = Phase::Closing;
+            m_socket->abort();
+            deleteLater();
+            return;
+        }
+        m_session->attachStream(this, QString(), false);
+    });
+    connect(m_socket, &QTcpSocket::errorOccurred, this, dialFailed);
+    m_sniffTimer.setSingleShot(true);
+    connect(&m_sniffTimer, &QTimer::timeout, this, dialFailed);
+    m_sniffTimer.start(d->options.outboundDialTimeoutMs);
+    m_socket->connectToHost(host, port);
+}
+
+HubUserStream::~HubUserStream() {
+    d->userFinished(this);
+}
+
+QString HubUserStream::clientAddress() const {
+    const QHostAddress address = m_socket->peerAddress();
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4) {
+        return QStringLiteral("%1:%2").arg(QHostAddress(v4).toString()).arg(m_socket->peerPort());
+    }
+    return QStringLiteral("[%1]:%2").arg(address.toString()).arg(m_socket->peerPort());
+}
+
+QByteArray HubUserStream::takePrelude() {
+    return std::exchange(m_prelude, QByteArray());
+}
+
+void HubUserStream::onReadyRead() {
+    if (m_phase == Phase::Sniffing) {
+        sniff();
+    } else if (m_phase == Phase::Relaying) {
+        pump();
+    }
+}
+
+void HubUserStream::sniff() {
+    if (m_prelude.isEmpty() && m_socket->bytesAvailable() > 0) {
+        // Something arrived: allow the longer prelude timeout for the rest of it.
+        m_sniffTimer.start(d->options.preludeTimeoutMs);
+    }
+    const QByteArray first = m_prelude.isEmpty() ? m_socket->peek(1) : m_prelude.left(1);
+    const int limit = preludeLimit(first);
+    const qint64 want = std::min<qint64>(m_socket->bytesAvailable(), limit - m_prelude.size());
+    if (want > 0) {
+        m_prelude.append(m_socket->read(want));
+    }
+    const PreludeResult result = sniffPrelude(m_prelude);
+    if (result.kind != PreludeResult::Kind::NeedMore) {
+        decide(result);
+    } else if (m_userEof) {
+        decide({PreludeResult::Kind::Other, {}});
+    }
+}
+
+void HubUserStream::decide(const PreludeResult& result) {
+    m_sniffTimer.stop();
+    m_phase = Phase::Dialing; // routing; attach() moves on to Relaying
+    d->routeUser(this, result);
+}
+
+void HubUserStream::attach(HubSession* session, const QUuid& id) {
+    m_session = session;
+    m_id = id;
+    m_header = dataHeader(id);
+    m_phase = Phase::Relaying;
+    m_socket->setReadBufferSize(kMaxDataPayload * 2);
+    pump();
+}
+
+void HubUserStream::pump() {
+    if (m_phase != Phase::Relaying || !m_session) {
+        return;
+    }
+    while (!m_paused && (!m_window || m_credits > 0) && m_socket->bytesAvailable() > 0) {
+        const QByteArray chunk = m_socket->read(kMaxDataPayload);
+        if (chunk.isEmpty()) {
+            break;
+        }
+        m_session->sendData(m_header, chunk);
+        if (m_window) {
+            --m_credits;
+        }
+    }
+    if (m_window && m_credits <= 0) {
+        if (!m_noCreditTimer.isActive()) {
+            m_noCreditTimer.start();
+        }
+    } else {
+        m_noCreditTimer.stop();
+    }
+    if (m_userEof && m_socket->bytesAvailable() == 0 && m_phase == Phase::Relaying) {
+        // User EOF after everything it sent went out: end the stream (no half-close).
+        m_phase = Phase::Closing;
+        m_noCreditTimer.stop();
+        if (m_session) {
+            m_session->streamEnded(this, QStringLiteral("user closed"), true);
+        }
+        startClosing(kUserEofFlushMs);
+    }
+}
+
+void HubUserStream::onUserEof() {
+    m_userEof = true;
+    if (m_phase == Phase::Sniffing) {
+        sniff();
+    } else if (m_phase == Phase::Relaying) {
+        pump();
+    } else if (m_phase == Phase::Closing &&
+               m_socket->state() == QAbstractSocket::UnconnectedState) {
+        m_closeTimer.stop();
+        deleteLater();
+    }
+}
+
+void HubUserStream::writeFromClient(QByteArrayView payload) {
+    if (m_phase != Phase::Relaying) {
+        return;
+    }
+    if (m_pending.size() >= d->options.maxPendingPerStream) {
+        ++d->stats.streamsKilledBufferFull;
+        qCWarning(lcHub).nospace()
+            << "Failed to write to client " << m_id.toString(QUuid::WithoutBraces)
+            << ": client write buffer full (" << m_pending.size() << " pending). Removing.";
+        kill(QStringLiteral("client write buffer full"));
+        return;
+    }
+    if (payload.isEmpty()) {
+        messageWritten();
+        return;
+    }
+    m_pending.append(payload.size());
+    m_socket->write(payload.data(), payload.size());
+}
+
+void HubUserStream::onBytesWritten(qint64 bytes) {
+    while (bytes > 0 && !m_pending.isEmpty()) {
+        const qint64 take = std::min(bytes, m_pending.first());
+        m_pending.first() -= take;
+        bytes -= take;
+        if (m_pending.first() == 0) {
+            m_pending.removeFirst();
+            messageWritten();
+        }
+    }
+}
+
+void HubUserStream::messageWritten() {
+    if (m_phase != Phase::Relaying || d->options.initialCredits <= 0 || !m_session) {
+        return;
+    }
+    if (++m_writtenSinceGrant >= kGrantBatch) {
+        m_writtenSinceGrant -= kGrantBatch;
+        ControlMessage grant;
+        grant.event = ControlEvent::ResumeStream;
+        grant.clientId = m_id;
+        grant.credits = kGrantBatch;
+        clientBalance += kGrantBatch;
+        m_session->sendControl(grant);
+    }
+}
+
+void HubUserStream::pause() {
+    if (m_outbound || m_phase != Phase::Relaying) {
+        m_paused = true;
+        return;
+    }
+    m_paused = true;
+}
+
+void HubUserStream::resume(qint64 credits) {
+    m_paused = false;
+    if (credits > 0) {
+        if (!m_window) {
+            m_window = true;
+            m_capacity = std::max<qint64>(credits, kMinForwardWindow);
+            m_credits = credits;
+        } else {
+            m_credits = std::min(m_credits + credits, m_capacity);
+        }
+    }
+    pump();
+}
+
+void HubUserStream::kill(const QString& why) {
+    if (m_phase == Phase::Closing) {
+        return;
+    }
+    m_phase = Phase::Closing;
+    m_noCreditTimer.stop();
+    if (m_session) {
+        m_session->streamEnded(this, why, true);
+    }
+    m_socket->abort();
+    deleteLater();
+}
+
+void HubUserStream::closeGracefully() {
+    if (m_phase == Phase::Closing) {
+        return;
+    }
+    m_phase = Phase::Closing;
+    m_noCreditTimer.stop();
+    m_session = nullptr;
+    startClosing(kClientDisconnectCloseMs);
+}
+
+void HubUserStream::startClosing(int graceMs) {
+    // disconnectFromHost() flushes the queued writes, then sends FIN.
+    m_socket->disconnectFromHost();
+    if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+        deleteLater();
+        return;
+    }
+    m_closeTimer.start(graceMs);
+}
+
+void HubUserStream::abortNow() {
+    m_phase = Phase::Closing;
+    m_session = nullptr;
+    m_socket->abort();
+    deleteLater();
+}
+
+} // namespace nexustray::hub

@@ -1,0 +1,96 @@
+// One user TCP connection at the hub (or one outbound connection the hub dialled for a client):
+// prelude sniffing, then relaying with the hub's flow control (protocol.md §6, §7):
+//  - forward (user -> client): unlimited until the client's first credit grant, then a window of
+//    max(first grant, 64); reading stops at 0 credits or while paused; no credit for
+//    noCreditIdleTimeoutMs closes the stream;
+//  - reverse (client -> user): at most maxPendingPerStream unwritten messages (one more kills the
+//    stream), and resume_stream{credits:8} after every 8 messages written to the user.
+#pragma once
+
+#include "hub/HubEmulator.h"
+#include "hub/PreludeSniffer.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <QUuid>
+
+class QTcpSocket;
+
+namespace nexustray::hub {
+
+class HubEmulatorPrivate;
+class HubSession;
+
+class HubUserStream : public QObject {
+    Q_OBJECT
+public:
+    // A user that connected to a relay port: starts sniffing at once.
+    HubUserStream(QTcpSocket* socket, const RelayPort& port, HubEmulatorPrivate* hub);
+    // An outbound connection: dials `host:port`, then reports to `session`.
+    HubUserStream(HubSession* session, const QUuid& id, const QString& host, quint16 port,
+                  HubEmulatorPrivate* hub);
+    ~HubUserStream() override;
+
+    QUuid id() const { return m_id; }
+    RelayPort relayPort() const { return m_port; }
+    QString clientAddress() const; // "ip:port" / "[v6]:port"
+    QByteArray takePrelude();
+    bool isOutbound() const { return m_outbound; }
+
+    // Relay phase.
+    void attach(HubSession* session, const QUuid& id);
+    void writeFromClient(QByteArrayView payload);
+    void pause();
+    void resume(qint64 credits);
+    // Client disconnect or session end: flush what is queued for the user, close (no message).
+    void closeGracefully();
+    // Drop without flushing (used by stop()).
+    void abortNow();
+
+    // Reverse credits the client still holds (for overdraft accounting).
+    qint64 clientBalance = 0;
+
+private:
+    enum class Phase { Sniffing, Dialing, Relaying, Closing };
+
+    void onReadyRead();
+    void sniff();
+    void decide(const PreludeResult& result);
+    void pump();
+    void onBytesWritten(qint64 bytes);
+    void onUserEof();
+    void messageWritten();
+    void kill(const QString& why); // stream removed: disconnect to the client, user aborted
+    void startClosing(int graceMs);
+
+    HubEmulatorPrivate* d;
+    QTcpSocket* m_socket;
+    RelayPort m_port;
+    bool m_outbound = false;
+    Phase m_phase = Phase::Sniffing;
+    QByteArray m_prelude;
+    QTimer m_sniffTimer;
+
+    QPointer<HubSession> m_session;
+    QUuid m_id;
+    QByteArray m_header;
+
+    // forward
+    bool m_paused = false;
+    bool m_window = false; // a grant was received
+    qint64 m_credits = 0;
+    qint64 m_capacity = 0;
+    bool m_userEof = false;
+    QTimer m_noCreditTimer;
+
+    // reverse
+    QList<qint64> m_pending; // bytes still unwritten per queued message
+    int m_writtenSinceGrant = 0;
+
+    QTimer m_closeTimer;
+};
+
+} // namespace nexustray::hub

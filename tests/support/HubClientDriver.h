@@ -1,0 +1,60 @@
+// A raw backend client for hub tests: a QWebSocket plus helpers to authenticate with minted
+// tokens and to wait for (and consume) what the hub sends. Everything it receives is queued.
+#pragma once
+
+#include "protocol/ControlMessage.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QSslConfiguration>
+#include <QUrl>
+#include <QUuid>
+#include <QWebSocket>
+
+#include <optional>
+
+namespace nexustray::test {
+
+class HubClientDriver : public QObject {
+    Q_OBJECT
+public:
+    explicit HubClientDriver(QObject* parent = nullptr);
+
+    QWebSocket& socket() { return m_socket; }
+
+    // Opens the WebSocket (optionally with a TLS configuration); true once connected.
+    bool open(const QUrl& url, int timeoutMs = 5000,
+              const std::optional<QSslConfiguration>& tls = std::nullopt);
+    // Stage 0 with `claims`, waits for the handshake challenge, stage 1 with the same claims +
+    // session_nonce. Returns the nonce ("" on failure). Success is silent, so this only proves
+    // the hub accepted stage 0; check the hub's sessionAuthenticated signal where it matters.
+    QString authenticate(const QByteArray& secret, const QJsonObject& claims, int timeoutMs = 5000);
+
+    std::optional<QString> waitForText(int timeoutMs = 5000);
+    // First queued control message with this event (and ID, unless null); consumed.
+    std::optional<protocol::ControlMessage>
+    waitForControl(protocol::ControlEvent event, int timeoutMs = 5000, const QUuid& id = QUuid());
+    // Waits until at least `bytes` data bytes for `id` were received; returns them all (consumed).
+    QByteArray waitForData(const QUuid& id, qsizetype bytes, int timeoutMs = 5000);
+    bool waitForDisconnected(int timeoutMs = 5000);
+
+    void sendControl(const protocol::ControlMessage& message);
+    void sendData(const QUuid& id, QByteArrayView payload);
+
+    // Queues (public so tests can inspect or clear them).
+    QList<QString> texts;
+    QList<protocol::ControlMessage> controls;
+    QHash<QUuid, QByteArray> data;     // concatenated payloads per stream
+    QHash<QUuid, int> dataMessages;    // number of data messages per stream
+    QList<qsizetype> dataMessageSizes; // every data message's payload size, in order
+    QList<QByteArray> invalidMessages; // binary messages that did not decode
+    bool disconnected = false;
+
+private:
+    QWebSocket m_socket;
+};
+
+} // namespace nexustray::test
