@@ -145,6 +145,11 @@ private Q_SLOTS:
 
         QProcessEnvironment env = withoutDisplay();
         env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("nexus.app.debug=true"));
+        // Sanitizer builds: LSan's suppression statistics are not log lines.
+        const QString lsan = env.value(QStringLiteral("LSAN_OPTIONS"));
+        if (!lsan.isEmpty() && !lsan.contains(QStringLiteral("print_suppressions")))
+            env.insert(QStringLiteral("LSAN_OPTIONS"),
+                       lsan + QStringLiteral(":print_suppressions=0"));
         TrayProcess p;
         p.start({QStringLiteral("--no-gui"), QStringLiteral("--config"), path}, env);
         QVERIFY(p.waitStarted());
