@@ -73,6 +73,7 @@ public:
     QHash<QUuid, StreamSnapshot> streams;
     bool running = false;
     bool stopRequested = false;
+    bool networkWatched = false;
 };
 
 Client::Client(Config config, QObject* parent)
@@ -306,3 +307,5 @@ QList<StreamSnapshot> Client::streams() const {
 }
 
 } // namespace nexustray
+
+#include "nexustray/moc_Client.cpp"
