@@ -70,9 +70,12 @@ bool Demo::start(quint16 relayListenPort, QString* error) {
     if (!m_hub->start(&why))
         return fail(QStringLiteral("demo hub: %1").arg(why));
 
-    qCInfo(lcApp).noquote() << "demo: hub" << m_hub->backendUrl().toString() << "relay port"
-                            << relayPort() << "(advertised as" << kAdvertisedPort
-                            << "), web service 127.0.0.1:" + QString::number(m_service->port());
+    qCInfo(lcApp).noquote() << QStringLiteral("demo: hub %1, relay port %2 (advertised as %3), "
+                                              "web service 127.0.0.1:%4")
+                                   .arg(m_hub->backendUrl().toString())
+                                   .arg(relayPort())
+                                   .arg(kAdvertisedPort)
+                                   .arg(m_service->port());
 
     m_client =
         new Client(makeConfig(m_hub->backendUrl().toString(), secret, m_service->port()), this);
