@@ -5,26 +5,14 @@
 #include <QCryptographicHash>
 #include <QIODevice>
 #include <QRandomGenerator>
-#include <QTcpServer>
 #include <QTcpSocket>
 
-// A local TCP service that echoes every byte back (the "local target" of a tunnel).
-class EchoService : public QTcpServer {
-public:
-    explicit EchoService(QObject* parent = nullptr)
-        : QTcpServer(parent) {
-        connect(this, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* s = nextPendingConnection()) {
-                ++accepted;
-                connect(s, &QTcpSocket::readyRead, s, [s] { s->write(s->readAll()); });
-                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
-            }
-        });
-        listen(QHostAddress::LocalHost);
-    }
-    QString target() const { return QStringLiteral("127.0.0.1:%1").arg(serverPort()); }
-    int accepted = 0;
-};
+#include "EchoServer.h"
+
+// "127.0.0.1:<port>" of a local test service, as a port-mapping target.
+inline QString targetOf(const nexustray::test::EchoServer& server) {
+    return QStringLiteral("127.0.0.1:%1").arg(server.port());
+}
 
 // A user of the relay: connects to the hub's relay listener, sends a request, collects replies.
 class TunnelUser : public QObject {

@@ -20,7 +20,7 @@ class TestClient : public QObject {
     Q_OBJECT
 
     std::unique_ptr<HubEmulator> m_hub;
-    std::unique_ptr<EchoService> m_echo;
+    std::unique_ptr<test::EchoServer> m_echo;
 
     BackendConfig backend(const QString& name, const QString& host) const {
         BackendConfig b;
@@ -28,7 +28,7 @@ class TestClient : public QObject {
         b.hostnames = {host};
         b.nexusAddresses = {m_hub->backendUrl().toString()};
         b.attestation.hmacSecret = QString::fromUtf8(kSecret);
-        b.portMappings[80].defaultTarget = m_echo->target();
+        b.portMappings[80].defaultTarget = targetOf(*m_echo);
         return b;
     }
 
@@ -46,7 +46,8 @@ private Q_SLOTS:
         o.relayPorts = {{80, 0}};
         m_hub = std::make_unique<HubEmulator>(o);
         QVERIFY(m_hub->start());
-        m_echo = std::make_unique<EchoService>();
+        m_echo = std::make_unique<test::EchoServer>();
+        QVERIFY(m_echo->listen());
     }
     void cleanup() {
         m_hub.reset();
@@ -93,7 +94,7 @@ private Q_SLOTS:
         const StreamSnapshot s = client.streams().first();
         QCOMPARE(s.hostname, QStringLiteral("web.test"));
         QCOMPARE(s.port, 80);
-        QCOMPARE(s.target, m_echo->target());
+        QCOMPARE(s.target, targetOf(*m_echo));
         QVERIFY(s.clientIp.startsWith(QLatin1String("127.0.0.1:")));
         QVERIFY(changed.size() > 0);
 

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "TestCa.h"
 #include "TunnelUser.h"
 #include "hub/HubEmulator.h"
 #include "relay/Stream.h"
@@ -23,7 +24,7 @@ class TestSession : public QObject {
     Q_OBJECT
 
     std::unique_ptr<HubEmulator> m_hub;
-    std::unique_ptr<EchoService> m_echo;
+    std::unique_ptr<test::EchoServer> m_echo;
     std::unique_ptr<Session> m_session;
     QTcpServer m_closedPortHolder; // bound then closed: a port that refuses connections
 
@@ -48,10 +49,10 @@ class TestSession : public QObject {
                        QStringLiteral("nomap.test"), QStringLiteral("*.preview.test")};
         b.nexusAddresses = {m_hub->backendUrl().toString()};
         b.attestation.hmacSecret = QString::fromUtf8(secret);
-        b.portMappings[443].defaultTarget = m_echo->target();
+        b.portMappings[443].defaultTarget = targetOf(*m_echo);
         b.portMappings[443].hosts.insert(QStringLiteral("down.test"),
                                          QStringLiteral("127.0.0.1:%1").arg(m_closedPort));
-        b.portMappings[8443].hosts.insert(QStringLiteral("app.test"), m_echo->target());
+        b.portMappings[8443].hosts.insert(QStringLiteral("app.test"), targetOf(*m_echo));
         SessionSettings s;
         s.sessionId = QStringLiteral("edge#1");
         s.backend = b;
@@ -84,7 +85,8 @@ private Q_SLOTS:
         QVERIFY(m_closedPortHolder.listen(QHostAddress::LocalHost));
         m_closedPort = m_closedPortHolder.serverPort();
         m_closedPortHolder.close();
-        m_echo = std::make_unique<EchoService>();
+        m_echo = std::make_unique<test::EchoServer>();
+        QVERIFY(m_echo->listen());
         startHub(hubOptions());
     }
 
@@ -183,24 +185,25 @@ private Q_SLOTS:
     }
 
     void connectHandlerFirstThenPortMappings() {
-        EchoService other;
+        test::EchoServer other;
+        QVERIFY(other.listen());
         SessionSettings s = settings();
         QList<ConnectRequest> seen;
         s.connectHandler = [&seen, &other](const ConnectRequest& r) {
             seen.append(r);
             if (r.hostname.endsWith(QLatin1String(".preview.test")))
-                return ConnectDecision::dial(other.target());
+                return ConnectDecision::dial(targetOf(other));
             return ConnectDecision::noRoute();
         };
         startSession(s);
         TunnelUser viaHandler(relayPort(), "pr-7.preview.test");
         viaHandler.send("to the handler's target");
         QTRY_VERIFY(viaHandler.echoMatches("to the handler's target"));
-        QCOMPARE(other.accepted, 1);
+        QCOMPARE(other.connectionCount(), 1);
         TunnelUser fallback(relayPort(), "app.test");
         fallback.send("to the port mapping");
         QTRY_VERIFY(fallback.echoMatches("to the port mapping"));
-        QCOMPARE(m_echo->accepted, 1);
+        QCOMPARE(m_echo->connectionCount(), 1);
         QCOMPARE(seen.size(), 2);
         QCOMPARE(seen.first().port, 443);
         QCOMPARE(seen.first().hostname, QStringLiteral("pr-7.preview.test"));
@@ -229,7 +232,8 @@ private Q_SLOTS:
         QTRY_VERIFY(before.echoMatches("before"));
         m_hub->dropSessions(false); // no close frame: like a crash or a cut cable
         QTRY_VERIFY(before.closed);
-        QVERIFY(authenticated.wait(5000));
+        // Established sessions reconnect at once, without backoff.
+        QTRY_VERIFY_WITH_TIMEOUT(authenticated.size() >= 1, 5000);
         TunnelUser after(relayPort(), "app.test");
         after.send("after");
         QTRY_VERIFY(after.echoMatches("after"));
@@ -320,6 +324,49 @@ private Q_SLOTS:
         QTRY_VERIFY(user.received.endsWith("two"));
     }
 
+    void tlsRelayTrustedThroughCaFile() {
+        test::TestCa ca;
+        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+        HubOptions o = hubOptions();
+        o.tls = ca.serverConfiguration();
+        startHub(o);
+        QCOMPARE(m_hub->backendUrl().scheme(), QStringLiteral("wss"));
+        SessionSettings s = settings();
+        s.backend.tls.caFile = ca.caPemPath();
+        startSession(s);
+        TunnelUser user(relayPort(), "app.test");
+        user.send("over tls");
+        QTRY_VERIFY(user.echoMatches("over tls"));
+    }
+
+    void tlsRelayTrustedThroughSslCertFile() {
+        test::TestCa ca;
+        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+        HubOptions o = hubOptions();
+        o.tls = ca.serverConfiguration();
+        startHub(o);
+        qputenv("SSL_CERT_FILE", ca.caPemPath().toLocal8Bit());
+        startSession(settings());
+        qunsetenv("SSL_CERT_FILE");
+    }
+
+    void tlsUntrustedRelayIsRefused() {
+        test::TestCa ca;
+        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+        HubOptions o = hubOptions();
+        o.tls = ca.serverConfiguration();
+        startHub(o);
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        m_session = std::make_unique<Session>(settings());
+        m_session->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->snapshot().state, SessionState::Backoff, 5000);
+        const QString error = m_session->snapshot().lastError;
+        QVERIFY2(error.contains(QStringLiteral("TLS")) ||
+                     error.contains(QStringLiteral("certificate")),
+                 qPrintable(error));
+        QCOMPARE(authenticated.size(), 0);
+    }
+
     void gracefulStopSendsShutdownAndGoingAway() {
         startSession(settings());
         QSignalSpy disconnects(m_hub.get(), &HubEmulator::clientDisconnectReceived);
@@ -329,7 +376,7 @@ private Q_SLOTS:
         user.send("open");
         QTRY_VERIFY(user.echoMatches("open"));
         m_session->stop();
-        QVERIFY(stopped.wait(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(stopped.size(), 1, 5000);
         QTRY_COMPARE(closed.size(), 1);
         QCOMPARE(closed.first().at(1).toInt(), 1001);
         QCOMPARE(disconnects.size(), 1);
