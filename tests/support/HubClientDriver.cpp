@@ -31,6 +31,7 @@ HubClientDriver::HubClientDriver(QObject* parent)
             break;
         }
     });
+    connect(&m_socket, &QWebSocket::aboutToClose, this, [this] { sawCloseFrame = true; });
     connect(&m_socket, &QWebSocket::disconnected, this, [this] { disconnected = true; });
 }
 

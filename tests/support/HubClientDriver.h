@@ -52,6 +52,11 @@ public:
     QList<qsizetype> dataMessageSizes; // every data message's payload size, in order
     QList<QByteArray> invalidMessages; // binary messages that did not decode
     bool disconnected = false;
+    // A close frame arrived (or close() was called locally) before the connection ended.
+    // Qt 6.4 reports closeCode() 1000 (not 1006) when the peer dropped without a close frame, so
+    // use droppedWithoutCloseFrame() to tell an abrupt drop from an orderly close.
+    bool sawCloseFrame = false;
+    bool droppedWithoutCloseFrame() const { return disconnected && !sawCloseFrame; }
 
 private:
     QWebSocket m_socket;
