@@ -17,7 +17,9 @@ QByteArray encodeData(const QUuid& clientId, QByteArrayView payload) {
 
 QByteArray encodeData(const QByteArray& header, QByteArrayView payload) {
     Q_ASSERT(header.size() == kDataHeaderSize);
-    Q_ASSERT(payload.size() <= kMaxDataPayload);
+    // Clients send at most kMaxDataPayload; the hub's first message of an HTTP stream may carry
+    // up to 64 KiB of sniffed request head (protocol.md §1.3), so that is the hard bound here.
+    Q_ASSERT(payload.size() <= 2 * kMaxDataPayload);
     QByteArray out;
     out.reserve(header.size() + payload.size());
     out.append(header);
