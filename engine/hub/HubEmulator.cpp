@@ -266,7 +266,7 @@ void HubEmulatorPrivate::routeUser(HubUserStream* stream, const PreludeResult& p
     if (!session) {
         ++stats.usersRejected;
         qCDebug(lcHub) << "no route for" << routeKey;
-        Q_EMIT q->userRejected(port, routeKey);
+        Q_EMIT q->userRejected(port, host.isEmpty() ? routeKey : host);
         stream->abortNow();
         return;
     }

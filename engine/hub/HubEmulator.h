@@ -111,8 +111,8 @@ Q_SIGNALS:
     void clientDisconnectReceived(const QUuid& clientId, const QString& reason);
     void protocolViolation(const QString& what);
     // Additions:
-    // A user connection was closed because no session serves its route ("app.example.com",
-    // "*.example.com" candidates are not reported; the key tried last, e.g. "tcp:443").
+    // A user connection was closed because no session serves its route: the SNI/Host it asked
+    // for (normalised), or "tcp:<advertisedPort>" when it carried neither.
     void userRejected(quint16 advertisedPort, const QString& routeKey);
     // A reauth challenge was sent (timer or sendReauthChallenges()).
     void reauthChallengeSent(const QString& backendName);

@@ -1,0 +1,512 @@
+// User streams through the hub emulator (protocol.md §5-§8): routing by HTTP Host / wildcard /
+// port claim, connect + first data, relaying both ways, reverse credits (+8 per 8 written, the
+// 128-message kill), forward credits and pause/resume, disconnects both ways, session end.
+#include <QtTest>
+
+#include "HubClientDriver.h"
+#include "TestTokens.h"
+#include "hub/HubEmulator.h"
+#include "protocol/Frame.h"
+
+#include <QJsonArray>
+#include <QTcpSocket>
+
+using namespace nexustray;
+using namespace nexustray::hub;
+using namespace nexustray::protocol;
+using test::HubClientDriver;
+using test::TestTokens;
+
+namespace {
+const QByteArray kSecret = "stream-test-secret";
+const QByteArray kRequest = "GET /index.html HTTP/1.1\r\nHost: App.Example.com:8080\r\n"
+                            "User-Agent: test\r\n\r\n";
+
+QJsonObject backendClaims(const QString& sub = QStringLiteral("backend-a"), int weight = 1) {
+    QJsonObject c = TestTokens::claims(
+        sub, {QStringLiteral("app.example.com"), QStringLiteral("*.preview.example.com")}, weight);
+    c.insert(QStringLiteral("tcp_ports"), QJsonArray{2222});
+    return c;
+}
+} // namespace
+
+class TestHubStreams : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<HubEmulator> m_hub;
+    std::unique_ptr<HubClientDriver> m_client;
+
+    void startHub(HubOptions options = {}) {
+        options.jwtSecret = kSecret;
+        options.relayPorts = {{80, 0}, {443, 0}, {2222, 0}};
+        m_hub = std::make_unique<HubEmulator>(options);
+        QString error;
+        QVERIFY2(m_hub->start(&error), qPrintable(error));
+    }
+
+    bool connectBackend(HubClientDriver& client, const QJsonObject& claims = backendClaims()) {
+        QSignalSpy spy(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        return client.open(m_hub->backendUrl()) &&
+               !client.authenticate(kSecret, claims).isEmpty() &&
+               (spy.count() > 0 || spy.wait(5000));
+    }
+
+    void startWithBackend(HubOptions options = {}) {
+        startHub(options);
+        m_client = std::make_unique<HubClientDriver>();
+        QVERIFY(connectBackend(*m_client));
+    }
+
+    std::unique_ptr<QTcpSocket> user(quint16 advertisedPort, const QByteArray& send = {}) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, m_hub->relayListenPort(advertisedPort));
+        if (!socket->waitForConnected(5000)) {
+            return nullptr;
+        }
+        if (!send.isEmpty()) {
+            socket->write(send);
+        }
+        return socket;
+    }
+
+    // Waits for the connect of a new stream and returns its ID.
+    QUuid awaitConnect(ControlMessage* out = nullptr) {
+        const auto c = m_client->waitForControl(ControlEvent::Connect);
+        if (!c) {
+            return QUuid();
+        }
+        if (out) {
+            *out = *c;
+        }
+        return c->clientId;
+    }
+
+    // The hub runs on this thread: wait with the event loop running, never with waitForReadyRead.
+    static QByteArray readAtLeast(QTcpSocket& socket, qsizetype bytes, int timeoutMs = 5000) {
+        QByteArray got;
+        (void)QTest::qWaitFor(
+            [&] {
+                got += socket.readAll();
+                return got.size() >= bytes;
+            },
+            timeoutMs);
+        return got;
+    }
+
+    static bool waitForUserClosed(QTcpSocket& socket, int timeoutMs = 5000) {
+        return QTest::qWaitFor(
+            [&] {
+                socket.readAll();
+                return socket.state() == QAbstractSocket::UnconnectedState;
+            },
+            timeoutMs);
+    }
+
+private Q_SLOTS:
+    void cleanup() {
+        m_client.reset();
+        m_hub.reset();
+    }
+
+    void httpHostRouted() {
+        startWithBackend();
+        QSignalSpy opened(m_hub.get(), &HubEmulator::streamOpened);
+        auto u = user(80, kRequest);
+        QVERIFY(u);
+        ControlMessage c;
+        const QUuid id = awaitConnect(&c);
+        QVERIFY(!id.isNull());
+        QCOMPARE(id.version(), QUuid::Random);
+        QCOMPARE(c.connPort, 80);
+        QCOMPARE(c.clientIp, QStringLiteral("127.0.0.1:%1").arg(u->localPort()));
+        QCOMPARE(c.transport, QStringLiteral("tcp"));
+        QCOMPARE(c.hostname, QStringLiteral("app.example.com"));
+        QVERIFY(!c.isTls);
+        QCOMPARE(c.credits, qint64(64));
+        // the sniffed request is the first data message, whole
+        QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        QCOMPARE(m_client->dataMessages.value(id), 1);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(opened.at(0).at(0).value<QUuid>(), id);
+        QCOMPARE(m_hub->stats().activeStreams, 1);
+        QCOMPARE(m_hub->stats().streamsOpened, quint64(1));
+
+        // both ways
+        m_client->sendData(id, "HTTP/1.1 200 OK\r\n\r\nhello");
+        QCOMPARE(readAtLeast(*u, 24), QByteArray("HTTP/1.1 200 OK\r\n\r\nhello"));
+        u->write("more from user");
+        QCOMPARE(m_client->waitForData(id, 14), QByteArray("more from user"));
+        QCOMPARE(m_hub->stats().bytesFromClient, quint64(24));
+    }
+
+    void largeHttpPreludeIsOneMessage() {
+        startWithBackend();
+        const QByteArray head =
+            "GET / HTTP/1.1\r\nHost: app.example.com\r\nX-Big: " + QByteArray(40000, 'b') +
+            "\r\n\r\n";
+        auto u = user(80, head);
+        const QUuid id = awaitConnect();
+        QVERIFY(!id.isNull());
+        QCOMPARE(m_client->waitForData(id, head.size()), head);
+        QCOMPARE(m_client->dataMessages.value(id), 1);
+        QVERIFY(m_client->dataMessageSizes.first() > kMaxDataPayload);
+    }
+
+    void userDataChunkedTo32k() {
+        startWithBackend();
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        m_client->dataMessageSizes.clear();
+        QByteArray big(300000, '\0');
+        for (int i = 0; i < big.size(); ++i) {
+            big[i] = static_cast<char>(i % 251);
+        }
+        u->write(big);
+        QCOMPARE(m_client->waitForData(id, big.size()), big);
+        for (qsizetype size : std::as_const(m_client->dataMessageSizes)) {
+            QVERIFY(size <= kMaxDataPayload);
+        }
+    }
+
+    void wildcardAndNoRoute() {
+        startWithBackend();
+        QSignalSpy rejected(m_hub.get(), &HubEmulator::userRejected);
+        auto w = user(80, "GET / HTTP/1.1\r\nHost: pr-7.preview.example.com\r\n\r\n");
+        ControlMessage c;
+        QVERIFY(!awaitConnect(&c).isNull());
+        QCOMPARE(c.hostname, QStringLiteral("pr-7.preview.example.com"));
+
+        // one extra label only
+        auto deep = user(80, "GET / HTTP/1.1\r\nHost: a.b.preview.example.com\r\n\r\n");
+        QVERIFY(waitForUserClosed(*deep));
+        auto bare = user(80, "GET / HTTP/1.1\r\nHost: preview.example.com\r\n\r\n");
+        QVERIFY(waitForUserClosed(*bare));
+        // a Host nobody serves is refused, even on a port with a port claim
+        auto claimed = user(2222, "GET / HTTP/1.1\r\nHost: unknown.example.com\r\n\r\n");
+        QVERIFY(waitForUserClosed(*claimed));
+        QTRY_COMPARE(rejected.count(), 3);
+        QCOMPARE(rejected.at(2).at(0).toInt(), 2222);
+        QCOMPARE(rejected.at(2).at(1).toString(), QStringLiteral("unknown.example.com"));
+        QVERIFY(m_client->controls.isEmpty());
+        QCOMPARE(m_hub->stats().usersRejected, quint64(3));
+    }
+
+    void portClaimRouting() {
+        startWithBackend();
+        // a server-speaks-first protocol: nothing arrives, the sniff timeout routes it
+        auto silent = user(2222);
+        ControlMessage c;
+        const QUuid id = awaitConnect(&c);
+        QVERIFY(!id.isNull());
+        QCOMPARE(c.hostname, QStringLiteral("tcp:2222"));
+        QCOMPARE(c.connPort, 2222);
+        QVERIFY(!c.isTls);
+        QTest::qWait(50);
+        QCOMPARE(m_client->dataMessages.value(id), 0);
+
+        // not TLS, not HTTP: routed at once with the bytes as first data
+        auto ssh = user(2222, "SSH-2.0-OpenSSH_9.3\r\n");
+        const QUuid sshId = awaitConnect(&c);
+        QCOMPARE(c.hostname, QStringLiteral("tcp:2222"));
+        QCOMPARE(m_client->waitForData(sshId, 21), QByteArray("SSH-2.0-OpenSSH_9.3\r\n"));
+
+        // no port claim on 80: refused
+        QSignalSpy rejected(m_hub.get(), &HubEmulator::userRejected);
+        auto other = user(80, "\x01\x02\x03");
+        QVERIFY(waitForUserClosed(*other));
+        QCOMPARE(rejected.count(), 1);
+        QCOMPARE(rejected.at(0).at(1).toString(), QStringLiteral("tcp:80"));
+    }
+
+    void reverseCreditsReplenishedBy8() {
+        startWithBackend();
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        QVERIFY(m_client->waitForData(id, kRequest.size()).size() > 0);
+        for (int i = 0; i < 20; ++i) {
+            m_client->sendData(id, QByteArray(100, 'r'));
+        }
+        QCOMPARE(readAtLeast(*u, 2000).size(), 2000);
+        for (int batch = 0; batch < 2; ++batch) {
+            const auto grant = m_client->waitForControl(ControlEvent::ResumeStream, 5000, id);
+            QVERIFY(grant);
+            QCOMPARE(grant->credits, qint64(8));
+        }
+        QTest::qWait(100);
+        QVERIFY(!m_client->waitForControl(ControlEvent::ResumeStream, 0, id)); // 4 stranded
+        QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
+        QCOMPARE(m_hub->stats().reverseGrantsSent, quint64(2));
+    }
+
+    void streamKilledAt128Pending() {
+        HubOptions options;
+        options.userSendBufferBytes = 4096;
+        startWithBackend(options);
+        QSignalSpy closed(m_hub.get(), &HubEmulator::streamClosed);
+        auto u = user(80, kRequest);
+        u->setReadBufferSize(1); // the user stops reading
+        u->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        const QUuid id = awaitConnect();
+        QVERIFY(!id.isNull());
+        // A credit-less client keeps sending 32 KiB messages.
+        const QByteArray chunk(kMaxDataPayload, 'k');
+        int sent = 0;
+        while (sent < 400 && closed.isEmpty()) {
+            m_client->sendData(id, chunk);
+            ++sent;
+            if (sent % 16 == 0) {
+                QTest::qWait(5);
+            }
+        }
+        QTRY_COMPARE(closed.count(), 1);
+        QCOMPARE(closed.at(0).at(0).value<QUuid>(), id);
+        QCOMPARE(closed.at(0).at(1).toString(), QStringLiteral("client write buffer full"));
+        const auto disconnect = m_client->waitForControl(ControlEvent::Disconnect, 5000, id);
+        QVERIFY(disconnect);
+        QVERIFY(disconnect->reason.isEmpty()); // the hub never sends a reason
+        QVERIFY2(sent > 128, qPrintable(QString::number(sent)));
+        QCOMPARE(m_hub->stats().streamsKilledBufferFull, quint64(1));
+        QVERIFY(m_hub->stats().creditOverdrafts > 0);
+        u->setReadBufferSize(0);
+        QVERIFY(waitForUserClosed(*u));
+        // data for the removed stream is dropped silently
+        m_client->sendData(id, "late");
+        QTest::qWait(50);
+        QCOMPARE(m_client->socket().state(), QAbstractSocket::ConnectedState);
+    }
+
+    void smallerPendingLimit() {
+        HubOptions options;
+        options.userSendBufferBytes = 4096;
+        options.maxPendingPerStream = 16; // same rule, smaller numbers
+        startWithBackend(options);
+        QSignalSpy closed(m_hub.get(), &HubEmulator::streamClosed);
+        auto u = user(80, kRequest);
+        u->setReadBufferSize(1);
+        u->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        const QUuid id = awaitConnect();
+        // Fill the kernel buffers first, then count messages that stay pending.
+        const QByteArray chunk(kMaxDataPayload, 'p');
+        int sent = 0;
+        while (closed.isEmpty() && sent < 200) {
+            m_client->sendData(id, chunk);
+            ++sent;
+            QTest::qWait(2);
+        }
+        QTRY_COMPARE(closed.count(), 1);
+        // the kill came with a message that found 16 pending
+        QVERIFY(sent >= 17);
+        QCOMPARE(closed.at(0).at(1).toString(), QStringLiteral("client write buffer full"));
+    }
+
+    void forwardCreditsRespected() {
+        startWithBackend();
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        m_client->sendControl(makeResume(id, 2)); // window capacity 64, 2 credits
+        QTest::qWait(50);
+        u->write(QByteArray(500000, 'f'));
+        QTRY_COMPARE(m_client->dataMessages.value(id), 1 + 2);
+        QTest::qWait(200);
+        QCOMPARE(m_client->dataMessages.value(id), 1 + 2); // stopped at 0 credits
+        m_client->sendControl(makeResume(id, 3));
+        QTRY_COMPARE(m_client->dataMessages.value(id), 1 + 2 + 3);
+        QTest::qWait(200);
+        QCOMPARE(m_client->dataMessages.value(id), 1 + 2 + 3);
+        // a big grant: the rest flows
+        m_client->sendControl(makeResume(id, 1000));
+        QTRY_COMPARE(m_client->data.value(id).size(), 500000);
+    }
+
+    void forwardWindowCappedAtMax64() {
+        startWithBackend();
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        m_client->sendControl(makeResume(id, 1)); // capacity max(1, 64) = 64
+        QTest::qWait(50);
+        // Grants beyond the capacity are discarded: 1 + 100 -> 64 outstanding at most.
+        m_client->sendControl(makeResume(id, 100));
+        QTest::qWait(50);
+        const qsizetype total = 100 * kMaxDataPayload;
+        u->write(QByteArray(total, 'w'));
+        QTRY_COMPARE(m_client->dataMessages.value(id), 1 + 64);
+        QTest::qWait(200);
+        QCOMPARE(m_client->dataMessages.value(id), 1 + 64);
+    }
+
+    void noCreditIdleTimeout() {
+        HubOptions options;
+        options.noCreditIdleTimeoutMs = 300;
+        startWithBackend(options);
+        QSignalSpy closed(m_hub.get(), &HubEmulator::streamClosed);
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        m_client->sendControl(makeResume(id, 1));
+        QTest::qWait(50);
+        u->write("one");
+        QTRY_COMPARE(m_client->dataMessages.value(id), 2);
+        const auto disconnect = m_client->waitForControl(ControlEvent::Disconnect, 3000, id);
+        QVERIFY(disconnect);
+        QCOMPARE(closed.count(), 1);
+        QCOMPARE(closed.at(0).at(1).toString(), QStringLiteral("no forward credit"));
+        QVERIFY(waitForUserClosed(*u));
+    }
+
+    void pauseAndResume() {
+        startWithBackend();
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        m_client->sendControl(makePause(id));
+        QTest::qWait(50);
+        u->write("while paused");
+        QTest::qWait(200);
+        QCOMPARE(m_client->dataMessages.value(id), 1);
+        m_client->sendControl(makeResume(id, 0)); // plain resume
+        QCOMPARE(m_client->waitForData(id, 12), QByteArray("while paused"));
+        // a credit grant also resumes
+        m_client->sendControl(makePause(id));
+        QTest::qWait(50);
+        u->write("again");
+        QTest::qWait(150);
+        QVERIFY(m_client->data.value(id).isEmpty());
+        m_client->sendControl(makeResume(id, 8));
+        QCOMPARE(m_client->waitForData(id, 5), QByteArray("again"));
+    }
+
+    void clientDisconnectFlushesAndCloses() {
+        startWithBackend();
+        QSignalSpy received(m_hub.get(), &HubEmulator::clientDisconnectReceived);
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        m_client->sendData(id, "last words");
+        m_client->sendControl(makeDisconnect(id, QStringLiteral("normal")));
+        QCOMPARE(readAtLeast(*u, 10), QByteArray("last words"));
+        QVERIFY(waitForUserClosed(*u));
+        QTRY_COMPARE(received.count(), 1);
+        QCOMPARE(received.at(0).at(0).value<QUuid>(), id);
+        QCOMPARE(received.at(0).at(1).toString(), QStringLiteral("normal"));
+        QTest::qWait(100);
+        QVERIFY(!m_client->waitForControl(ControlEvent::Disconnect, 0, id)); // nothing sent back
+        QCOMPARE(m_hub->stats().activeStreams, 0);
+        // disconnect / pause / resume / data for unknown IDs: ignored
+        m_client->sendControl(makeDisconnect(id, QStringLiteral("normal")));
+        m_client->sendControl(makeResume(QUuid::createUuid(), 8));
+        m_client->sendData(QUuid::createUuid(), "x");
+        QTest::qWait(50);
+        QCOMPARE(m_client->socket().state(), QAbstractSocket::ConnectedState);
+    }
+
+    void userCloseSendsDisconnectAfterData() {
+        startWithBackend();
+        QSignalSpy closed(m_hub.get(), &HubEmulator::streamClosed);
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        u->write(QByteArray(100000, 'z'));
+        u->disconnectFromHost();
+        const auto disconnect = m_client->waitForControl(ControlEvent::Disconnect, 5000, id);
+        QVERIFY(disconnect);
+        QVERIFY(disconnect->reason.isEmpty());
+        // all data arrived before the disconnect
+        QCOMPARE(m_client->data.value(id).size(), kRequest.size() + 100000);
+        QCOMPARE(closed.count(), 1);
+        QCOMPARE(closed.at(0).at(1).toString(), QStringLiteral("user closed"));
+    }
+
+    void userCloseWaitsForCredits() {
+        startWithBackend();
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        m_client->sendControl(makeResume(id, 1));
+        QTest::qWait(50);
+        u->write(QByteArray(200000, 'c'));
+        u->disconnectFromHost();
+        QTRY_COMPARE(m_client->dataMessages.value(id), 2);
+        QTest::qWait(100);
+        QVERIFY(!m_client->waitForControl(ControlEvent::Disconnect, 0, id)); // data still queued
+        m_client->sendControl(makeResume(id, 64));
+        QVERIFY(m_client->waitForControl(ControlEvent::Disconnect, 5000, id));
+        QCOMPARE(m_client->data.value(id).size(), 200000);
+    }
+
+    void pingClient() {
+        startWithBackend();
+        auto u = user(80, kRequest);
+        const QUuid id = awaitConnect();
+        m_client->sendControl(makePing(id));
+        const auto pong = m_client->waitForControl(ControlEvent::PongClient, 3000, id);
+        QVERIFY(pong);
+        m_client->sendControl(makePing(QUuid::createUuid()));
+        QTest::qWait(100);
+        QVERIFY(!m_client->waitForControl(ControlEvent::PongClient, 0));
+    }
+
+    void weightedRoundRobin() {
+        startHub();
+        HubClientDriver light;
+        HubClientDriver heavy;
+        QVERIFY(connectBackend(light, backendClaims(QStringLiteral("light"), 1)));
+        QVERIFY(connectBackend(heavy, backendClaims(QStringLiteral("heavy"), 3)));
+        std::vector<std::unique_ptr<QTcpSocket>> users;
+        for (int i = 0; i < 8; ++i) {
+            users.push_back(user(80, kRequest));
+        }
+        QTRY_COMPARE(light.controls.size() + heavy.controls.size(), 8);
+        QCOMPARE(light.controls.size(), 2);
+        QCOMPARE(heavy.controls.size(), 6);
+    }
+
+    void sessionEndClosesUsers() {
+        startWithBackend();
+        QSignalSpy closed(m_hub.get(), &HubEmulator::streamClosed);
+        auto a = user(80, kRequest);
+        auto b = user(80, kRequest);
+        const QUuid ida = awaitConnect();
+        const QUuid idb = awaitConnect();
+        QVERIFY(!ida.isNull() && !idb.isNull());
+        m_hub->dropSessions(false);
+        QVERIFY(waitForUserClosed(*a));
+        QVERIFY(waitForUserClosed(*b));
+        QTRY_COMPARE(closed.count(), 2);
+        QCOMPARE(closed.at(0).at(1).toString(), QStringLiteral("session ended"));
+        QCOMPARE(m_hub->stats().activeStreams, 0);
+    }
+
+    void oldHubWithoutCredits() {
+        HubOptions options;
+        options.initialCredits = 0;
+        startWithBackend(options);
+        auto u = user(80, kRequest);
+        ControlMessage c;
+        const QUuid id = awaitConnect(&c);
+        QCOMPARE(c.credits, qint64(0)); // absent
+        for (int i = 0; i < 16; ++i) {
+            m_client->sendData(id, "x");
+        }
+        QCOMPARE(readAtLeast(*u, 16).size(), 16);
+        QTest::qWait(100);
+        QVERIFY(!m_client->waitForControl(ControlEvent::ResumeStream, 0, id));
+        QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
+    }
+
+    void outboundDisabled() {
+        startWithBackend();
+        ControlMessage request;
+        request.event = ControlEvent::OutboundConnect;
+        request.clientId = QUuid::createUuid();
+        request.targetAddr = QStringLiteral("127.0.0.1:25");
+        m_client->sendControl(request);
+        const auto result =
+            m_client->waitForControl(ControlEvent::OutboundResult, 3000, request.clientId);
+        QVERIFY(result);
+        QVERIFY(!result->success);
+        QCOMPARE(result->reason, QStringLiteral("outbound connections disabled on this proxy"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHubStreams)
+#include "tst_hub_streams.moc"
