@@ -84,7 +84,16 @@ HubEmulatorPrivate::HubEmulatorPrivate(HubEmulator* qq, HubOptions o)
     , options(std::move(o))
     , validator(options.jwtSecret) {}
 
-HubEmulatorPrivate::~HubEmulatorPrivate() = default;
+HubEmulatorPrivate::~HubEmulatorPrivate() {
+    // Sessions and streams call back into this object while they die: delete them while it is
+    // still whole (QObject would delete them only after our members are gone).
+    const auto children = findChildren<QObject*>(QString(), Qt::FindDirectChildrenOnly);
+    for (QObject* child : children) {
+        if (qobject_cast<HubSession*>(child) || qobject_cast<HubUserStream*>(child)) {
+            delete child;
+        }
+    }
+}
 
 bool HubEmulatorPrivate::start(QString* error) {
     auto fail = [&](const QString& why) {

@@ -235,7 +235,9 @@ HubSession::HubSession(QWebSocket* socket, HubEmulatorPrivate* hub)
     m_tokenTimer.start();
 }
 
-HubSession::~HubSession() = default;
+HubSession::~HubSession() {
+    m_socket->disconnect(this); // no callbacks from a socket that dies with us
+}
 
 void HubSession::onTokenTimeout() {
     if (m_state != State::AwaitStage0 && m_state != State::AwaitStage1) {

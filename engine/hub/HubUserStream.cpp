@@ -119,6 +119,7 @@ HubUserStream::HubUserStream(HubSession* session, const QUuid& id, const QString
 }
 
 HubUserStream::~HubUserStream() {
+    m_socket->disconnect(this); // no callbacks from a socket that dies with us
     d->userFinished(this);
 }
 
@@ -271,11 +272,7 @@ void HubUserStream::messageWritten() {
 }
 
 void HubUserStream::pause() {
-    if (m_outbound || m_phase != Phase::Relaying) {
-        m_paused = true;
-        return;
-    }
-    m_paused = true;
+    m_paused = true; // no time limit; any resume_stream undoes it
 }
 
 void HubUserStream::resume(qint64 credits) {
