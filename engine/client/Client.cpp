@@ -127,26 +127,28 @@ void Client::start() {
 }
 
 void ClientPrivate::watchNetwork() {
+    if (networkWatched)
+        return;
+    networkWatched = true;
     static bool loaded =
         QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability);
     if (!loaded || !QNetworkInformation::instance()) {
         qCDebug(lcClient) << "no network information backend; reconnects use timers only";
         return;
     }
-    QObject::connect(
-        QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, q,
-        [this](QNetworkInformation::Reachability reachability) {
-            if (reachability != QNetworkInformation::Reachability::Online &&
-                reachability != QNetworkInformation::Reachability::Site)
-                return;
-            qCInfo(lcClient) << "network reachable again";
-            for (SessionWorker* worker : std::as_const(workers)) {
-                if (worker->session)
-                    QMetaObject::invokeMethod(worker->session, &Session::networkAvailable,
-                                              Qt::QueuedConnection);
-            }
-        },
-        Qt::UniqueConnection);
+    QObject::connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, q,
+                     [this](QNetworkInformation::Reachability reachability) {
+                         if (reachability != QNetworkInformation::Reachability::Online &&
+                             reachability != QNetworkInformation::Reachability::Site)
+                             return;
+                         qCInfo(lcClient) << "network reachable again";
+                         for (SessionWorker* worker : std::as_const(workers)) {
+                             if (worker->session)
+                                 QMetaObject::invokeMethod(worker->session,
+                                                           &Session::networkAvailable,
+                                                           Qt::QueuedConnection);
+                         }
+                     });
 }
 
 void ClientPrivate::startBackend(const BackendConfig& backend) {
