@@ -310,18 +310,29 @@ private Q_SLOTS:
         QCOMPARE(m_session->snapshot().state, SessionState::Connected);
     }
 
-    void healthCheckKeepsAnsweredStreams() {
+    void healthCheckClosesStreamsTheHubForgot() {
         SessionSettings s = settings();
         s.backend.healthChecks = {true, 1, 1};
         startSession(s);
-        TunnelUser user(relayPort(), "app.test");
-        user.send("one");
-        QTRY_VERIFY(user.echoMatches("one"));
-        // Idle for > inactivity + pong timeout: the hub answers ping_client, so the stream lives.
-        QTest::qWait(2600);
-        QVERIFY(!user.closed);
-        user.socket.write("two");
-        QTRY_VERIFY(user.received.endsWith("two"));
+        QSignalSpy disconnects(m_hub.get(), &HubEmulator::clientDisconnectReceived);
+        // A connect the hub itself never registered: it will not answer ping_client for it,
+        // exactly like a stream the hub has already forgotten.
+        const QUuid ghost = QUuid::createUuid();
+        m_hub->sendRawBinary("\x02{\"event\":\"connect\",\"client_id\":\"" +
+                             ghost.toString(QUuid::WithoutBraces).toLatin1() +
+                             "\",\"conn_port\":443,\"client_ip\":\"127.0.0.1:9\","
+                             "\"transport\":\"tcp\",\"hostname\":\"app.test\",\"credits\":64}");
+        TunnelUser live(relayPort(), "app.test"); // a stream the hub knows, kept busy
+        live.send("x");
+        QTRY_VERIFY(live.echoMatches("x"));
+        // inactivity (1 s) + scan period + pong timeout (1 s): the ghost is closed with "timeout"
+        QTRY_VERIFY_WITH_TIMEOUT(disconnects.size() >= 1, 6000);
+        QCOMPARE(disconnects.first().at(0).value<QUuid>(), ghost);
+        QCOMPARE(disconnects.first().at(1).toString(), QStringLiteral("timeout"));
+        // The live stream went through the same ping cycle and was answered: still open.
+        QVERIFY(!live.closed);
+        live.socket.write("two");
+        QTRY_VERIFY(live.received.endsWith("two"));
     }
 
     void tlsRelayTrustedThroughCaFile() {
