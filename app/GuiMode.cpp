@@ -2,11 +2,34 @@
 
 #include <cstdio>
 
-namespace nexustray::app {
+#ifdef NEXUS_HAVE_TRAY_UI
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QMenu>
+#include <QPixmap>
+#include <QSystemTrayIcon>
+#include <QTemporaryDir>
+#include <QTimer>
 
-// The tray UI arrives with its own issue. ui/CMakeLists.txt will then add its library to the
-// nexus-tray target together with NEXUS_HAVE_TRAY_UI, and this file will construct the
-// QApplication and hand over to it.
+#include <memory>
+
+#include <unistd.h>
+
+#include "ConfigEditorDialog.h"
+#include "Demo.h"
+#include "HeadlessRunner.h"
+#include "LogCapture.h"
+#include "LogFormat.h"
+#include "SingleInstance.h"
+#include "StatusWindow.h"
+#include "Translations.h"
+#include "TrayController.h"
+#include "configedit/ConfigFileEditor.h"
+#include "nexustray/Client.h"
+#endif
+
+namespace nexustray::app {
 
 bool trayUiAvailable() {
 #ifdef NEXUS_HAVE_TRAY_UI
@@ -16,12 +39,212 @@ bool trayUiAvailable() {
 #endif
 }
 
+#ifndef NEXUS_HAVE_TRAY_UI
+
 int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
     Q_UNUSED(argc);
     Q_UNUSED(argv);
     Q_UNUSED(options);
-    std::fputs("nexus-tray: the tray UI is not built yet; use --no-gui\n", stderr);
+    std::fputs("nexus-tray: the tray UI is not built; use --no-gui\n", stderr);
     return 2;
 }
+
+#else
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitConfig = 1;
+constexpr int kExitUsage = 2;
+
+// A desktop session needs a display; say so instead of letting Qt abort.
+bool haveDisplay() {
+    return qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY") ||
+           qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+}
+
+// Hidden hook for the documentation: NEXUS_TRAY_SCREENSHOT_DIR=<dir> makes the app grab its own
+// windows (status window, tray menu, editor form and YAML tabs) as PNGs after
+// NEXUS_TRAY_SCREENSHOT_DELAY_MS (default 8000) and quit.
+void scheduleScreenshots(ui::TrayController* tray, HeadlessRunner* runner) {
+    const QString dir = qEnvironmentVariable("NEXUS_TRAY_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    const int delay = qEnvironmentVariableIntValue("NEXUS_TRAY_SCREENSHOT_DELAY_MS") > 0
+                          ? qEnvironmentVariableIntValue("NEXUS_TRAY_SCREENSHOT_DELAY_MS")
+                          : 8000;
+    QDir().mkpath(dir);
+    tray->showStatusWindow();
+    QTimer::singleShot(delay, tray, [tray, runner, dir] {
+        auto save = [&dir](const QPixmap& pixmap, const char* name) {
+            const QString path = QDir(dir).filePath(QString::fromLatin1(name));
+            if (!pixmap.save(path))
+                qCWarning(lcApp).noquote() << "screenshot: cannot write" << path;
+            else
+                qCInfo(lcApp).noquote() << "screenshot:" << path;
+        };
+        ui::StatusWindow* window = tray->statusWindow();
+        window->raiseAndActivate();
+        save(window->grab(), "status-window.png");
+
+        QMenu* menu = tray->menu();
+        menu->popup(window->geometry().center());
+        QApplication::processEvents();
+        save(menu->grab(), "tray-menu.png");
+        menu->hide();
+
+        ui::ConfigEditorDialog* editor = tray->openEditor();
+        editor->showTab(ui::ConfigEditorDialog::Tab::Form);
+        QApplication::processEvents();
+        save(editor->grab(), "editor-form.png");
+        editor->showTab(ui::ConfigEditorDialog::Tab::Yaml);
+        QApplication::processEvents();
+        save(editor->grab(), "editor-yaml.png");
+        editor->close();
+        runner->shutdown(QStringLiteral("screenshots taken"), kExitOk);
+    });
+}
+
+} // namespace
+
+int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
+    if (!haveDisplay()) {
+        std::fputs("nexus-tray: no display (DISPLAY / WAYLAND_DISPLAY are not set); use --no-gui "
+                   "to run headless\n",
+                   stderr);
+        return kExitUsage;
+    }
+    QApplication app(argc, argv);
+    QApplication::setQuitOnLastWindowClosed(false);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/nexus-tray.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("nexus-tray"));
+    ui::installTranslations(&app);
+    ui::LogCapture::install(); // in front of the one-line stderr handler, which still gets all
+
+    // One instance per config (the demo counts as its own config).
+    const QString configPath = QFileInfo(options.configPath).absoluteFilePath();
+    ui::SingleInstance instance(options.demo ? QStringLiteral("demo") : configPath);
+    QString instanceError;
+    if (!instance.start(&instanceError)) {
+        if (instanceError.isEmpty()) {
+            qCInfo(lcApp) << "nexus-tray is already running; asked it to show its window";
+            return kExitOk;
+        }
+        qCWarning(lcApp).noquote()
+            << "single instance check failed:" << instanceError << "(continuing)";
+    }
+
+    std::unique_ptr<Demo> demo;
+    std::unique_ptr<Client> ownClient;
+    QTemporaryDir demoDir;
+    Client* client = nullptr;
+    QString editPath = configPath;
+    QString problem;
+
+    if (options.demo) {
+        qCInfo(lcApp).noquote() << "nexus-tray" << QCoreApplication::applicationVersion()
+                                << "starting the demo (tray)";
+        demo = std::make_unique<Demo>();
+        QString error;
+        if (!demo->start(0, &error)) {
+            qCCritical(lcApp).noquote() << "demo:" << error;
+            return kExitConfig;
+        }
+        client = demo->client();
+        // The demo's config lives in memory; give the editor and the toggles a real file to work
+        // on (private to this run, removed on exit).
+        editPath =
+            demoDir.isValid() ? demoDir.filePath(QStringLiteral("demo-config.yaml")) : QString();
+        if (!editPath.isEmpty()) {
+            const configedit::SaveResult saved =
+                configedit::saveConfigText(editPath, configedit::generateYaml(client->config()));
+            if (!saved.ok) {
+                qCWarning(lcApp).noquote()
+                    << "demo: cannot write its config file:" << saved.ioError;
+                editPath.clear();
+            }
+        }
+    } else {
+        Config config;
+        if (!QFileInfo::exists(configPath)) {
+            problem = ui::TrayController::tr(
+                          "There is no configuration file yet (%1). Use \"Edit configuration…\" "
+                          "to create one.")
+                          .arg(QDir::toNativeSeparators(configPath));
+        } else {
+            ConfigLoadResult loaded = loadConfigFile(configPath);
+            for (const ConfigIssue& issue : loaded.warnings)
+                qCWarning(lcApp).noquote() << "config:" << issue.toString();
+            if (loaded.ok()) {
+                config = std::move(loaded.config);
+            } else {
+                QStringList lines;
+                for (const ConfigIssue& issue : loaded.errors) {
+                    qCCritical(lcApp).noquote() << "config error:" << issue.toString();
+                    lines << issue.toString();
+                }
+                problem = ui::TrayController::tr(
+                              "The configuration has errors, so nothing is connected. Fix it "
+                              "with \"Edit configuration…\":\n%1")
+                              .arg(lines.join(QLatin1Char('\n')));
+            }
+        }
+        ownClient = std::make_unique<Client>(std::move(config));
+        client = ownClient.get();
+        client->start();
+    }
+
+    ui::TrayController::Options trayOptions;
+    trayOptions.configPath = editPath;
+    trayOptions.useTray = QSystemTrayIcon::isSystemTrayAvailable();
+    if (!options.demo && !options.configPath.isEmpty())
+        trayOptions.autostartArguments = {QStringLiteral("--config"), configPath};
+    if (!trayOptions.useTray)
+        qCWarning(lcApp) << "no system tray available; showing the status window instead";
+
+    HeadlessRunner runner(client);
+    QString error;
+    if (!runner.installSignalHandlers(&error))
+        qCWarning(lcApp).noquote() << "cannot install signal handlers:" << error;
+    QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit);
+
+    int code = kExitOk;
+    {
+        ui::TrayController tray(client, trayOptions);
+        QObject::connect(&instance, &ui::SingleInstance::raiseRequested, &tray,
+                         &ui::TrayController::showStatusWindow);
+        QObject::connect(&tray, &ui::TrayController::quitRequested, &runner,
+                         [&runner] { runner.shutdown(QStringLiteral("quit from the tray")); });
+        if (demo) {
+            QObject::connect(demo.get(), &Demo::tunnelUp, &tray, [&tray](quint16 port) {
+                tray.showInfo(ui::TrayController::tr(
+                                  "Demo tunnel up. Try it: curl http://demo.localhost:%1/   "
+                                  "or a long download: curl -o /dev/null --limit-rate 2M "
+                                  "http://demo.localhost:%1/bytes/104857600")
+                                  .arg(port));
+            });
+            QObject::connect(demo.get(), &Demo::failed, &tray, [&tray](const QString& why) {
+                tray.showProblem(ui::TrayController::tr("The demo session failed: %1").arg(why));
+            });
+        }
+        tray.start();
+        if (!problem.isEmpty()) {
+            tray.showProblem(problem);
+            tray.showStatusWindow();
+            tray.openEditor();
+        }
+        scheduleScreenshots(&tray, &runner);
+        code = app.exec();
+    }
+    if (runner.forced()) {
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    ownClient.reset();
+    demo.reset(); // client first, then the hub
+    return code;
+}
+
+#endif
 
 } // namespace nexustray::app

@@ -1,0 +1,398 @@
+#include "configedit/ConfigFileEditor.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+
+namespace nexustray::configedit {
+
+namespace {
+
+QString fromStd(const std::string& s) {
+    return QString::fromStdString(s);
+}
+
+std::string toStd(const QString& s) {
+    return s.toStdString();
+}
+
+// Offset of the start of the line that contains `pos`.
+qsizetype lineStart(const QByteArray& text, qsizetype pos) {
+    while (pos > 0 && text.at(pos - 1) != '\n')
+        --pos;
+    return pos;
+}
+
+// Offset just past the end of the line that contains `pos` (after its '\n', or the text's end).
+qsizetype lineEnd(const QByteArray& text, qsizetype pos) {
+    const qsizetype nl = text.indexOf('\n', pos);
+    return nl < 0 ? text.size() : nl + 1;
+}
+
+bool onlySpacesBefore(const QByteArray& text, qsizetype pos) {
+    for (qsizetype i = lineStart(text, pos); i < pos; ++i) {
+        if (text.at(i) != ' ' && text.at(i) != '\t')
+            return false;
+    }
+    return true;
+}
+
+// Length of the plain scalar token starting at `pos` (stops at blanks, ',', '#', '}' and ']').
+qsizetype plainTokenLength(const QByteArray& text, qsizetype pos) {
+    qsizetype end = pos;
+    while (end < text.size()) {
+        const char c = text.at(end);
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '#' || c == '}' ||
+            c == ']')
+            break;
+        ++end;
+    }
+    return end - pos;
+}
+
+QByteArray editEnabled(const QByteArray& text, const YAML::Node& backend, bool enabled,
+                       QString* error) {
+    const QByteArray value = enabled ? QByteArrayLiteral("true") : QByteArrayLiteral("false");
+    QByteArray out = text;
+
+    // An existing `enabled:` key: replace its value token.
+    for (auto it = backend.begin(); it != backend.end(); ++it) {
+        if (!it->first.IsScalar() || it->first.Scalar() != "enabled")
+            continue;
+        const YAML::Node& node = it->second;
+        const YAML::Mark keyMark = it->first.Mark();
+        if (node.IsNull()) {
+            // `enabled:` with no value: put one right after the colon.
+            const qsizetype colon = out.indexOf(':', keyMark.pos);
+            if (colon < 0) {
+                *error = QStringLiteral("cannot locate the 'enabled' key");
+                return {};
+            }
+            out.insert(colon + 1, QByteArray(" ") + value);
+            return out;
+        }
+        const YAML::Mark mark = node.Mark();
+        if (!node.IsScalar() || mark.pos < 0 || mark.pos >= out.size()) {
+            *error = QStringLiteral("cannot locate the value of 'enabled'");
+            return {};
+        }
+        out.replace(mark.pos, plainTokenLength(out, mark.pos), value);
+        return out;
+    }
+
+    // Flow style `{name: x, ...}`: insert the pair right after the brace.
+    const YAML::Mark mapMark = backend.Mark();
+    if (backend.Style() == YAML::EmitterStyle::Flow) {
+        if (mapMark.pos < 0 || mapMark.pos >= out.size() || out.at(mapMark.pos) != '{') {
+            *error = QStringLiteral("cannot locate the backend's mapping");
+            return {};
+        }
+        out.insert(mapMark.pos + 1, QByteArray("enabled: ") + value + QByteArray(", "));
+        return out;
+    }
+
+    // Block style: a new line before the first key (after the first) that starts its own line,
+    // indented like it; if there is none, after the line of the last key.
+    int keys = 0;
+    qsizetype lastKeyPos = -1;
+    int lastKeyColumn = 0;
+    for (auto it = backend.begin(); it != backend.end(); ++it, ++keys) {
+        const YAML::Mark m = it->first.Mark();
+        if (m.pos < 0 || m.pos > out.size())
+            continue;
+        if (keys > 0 && onlySpacesBefore(out, m.pos)) {
+            const qsizetype start = lineStart(out, m.pos);
+            out.insert(start, out.mid(start, m.pos - start) + "enabled: " + value + '\n');
+            return out;
+        }
+        lastKeyPos = m.pos;
+        lastKeyColumn = m.column;
+    }
+    if (lastKeyPos < 0) {
+        *error = QStringLiteral("cannot locate the backend's keys");
+        return {};
+    }
+    qsizetype at = lineEnd(out, lastKeyPos);
+    QByteArray line = QByteArray(lastKeyColumn, ' ') + "enabled: " + value + '\n';
+    if (at == out.size() && !out.endsWith('\n'))
+        line.prepend('\n');
+    out.insert(at, line);
+    return out;
+}
+
+const BackendConfig* findBackend(const Config& config, const QString& name) {
+    for (const BackendConfig& b : config.backends) {
+        if (b.name == name)
+            return &b;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+TextEditResult setBackendEnabled(const QByteArray& yaml, const QString& backendName, bool enabled) {
+    TextEditResult result;
+    const ConfigLoadResult before = loadConfigText(yaml);
+    if (!before.ok()) {
+        result.error = QStringLiteral("the configuration has errors: %1")
+                           .arg(before.errors.constFirst().toString());
+        return result;
+    }
+    const BackendConfig* current = findBackend(before.config, backendName);
+    if (!current) {
+        result.error = QStringLiteral("no backend named '%1'").arg(backendName);
+        return result;
+    }
+    if (current->enabled == enabled) {
+        result.ok = true;
+        result.text = yaml;
+        return result;
+    }
+
+    QByteArray edited;
+    try {
+        const YAML::Node root = YAML::Load(yaml.toStdString());
+        const YAML::Node backends = root["backends"];
+        for (std::size_t i = 0; backends.IsSequence() && i < backends.size(); ++i) {
+            const YAML::Node backend = backends[i];
+            if (!backend.IsMap())
+                continue;
+            const YAML::Node name = backend["name"];
+            if (!name.IsScalar() || fromStd(name.Scalar()).trimmed() != backendName)
+                continue;
+            edited = editEnabled(yaml, backend, enabled, &result.error);
+            break;
+        }
+    } catch (const YAML::Exception& e) {
+        result.error =
+            QStringLiteral("cannot parse the configuration: %1").arg(QString::fromUtf8(e.what()));
+        return result;
+    }
+    if (edited.isEmpty()) {
+        if (result.error.isEmpty())
+            result.error =
+                QStringLiteral("cannot locate backend '%1' in the file").arg(backendName);
+        return result;
+    }
+
+    const ConfigLoadResult after = loadConfigText(edited);
+    const BackendConfig* changed = after.ok() ? findBackend(after.config, backendName) : nullptr;
+    if (!changed || changed->enabled != enabled) {
+        result.error = QStringLiteral("editing 'enabled' of backend '%1' would break the file; "
+                                      "edit it in the configuration editor")
+                           .arg(backendName);
+        return result;
+    }
+    result.ok = true;
+    result.text = edited;
+    return result;
+}
+
+bool readConfigText(const QString& path, QByteArray* text, QString* error) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    *text = file.readAll();
+    return true;
+}
+
+SaveResult saveConfigText(const QString& path, const QByteArray& yaml) {
+    SaveResult result;
+    ConfigLoadResult loaded = loadConfigText(yaml, path);
+    if (!loaded.ok()) {
+        result.errors = loaded.errors;
+        return result;
+    }
+
+    const QFileInfo info(path);
+    QFileDevice::Permissions permissions = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (info.exists()) {
+        permissions = QFile::permissions(path);
+        QByteArray previous;
+        QString error;
+        if (!readConfigText(path, &previous, &error)) {
+            result.ioError = error;
+            return result;
+        }
+        const QString backupPath = path + QStringLiteral(".bak");
+        QSaveFile backup(backupPath);
+        if (!backup.open(QIODevice::WriteOnly) || backup.write(previous) != previous.size() ||
+            !backup.commit()) {
+            result.ioError = QStringLiteral("cannot write the backup %1: %2")
+                                 .arg(backupPath, backup.errorString());
+            return result;
+        }
+        QFile::setPermissions(backupPath, permissions);
+        result.backupPath = backupPath;
+    }
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(yaml) != yaml.size()) {
+        result.ioError = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        file.cancelWriting();
+        return result;
+    }
+    file.setPermissions(permissions);
+    if (!file.commit()) {
+        result.ioError = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return result;
+    }
+    loaded.config.sourceFile = path;
+    result.config = std::move(loaded.config);
+    result.ok = true;
+    return result;
+}
+
+QByteArray generateYaml(const Config& config) {
+    const AttestationConfig defaultAttestation;
+    const HealthChecks defaultHealth;
+    const FlowControl defaultFlow;
+
+    YAML::Emitter out;
+    out << YAML::Comment("nexus-tray configuration (written by the configuration editor)");
+    out << YAML::Newline;
+    out << YAML::BeginMap << YAML::Key << "backends" << YAML::Value << YAML::BeginSeq;
+    for (const BackendConfig& b : config.backends) {
+        out << YAML::BeginMap;
+        out << YAML::Key << "name" << YAML::Value << YAML::DoubleQuoted << toStd(b.name);
+        if (!b.enabled)
+            out << YAML::Key << "enabled" << YAML::Value << false;
+        out << YAML::Key << "hostnames" << YAML::Value << YAML::BeginSeq;
+        for (const QString& h : b.hostnames)
+            out << YAML::DoubleQuoted << toStd(h);
+        out << YAML::EndSeq;
+        if (!b.tcpPorts.isEmpty()) {
+            out << YAML::Key << "tcpPorts" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (int p : b.tcpPorts)
+                out << p;
+            out << YAML::EndSeq;
+        }
+        if (!b.udpRoutes.isEmpty()) {
+            out << YAML::Key << "udpRoutes" << YAML::Value << YAML::BeginSeq;
+            for (const UdpRoute& r : b.udpRoutes) {
+                out << YAML::BeginMap << YAML::Key << "port" << YAML::Value << r.port;
+                if (r.flowIdleTimeoutSeconds)
+                    out << YAML::Key << "flowIdleTimeoutSeconds" << YAML::Value
+                        << *r.flowIdleTimeoutSeconds;
+                out << YAML::EndMap;
+            }
+            out << YAML::EndSeq;
+        }
+        out << YAML::Key << "nexusAddresses" << YAML::Value << YAML::BeginSeq;
+        for (const QString& a : b.nexusAddresses)
+            out << YAML::DoubleQuoted << toStd(a);
+        out << YAML::EndSeq;
+        if (b.weight != 1)
+            out << YAML::Key << "weight" << YAML::Value << b.weight;
+        if (!b.tls.caFile.isEmpty()) {
+            out << YAML::Key << "tls" << YAML::Value << YAML::BeginMap << YAML::Key << "caFile"
+                << YAML::Value << YAML::DoubleQuoted << toStd(b.tls.caFile) << YAML::EndMap;
+        }
+
+        const AttestationConfig& a = b.attestation;
+        out << YAML::Key << "attestation" << YAML::Value << YAML::BeginMap;
+        auto string = [&out](const char* key, const QString& value) {
+            if (!value.isEmpty())
+                out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << toStd(value);
+        };
+        auto number = [&out](const char* key, int value, int defaultValue) {
+            if (value != defaultValue)
+                out << YAML::Key << key << YAML::Value << value;
+        };
+        string("command", a.command);
+        if (!a.args.isEmpty()) {
+            out << YAML::Key << "args" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (const QString& arg : a.args)
+                out << YAML::DoubleQuoted << toStd(arg);
+            out << YAML::EndSeq;
+        }
+        if (!a.env.isEmpty()) {
+            out << YAML::Key << "env" << YAML::Value << YAML::BeginMap;
+            for (auto it = a.env.cbegin(); it != a.env.cend(); ++it)
+                out << YAML::Key << toStd(it.key()) << YAML::Value << YAML::DoubleQuoted
+                    << toStd(it.value());
+            out << YAML::EndMap;
+        }
+        number("timeoutSeconds", a.timeoutSeconds, defaultAttestation.timeoutSeconds);
+        number("cacheHandshakeSeconds", a.cacheHandshakeSeconds,
+               defaultAttestation.cacheHandshakeSeconds);
+        string("hmacSecret", a.hmacSecret);
+        string("hmacSecretFile", a.hmacSecretFile);
+        number("tokenTTLSeconds", a.tokenTTLSeconds, defaultAttestation.tokenTTLSeconds);
+        number("handshakeMaxAgeSeconds", a.handshakeMaxAgeSeconds,
+               defaultAttestation.handshakeMaxAgeSeconds);
+        number("reauthIntervalSeconds", a.reauthIntervalSeconds,
+               defaultAttestation.reauthIntervalSeconds);
+        number("reauthGraceSeconds", a.reauthGraceSeconds, defaultAttestation.reauthGraceSeconds);
+        number("maintenanceGraceCapSeconds", a.maintenanceGraceCapSeconds,
+               defaultAttestation.maintenanceGraceCapSeconds);
+        string("authorizerStatusUri", a.authorizerStatusUri);
+        string("policyVersion", a.policyVersion);
+        if (a.outboundAllowed)
+            out << YAML::Key << "outboundAllowed" << YAML::Value << true;
+        if (!a.allowedOutboundPorts.isEmpty()) {
+            out << YAML::Key << "allowedOutboundPorts" << YAML::Value << YAML::Flow
+                << YAML::BeginSeq;
+            for (int p : a.allowedOutboundPorts)
+                out << p;
+            out << YAML::EndSeq;
+        }
+        out << YAML::EndMap;
+
+        if (!b.portMappings.isEmpty()) {
+            out << YAML::Key << "portMappings" << YAML::Value << YAML::BeginMap;
+            for (auto it = b.portMappings.cbegin(); it != b.portMappings.cend(); ++it) {
+                out << YAML::Key << it.key() << YAML::Value << YAML::BeginMap;
+                if (!it->defaultTarget.isEmpty())
+                    out << YAML::Key << "default" << YAML::Value << YAML::DoubleQuoted
+                        << toStd(it->defaultTarget);
+                if (!it->hosts.isEmpty()) {
+                    out << YAML::Key << "hosts" << YAML::Value << YAML::BeginMap;
+                    for (auto h = it->hosts.cbegin(); h != it->hosts.cend(); ++h)
+                        out << YAML::Key << YAML::DoubleQuoted << toStd(h.key()) << YAML::Value
+                            << YAML::DoubleQuoted << toStd(h.value());
+                    out << YAML::EndMap;
+                }
+                out << YAML::EndMap;
+            }
+            out << YAML::EndMap;
+        }
+
+        const HealthChecks& hc = b.healthChecks;
+        if (hc.enabled || hc.inactivityTimeoutSeconds != defaultHealth.inactivityTimeoutSeconds ||
+            hc.pongTimeoutSeconds != defaultHealth.pongTimeoutSeconds) {
+            out << YAML::Key << "healthChecks" << YAML::Value << YAML::BeginMap;
+            out << YAML::Key << "enabled" << YAML::Value << hc.enabled;
+            out << YAML::Key << "inactivityTimeout" << YAML::Value << hc.inactivityTimeoutSeconds;
+            out << YAML::Key << "pongTimeout" << YAML::Value << hc.pongTimeoutSeconds;
+            out << YAML::EndMap;
+        }
+        const FlowControl& fc = b.flowControl;
+        if (fc.highWaterMark != defaultFlow.highWaterMark ||
+            fc.lowWaterMark != defaultFlow.lowWaterMark || fc.maxBuffer != defaultFlow.maxBuffer) {
+            out << YAML::Key << "flowControl" << YAML::Value << YAML::BeginMap;
+            out << YAML::Key << "lowWaterMark" << YAML::Value << fc.lowWaterMark;
+            out << YAML::Key << "highWaterMark" << YAML::Value << fc.highWaterMark;
+            out << YAML::Key << "maxBuffer" << YAML::Value << fc.maxBuffer;
+            out << YAML::EndMap;
+        }
+        if (!b.socks5ListenAddr.isEmpty())
+            out << YAML::Key << "socks5ListenAddr" << YAML::Value << YAML::DoubleQuoted
+                << toStd(b.socks5ListenAddr);
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+    QByteArray text(out.c_str(), qsizetype(out.size()));
+    if (!text.endsWith('\n'))
+        text.append('\n');
+    return text;
+}
+
+} // namespace nexustray::configedit

@@ -1,0 +1,143 @@
+// The configuration editor: a form for the backends and a raw YAML tab.
+//
+// - The YAML tab edits the file's text as it is: comments and layout are kept.
+// - The form tab edits a Config and regenerates the whole file from it when saved (comments are
+//   lost; the tab says so). Switching tabs carries the edits over: form -> YAML regenerates the
+//   text, YAML -> form loads the text (only when it is valid).
+// - Both are validated as the user types (loadConfigText): the exact error with its line and
+//   column is shown, and in the YAML tab the line is highlighted.
+// - Save refuses invalid text, keeps a ".bak" of the previous file and writes atomically
+//   (configedit::saveConfigText); then configSaved() hands the loaded Config to the caller, which
+//   applies it live.
+#pragma once
+
+#include <QDialog>
+
+#include "nexustray/Config.h"
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
+class QTableWidget;
+class QTimer;
+class QWidget;
+class QStackedWidget;
+
+namespace nexustray::ui {
+
+class ConfigEditorDialog : public QDialog {
+    Q_OBJECT
+public:
+    enum class Tab { Form = 0, Yaml = 1 };
+
+    // `path` is the file to edit; when it does not exist yet, the editor starts from a template.
+    explicit ConfigEditorDialog(const QString& path, QWidget* parent = nullptr);
+    ~ConfigEditorDialog() override;
+
+    QString path() const { return m_path; }
+    // (Re)reads the file from disk, discarding unsaved edits.
+    void reload();
+
+    // The YAML text that Save would write now.
+    QByteArray currentText() const;
+    QString rawText() const;
+    void setRawText(const QString& text); // as if typed in the YAML tab (validates at once)
+    void showTab(Tab tab);
+    Tab currentTab() const;
+
+    // Validates what Save would write; returns the errors (also shown in the dialog).
+    QList<ConfigIssue> validateNow();
+    QString errorText() const;
+
+    // The form's model (what the form tab shows) and selecting a backend in it.
+    Config formConfig() const { return m_form; }
+    void selectBackend(int index);
+
+    // Validates and writes; on success emits configSaved() and returns true. On failure the file
+    // is untouched and the reason is shown.
+    bool save();
+    QString lastSaveError() const { return m_lastSaveError; }
+
+Q_SIGNALS:
+    void configSaved(const nexustray::Config& config);
+
+public Q_SLOTS:
+    void accept() override; // Save, then close when it worked
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    enum class Source { Yaml, Form }; // which tab holds the latest edits
+
+    void buildForm(QWidget* page);
+    void buildYaml(QWidget* page);
+    void retranslate();
+    void onTabChanged(int index);
+    void loadFormFromConfig();
+    void loadBackendFields();
+    void storeBackendFields();
+    void onFormEdited();
+    void refreshBackendList();
+    void addBackend();
+    void removeBackend();
+    void addPortMappingRow(int port, const QString& host, const QString& target);
+    void showIssues(const QList<ConfigIssue>& issues, bool fromYaml);
+    void updateAttestationFields();
+
+    QString m_path;
+    Config m_form;
+    int m_current = -1;
+    bool m_loadingFields = false;
+    Source m_source = Source::Yaml;
+    bool m_formDirty = false;
+    bool m_yamlDirtySinceForm = false;
+    QString m_lastSaveError;
+    QList<ConfigIssue> m_issues;
+    QStringList m_formProblems; // problems the form finds before YAML (e.g. a bad port)
+
+    QTabWidget* m_tabs = nullptr;
+    QLabel* m_errorLabel = nullptr;
+    QLabel* m_formNote = nullptr;
+    QLabel* m_yamlNote = nullptr;
+    QPlainTextEdit* m_raw = nullptr;
+    QTimer* m_validateTimer = nullptr;
+    QPushButton* m_saveButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+
+    // Form widgets.
+    QListWidget* m_backendList = nullptr;
+    QPushButton* m_addBackend = nullptr;
+    QPushButton* m_removeBackend = nullptr;
+    QWidget* m_fields = nullptr;
+    QLineEdit* m_name = nullptr;
+    QCheckBox* m_enabled = nullptr;
+    QPlainTextEdit* m_hostnames = nullptr;
+    QPlainTextEdit* m_addresses = nullptr;
+    QSpinBox* m_weight = nullptr;
+    QComboBox* m_attestationMode = nullptr;
+    QLineEdit* m_secretFile = nullptr;
+    QLineEdit* m_secret = nullptr;
+    QLineEdit* m_command = nullptr;
+    QLineEdit* m_args = nullptr;
+    QSpinBox* m_timeout = nullptr;
+    QSpinBox* m_cacheHandshake = nullptr;
+    QSpinBox* m_tokenTtl = nullptr;
+    QTableWidget* m_portMappings = nullptr;
+    QPushButton* m_addMapping = nullptr;
+    QPushButton* m_removeMapping = nullptr;
+    QCheckBox* m_healthEnabled = nullptr;
+    QSpinBox* m_inactivity = nullptr;
+    QSpinBox* m_pong = nullptr;
+    QLineEdit* m_caFile = nullptr;
+    QPushButton* m_browseCa = nullptr;
+    QList<QLabel*> m_formLabels; // retranslated by position
+};
+
+} // namespace nexustray::ui

@@ -1,0 +1,351 @@
+#include "TrayController.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCoreApplication>
+#include <QEvent>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QMenu>
+#include <QSettings>
+#include <QSystemTrayIcon>
+
+#include "Autostart.h"
+#include "ConfigEditorDialog.h"
+#include "LogModel.h"
+#include "SessionTableModel.h"
+#include "StatusWindow.h"
+#include "StreamTableModel.h"
+#include "configedit/ConfigFileEditor.h"
+#include "nexustray/Client.h"
+
+Q_LOGGING_CATEGORY(lcUi, "nexus.ui", QtInfoMsg)
+
+namespace nexustray::ui {
+
+namespace {
+const QString kNotificationsKey = QStringLiteral("notifications/enabled");
+
+QString backendSummary(const QList<SessionSnapshot>& sessions, const BackendConfig& backend) {
+    if (!backend.enabled)
+        return QCoreApplication::translate("nexustray::ui::TrayController", "off");
+    int connected = 0;
+    int total = 0;
+    for (const SessionSnapshot& s : sessions) {
+        if (s.backendName != backend.name || s.state == SessionState::Disabled)
+            continue;
+        ++total;
+        connected += s.state == SessionState::Connected;
+    }
+    if (total == 0)
+        return QCoreApplication::translate("nexustray::ui::TrayController", "starting");
+    return QCoreApplication::translate("nexustray::ui::TrayController", "%1 of %2 connected")
+        .arg(connected)
+        .arg(total);
+}
+} // namespace
+
+TrayController::TrayController(Client* client, Options options, QObject* parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_options(std::move(options))
+    , m_sessions(new SessionTableModel(this))
+    , m_streams(new StreamTableModel(this))
+    , m_log(new LogModel(true, this))
+    , m_notifier(new Notifier(this)) {
+    qRegisterMetaType<nexustray::ui::OverallState>();
+    if (m_options.autostartProgram.isEmpty())
+        m_options.autostartProgram = QCoreApplication::applicationFilePath();
+
+    m_window = new StatusWindow(m_sessions, m_streams, m_log);
+    m_window->setAttribute(Qt::WA_QuitOnClose, false);
+    connect(m_window, &StatusWindow::editConfigurationRequested, this, &TrayController::openEditor);
+    connect(m_window, &StatusWindow::quitRequested, this, &TrayController::quitRequested);
+
+    m_menu = new QMenu;
+    m_menu->setObjectName(QStringLiteral("trayMenu"));
+    m_stateAction = m_menu->addAction(QString());
+    m_stateAction->setEnabled(false);
+    m_menu->addSeparator();
+    m_backendSeparator = m_menu->addSeparator();
+    m_openAction = m_menu->addAction(QString(), this, &TrayController::showStatusWindow);
+    QFont bold = m_openAction->font();
+    bold.setBold(true);
+    m_openAction->setFont(bold);
+    m_editAction = m_menu->addAction(QString(), this, &TrayController::openEditor);
+    m_menu->addSeparator();
+    m_notificationsAction = m_menu->addAction(QString());
+    m_notificationsAction->setCheckable(true);
+    m_notificationsAction->setChecked(QSettings().value(kNotificationsKey, true).toBool());
+    m_notifier->setEnabled(m_notificationsAction->isChecked());
+    connect(m_notificationsAction, &QAction::toggled, this, [this](bool on) {
+        m_notifier->setEnabled(on);
+        QSettings().setValue(kNotificationsKey, on);
+    });
+    m_autostartAction = m_menu->addAction(QString());
+    m_autostartAction->setCheckable(true);
+    m_autostartAction->setChecked(
+        Autostart(m_options.autostartProgram, m_options.autostartArguments).isEnabled());
+    connect(m_autostartAction, &QAction::toggled, this, [this](bool on) {
+        QString error;
+        if (!Autostart(m_options.autostartProgram, m_options.autostartArguments)
+                 .setEnabled(on, &error)) {
+            qCWarning(lcUi).noquote() << "start at login:" << error;
+            showProblem(tr("Could not change \"Start at login\": %1").arg(error));
+            QSignalBlocker block(m_autostartAction);
+            m_autostartAction->setChecked(!on);
+        }
+    });
+    m_menu->addSeparator();
+    m_quitAction = m_menu->addAction(QString(), this, &TrayController::quitRequested);
+
+    m_tunnelsMenu = new QMenu(m_window);
+    m_tunnelsMenu->setObjectName(QStringLiteral("tunnelsMenu"));
+
+    connect(m_notifier, &Notifier::notify, this, &TrayController::showNotification);
+
+    connect(m_client, &Client::sessionChanged, this, &TrayController::onSessionChanged);
+    connect(m_client, &Client::streamChanged, m_streams, &StreamTableModel::post);
+    connect(m_client, &Client::streamClosed, m_streams, &StreamTableModel::postClosed);
+    // Client::logMessage is not connected: the engine logs through Qt's message handler, which
+    // LogCapture already taps; connecting both would show every line twice.
+
+    m_sessions->reset(m_client->sessions());
+    for (const StreamSnapshot& s : m_client->streams())
+        m_streams->post(s);
+
+    qApp->installEventFilter(this); // LanguageChange for the menu
+    rebuildBackendActions();
+    retranslate();
+    updateState();
+}
+
+TrayController::~TrayController() {
+    qApp->removeEventFilter(this);
+    if (m_tray)
+        m_tray->hide();
+    delete m_editor;
+    delete m_window;
+    delete m_menu;
+}
+
+void TrayController::start() {
+    if (m_options.useTray) {
+        m_tray = new QSystemTrayIcon(this);
+        m_tray->setObjectName(QStringLiteral("trayIcon"));
+        m_tray->setContextMenu(m_menu);
+        connect(m_tray, &QSystemTrayIcon::activated, this,
+                [this](QSystemTrayIcon::ActivationReason reason) {
+                    if (reason == QSystemTrayIcon::Trigger ||
+                        reason == QSystemTrayIcon::DoubleClick)
+                        showStatusWindow();
+                });
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &TrayController::showStatusWindow);
+        m_stateKnown = false;
+        updateState();
+        m_tray->show();
+        m_window->setQuitOnClose(false);
+        m_window->setTunnelsMenu(nullptr);
+    } else {
+        m_window->setQuitOnClose(true);
+        m_window->setTunnelsMenu(m_tunnelsMenu);
+        showProblem(tr("No system tray was found on this desktop, so nexus-tray shows this "
+                       "window instead. Use \"Tunnels\" to switch tunnels on and off; closing "
+                       "the window quits nexus-tray."));
+        showStatusWindow();
+    }
+}
+
+QAction* TrayController::backendAction(const QString& backendName) const {
+    return m_backendActions.value(backendName);
+}
+
+void TrayController::rebuildBackendActions() {
+    for (QAction* action : std::as_const(m_backendActions)) {
+        m_menu->removeAction(action);
+        m_tunnelsMenu->removeAction(action);
+        delete action;
+    }
+    m_backendActions.clear();
+    m_tunnelsMenu->clear();
+    const QList<SessionSnapshot> sessions = m_client->sessions();
+    for (const BackendConfig& backend : m_client->config().backends) {
+        auto* action = new QAction(this);
+        action->setCheckable(true);
+        action->setChecked(backend.enabled);
+        action->setData(backend.name);
+        action->setToolTip(backend.hostnames.join(QStringLiteral(", ")));
+        const QString name = backend.name;
+        connect(action, &QAction::toggled, this, [this, name](bool on) {
+            QString error;
+            if (!setBackendEnabled(name, on, &error))
+                showProblem(error);
+        });
+        m_menu->insertAction(m_backendSeparator, action);
+        m_tunnelsMenu->addAction(action);
+        m_backendActions.insert(backend.name, action);
+    }
+    if (m_client->config().backends.isEmpty()) {
+        QAction* none = m_tunnelsMenu->addAction(tr("No backends configured"));
+        none->setEnabled(false);
+    }
+    m_sessions->retainBackends([this] {
+        QStringList names;
+        for (const BackendConfig& b : m_client->config().backends)
+            names << b.name;
+        return names;
+    }());
+    Q_UNUSED(sessions);
+}
+
+bool TrayController::setBackendEnabled(const QString& backendName, bool enabled, QString* error) {
+    if (QAction* action = m_backendActions.value(backendName);
+        action && action->isChecked() != enabled) {
+        QSignalBlocker block(action);
+        action->setChecked(enabled);
+    }
+    qCInfo(lcUi).noquote() << "backend" << backendName
+                           << (enabled ? "switched on" : "switched off");
+    m_client->setBackendEnabled(backendName, enabled);
+    updateState();
+
+    const QString path = m_options.configPath;
+    if (path.isEmpty() || !QFileInfo::exists(path))
+        return true; // nothing to persist (no file yet)
+    QByteArray text;
+    QString why;
+    bool ok = configedit::readConfigText(path, &text, &why);
+    if (ok) {
+        const configedit::TextEditResult edited =
+            configedit::setBackendEnabled(text, backendName, enabled);
+        ok = edited.ok;
+        why = edited.error;
+        if (ok && edited.text != text) {
+            const configedit::SaveResult saved = configedit::saveConfigText(path, edited.text);
+            ok = saved.ok;
+            why = saved.ok ? QString()
+                           : (saved.ioError.isEmpty() ? saved.errors.value(0).toString()
+                                                      : saved.ioError);
+        }
+    }
+    if (!ok) {
+        qCWarning(lcUi).noquote() << "could not save the toggle of" << backendName << "in" << path
+                                  << ":" << why;
+        if (error)
+            *error = tr("Switched \"%1\" %2 for now, but could not save it in %3: %4")
+                         .arg(backendName, enabled ? tr("on") : tr("off"), path, why);
+    }
+    return ok;
+}
+
+void TrayController::applyConfig(const Config& config) {
+    qCInfo(lcUi) << "applying the saved configuration";
+    m_client->applyConfig(config);
+    rebuildBackendActions();
+    retranslate();
+    updateState();
+}
+
+void TrayController::showProblem(const QString& text) {
+    m_window->setBanner(text, true);
+}
+
+void TrayController::showInfo(const QString& text) {
+    m_window->setBanner(text, false);
+}
+
+void TrayController::showStatusWindow() {
+    m_sessions->flush();
+    m_streams->flush();
+    m_window->raiseAndActivate();
+}
+
+ConfigEditorDialog* TrayController::openEditor() {
+    if (!m_editor) {
+        m_editor = new ConfigEditorDialog(m_options.configPath);
+        m_editor->setAttribute(Qt::WA_DeleteOnClose);
+        m_editor->setAttribute(Qt::WA_QuitOnClose, false);
+        connect(m_editor, &ConfigEditorDialog::configSaved, this, &TrayController::applyConfig);
+    }
+    m_editor->show();
+    m_editor->raise();
+    m_editor->activateWindow();
+    return m_editor;
+}
+
+void TrayController::onSessionChanged(const SessionSnapshot& snapshot) {
+    m_sessions->post(snapshot);
+    m_notifier->onSessionChanged(snapshot);
+    updateState();
+}
+
+void TrayController::updateState() {
+    const QList<SessionSnapshot> sessions = m_client->sessions();
+    // Sessions of switched-off backends may linger in the cache until they stopped.
+    QList<SessionSnapshot> active;
+    for (const SessionSnapshot& s : sessions) {
+        for (const BackendConfig& b : m_client->config().backends) {
+            if (b.name == s.backendName && b.enabled)
+                active << s;
+        }
+    }
+    const OverallState state = computeOverallState(active);
+
+    // Menu entries show each backend's state.
+    for (const BackendConfig& b : m_client->config().backends) {
+        if (QAction* action = m_backendActions.value(b.name)) {
+            action->setText(tr("%1 — %2").arg(b.name, backendSummary(active, b)));
+            if (action->isChecked() != b.enabled) {
+                QSignalBlocker block(action);
+                action->setChecked(b.enabled);
+            }
+        }
+    }
+    QStringList tooltip{tr("nexus-tray: %1").arg(overallStateName(state))};
+    for (const BackendConfig& b : m_client->config().backends)
+        tooltip << tr("%1: %2").arg(b.name, backendSummary(active, b));
+    if (m_tray)
+        m_tray->setToolTip(tooltip.join(QLatin1Char('\n')));
+    m_stateAction->setText(overallStateName(state));
+    m_stateAction->setIcon(overallStateIcon(state));
+    m_window->setSummary(overallStateIcon(state), overallStateName(state));
+
+    if (m_stateKnown && state == m_state)
+        return;
+    m_stateKnown = true;
+    m_state = state;
+    if (m_tray)
+        m_tray->setIcon(overallStateIcon(state));
+    Q_EMIT overallStateChanged(state);
+}
+
+void TrayController::showNotification(const QString& title, const QString& message,
+                                      Notifier::Severity severity) {
+    Q_EMIT notificationShown(title, message);
+    if (!m_tray || !QSystemTrayIcon::supportsMessages())
+        return;
+    const QSystemTrayIcon::MessageIcon icon =
+        severity == Notifier::Severity::Critical  ? QSystemTrayIcon::Critical
+        : severity == Notifier::Severity::Warning ? QSystemTrayIcon::Warning
+                                                  : QSystemTrayIcon::Information;
+    m_tray->showMessage(title, message, icon, 8000);
+}
+
+void TrayController::retranslate() {
+    m_openAction->setText(tr("Open status"));
+    m_editAction->setText(tr("Edit configuration…"));
+    m_notificationsAction->setText(tr("Notifications"));
+    m_autostartAction->setText(tr("Start at login"));
+    m_quitAction->setText(tr("Quit"));
+    m_tunnelsMenu->setTitle(tr("Tunnels"));
+    m_stateKnown = false;
+    updateState();
+}
+
+bool TrayController::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == qApp && event->type() == QEvent::LanguageChange)
+        retranslate();
+    return QObject::eventFilter(watched, event);
+}
+
+} // namespace nexustray::ui
