@@ -1,0 +1,255 @@
+// Stream on its own, against real local TCP services and a recording StreamHost: early data,
+// forward credits (returned in batches of 8 once written locally), pause/resume watermarks, the
+// hard limit, reverse credits, and the order of data and disconnect.
+#include <QtTest>
+
+#include <deque>
+
+#include "EchoServer.h"
+#include "protocol/Frame.h"
+#include "relay/Stream.h"
+#include "relay/StreamHost.h"
+
+using namespace nexustray;
+using protocol::ControlEvent;
+using protocol::ControlMessage;
+
+namespace {
+
+// Records what the stream sends; the send queue is served on the next event-loop turn.
+class RecordingHost : public QObject, public StreamHost {
+public:
+    void sendControl(const ControlMessage& message) override {
+        controls.push_back(message);
+        order.push_back(QStringLiteral("control:") + protocol::eventName(message.event));
+    }
+    void sendData(const QByteArray& message) override {
+        QCOMPARE_LE(message.size(), protocol::kMaxClientMessage);
+        data += message.mid(protocol::kDataHeaderSize);
+        ++dataMessages;
+        order.push_back(QStringLiteral("data"));
+    }
+    bool canSendData() const override { return sendingAllowed; }
+    void scheduleSend(Stream* stream) override {
+        QMetaObject::invokeMethod(
+            this,
+            [this, stream] {
+                if (stream->sendToHub(1000))
+                    scheduleSend(stream);
+            },
+            Qt::QueuedConnection);
+    }
+    void forgetStream(Stream*) override { forgotten = true; }
+    void markStreamDirty(Stream*) override {}
+
+    qint64 creditsReturned() const {
+        qint64 sum = 0;
+        for (const ControlMessage& m : controls)
+            sum += m.event == ControlEvent::ResumeStream ? m.credits : 0;
+        return sum;
+    }
+    int count(ControlEvent event) const {
+        return int(std::count_if(controls.begin(), controls.end(),
+                                 [event](const ControlMessage& m) { return m.event == event; }));
+    }
+    QString disconnectReason() const {
+        for (const ControlMessage& m : controls) {
+            if (m.event == ControlEvent::Disconnect)
+                return m.reason;
+        }
+        return QString();
+    }
+
+    std::vector<ControlMessage> controls;
+    QStringList order;
+    QByteArray data;
+    int dataMessages = 0;
+    bool sendingAllowed = true;
+    bool forgotten = false;
+};
+
+Stream::Params params(qint64 reverseCredits = 64) {
+    Stream::Params p;
+    p.request.clientId = QUuid::createUuid();
+    p.request.hostname = QStringLiteral("app.test");
+    p.request.port = 443;
+    p.reverseCredits = reverseCredits;
+    return p;
+}
+
+QString targetOf(quint16 port) {
+    return QStringLiteral("127.0.0.1:%1").arg(port);
+}
+
+} // namespace
+
+class TestStream : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void earlyDataIsKeptUntilTheDialCompletes() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(echo.port()));
+        stream.onHubData("early-1 ", 8);
+        stream.onHubData("early-2", 7);
+        QCOMPARE(stream.state(), StreamState::Dialing);
+        QTRY_COMPARE(host.data, QByteArray("early-1 early-2"));
+        QCOMPARE(stream.state(), StreamState::Open);
+    }
+
+    void forwardCreditsGoBackInBatchesOfEightAfterTheLocalWrite() {
+        test::SinkServer sink;
+        QVERIFY(sink.listen());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(sink.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        const QByteArray chunk(1000, 'x');
+        for (int i = 0; i < 20; ++i)
+            stream.onHubData(chunk.constData(), chunk.size());
+        QTRY_COMPARE(sink.bytesReceived(), qint64(20 * 1000));
+        QCOMPARE(stream.queuedToLocal(), qint64(0));
+        // Every written message earns its credit back, in grants of at least 8; a remainder
+        // below 8 may wait for the next batch.
+        QTRY_VERIFY(host.creditsReturned() >= 16);
+        QVERIFY(host.creditsReturned() <= 20);
+        for (const ControlMessage& m : host.controls)
+            QVERIFY(m.event != ControlEvent::ResumeStream || m.credits >= 8);
+    }
+
+    void slowLocalServicePausesThenResumes() {
+        test::SinkServer sink;
+        sink.setReceiveBufferSize(4096);
+        QVERIFY(sink.listen());
+        sink.setReading(false);
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(sink.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        // Small messages: the queue counts messages, and a 4 KiB receive window drains slowly.
+        const QByteArray chunk(2048, 'p');
+        // The hub may send up to our window (64); the local side stops reading: we must pause.
+        for (int i = 0; i < 64; ++i)
+            stream.onHubData(chunk.constData(), chunk.size());
+        QCOMPARE(host.count(ControlEvent::PauseStream), 1);
+        QVERIFY(stream.queuedToLocal() >= 48);
+        QCOMPARE(stream.state(), StreamState::Open);
+        sink.setReading(true);
+        QTRY_COMPARE_WITH_TIMEOUT(sink.bytesReceived(), qint64(64) * chunk.size(), 10000);
+        QTRY_VERIFY(host.count(ControlEvent::ResumeStream) >= 1);
+        QCOMPARE(host.controls.back().event, ControlEvent::ResumeStream);
+        QVERIFY(host.creditsReturned() >= 56); // all but a stranded remainder below 8
+    }
+
+    void overflowingTheHardLimitClosesWithBufferFull() {
+        test::SinkServer sink;
+        sink.setReceiveBufferSize(4096);
+        QVERIFY(sink.listen());
+        sink.setReading(false);
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(sink.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        const QByteArray chunk(protocol::kMaxDataPayload, 'h');
+        for (int i = 0; i < 200 && stream.isOpen(); ++i)
+            stream.onHubData(chunk.constData(), chunk.size());
+        QVERIFY(!stream.isOpen());
+        QCOMPARE(host.disconnectReason(), QStringLiteral("buffer_full"));
+        QVERIFY(host.forgotten);
+    }
+
+    void reverseCreditsLimitWhatWeSend() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        RecordingHost host;
+        Stream stream(params(2), &host);
+        stream.dial(targetOf(echo.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        const QByteArray body(200 * 1024, 'r');
+        for (qsizetype at = 0; at < body.size(); at += protocol::kMaxDataPayload)
+            stream.onHubData(body.constData() + at,
+                             std::min<qsizetype>(protocol::kMaxDataPayload, body.size() - at));
+        QTRY_COMPARE(host.dataMessages, 2);
+        QTest::qWait(50); // nothing more may go out without credit
+        QCOMPARE(host.dataMessages, 2);
+        stream.onHubCredits(100);
+        QTRY_COMPARE(host.data.size(), body.size());
+        QCOMPARE(host.data, body);
+    }
+
+    void connectWithoutCreditsMeansUnlimited() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        RecordingHost host;
+        Stream stream(params(0), &host);
+        stream.dial(targetOf(echo.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        const QByteArray body(3 * 1024 * 1024, 'u');
+        for (qsizetype at = 0; at < body.size(); at += protocol::kMaxDataPayload)
+            stream.onHubData(body.constData() + at, protocol::kMaxDataPayload);
+        QTRY_COMPARE_WITH_TIMEOUT(host.data.size(), body.size(), 10000);
+    }
+
+    void localCloseSendsTheTailBeforeDisconnect() {
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        connect(&server, &QTcpServer::newConnection, &server, [&server] {
+            QTcpSocket* s = server.nextPendingConnection();
+            s->write(QByteArray(100 * 1024, 't'));
+            s->disconnectFromHost(); // flushes, then FIN
+        });
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(server.serverPort()));
+        QTRY_VERIFY(!stream.isOpen());
+        QCOMPARE(host.data, QByteArray(100 * 1024, 't'));
+        QCOMPARE(host.disconnectReason(), QStringLiteral("normal"));
+        QCOMPARE(host.order.last(), QStringLiteral("control:disconnect"));
+        QVERIFY(!host.order.mid(0, host.order.size() - 1)
+                     .contains(QStringLiteral("control:disconnect")));
+    }
+
+    void hubDisconnectFlushesQueuedBytesToTheLocalSide() {
+        test::SinkServer sink;
+        QVERIFY(sink.listen());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        QSignalSpy released(&stream, &Stream::released);
+        stream.dial(targetOf(sink.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        const QByteArray chunk(protocol::kMaxDataPayload, 'f');
+        for (int i = 0; i < 40; ++i)
+            stream.onHubData(chunk.constData(), chunk.size());
+        stream.onHubDisconnect();
+        QTRY_COMPARE(sink.bytesReceived(), qint64(40) * chunk.size());
+        QTRY_COMPARE(released.size(), 1);
+        QCOMPARE(host.count(ControlEvent::Disconnect), 0); // the hub needs no echo
+    }
+
+    void failedDialAnswersDialFailedAndDropsEarlyData() {
+        QTcpServer holder;
+        QVERIFY(holder.listen(QHostAddress::LocalHost));
+        const quint16 closedPort = holder.serverPort();
+        holder.close();
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(closedPort));
+        stream.onHubData("lost", 4);
+        QTRY_VERIFY(!stream.isOpen());
+        QCOMPARE(host.disconnectReason(), QStringLiteral("dial_failed"));
+        QCOMPARE(host.dataMessages, 0);
+    }
+
+    void invalidTargetIsADialFailure() {
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(QStringLiteral("no-port-here"));
+        QVERIFY(!stream.isOpen());
+        QCOMPARE(host.disconnectReason(), QStringLiteral("dial_failed"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStream)
+#include "tst_stream.moc"
