@@ -1,0 +1,94 @@
+// A minimal, fast hub peer for the benchmark: one WebSocket server connection speaking the hub side
+// of protocol.md just far enough to drive the client. It accepts any tokens (stage 0, challenge,
+// stage 1), opens streams with `connect` + early data, honours the client's forward credits and
+// pause/resume, grants reverse credits like the real hub (64 on connect, +8 per 8 messages) and
+// counts any message sent without credit. Frames to the client are unmasked single frames; the
+// client's masked frames are unmasked a word at a time. It does not forward to real users: the
+// benchmark consumes the relayed bytes right here, so that the hub side costs as little as
+// possible.
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QUuid>
+
+#include <deque>
+#include <functional>
+
+class QTcpServer;
+class QTcpSocket;
+
+namespace bench {
+
+class HubPeer;
+
+struct HubStream {
+    QUuid id;
+    QByteArray dataHeader; // 0x01 + id
+    std::function<void(HubStream*, const char*, qsizetype)> onData;
+    std::function<void(HubStream*)> onClosed; // the client sent disconnect
+    void* user = nullptr;
+
+    // reverse (client -> hub)
+    qint64 reverseCredits = 64;
+    int sinceGrant = 0;
+    // forward (hub -> client)
+    qint64 forwardCredits = 0;
+    bool paused = false;
+    quint64 uploadTotal = 0; // pattern bytes to send as data messages
+    quint64 uploadSent = 0;
+    bool uploading = false;
+};
+
+class HubPeer : public QObject {
+public:
+    explicit HubPeer(QObject* parent = nullptr);
+    ~HubPeer() override;
+
+    bool listen();
+    quint16 port() const;
+    bool isLive() const { return m_state == State::Live; }
+    std::function<void()> onLive;
+
+    // Opens a stream: connect (credits 64) and, if non-empty, `prelude` as the first data message
+    // (early data, before any forward credit, like the sniffed request head of the real hub).
+    HubStream* open(quint16 connPort, const QByteArray& prelude);
+    // Sends `bytes` pattern bytes as data messages, obeying forward credit.
+    void upload(HubStream* stream, quint64 bytes);
+    // Sends disconnect and forgets the stream.
+    void close(HubStream* stream);
+    int openStreams() const { return int(m_streams.size()); }
+
+    quint64 creditOverdrafts = 0; // data messages the client sent without credit
+    quint64 unknownData = 0;      // data for IDs we do not know (after our own close)
+    quint64 badMessages = 0;
+
+private:
+    enum class State { Upgrade, Token0, Token1, Live, Closed };
+    void onNewConnection();
+    void onReadyRead();
+    bool handleUpgrade();
+    void parseFrames();
+    void onMessage(int opcode, char* data, qsizetype size);
+    void onBinary(const char* data, qsizetype size);
+    void writeFrame(int opcode, const char* a, qsizetype an, const char* b = nullptr,
+                    qsizetype bn = 0);
+    void sendControl(const QByteArray& json);
+    void sendResume(const QUuid& id, qint64 credits);
+    void pumpUploads();
+    void forget(HubStream* stream);
+
+    QTcpServer* m_server;
+    QTcpSocket* m_socket = nullptr;
+    State m_state = State::Upgrade;
+    QByteArray m_in;
+    qsizetype m_pos = 0;
+    QByteArray m_fragments;
+    int m_fragmentOpcode = 0;
+    QHash<QUuid, HubStream*> m_streams;
+    std::deque<QUuid> m_uploads; // round robin of uploading streams
+};
+
+} // namespace bench

@@ -1,0 +1,626 @@
+// nexus-bench: measures the nexus-tray engine on loopback against a minimal hub peer and compares
+// every figure with a direct loopback connection to the same local services.
+//
+// Two processes: this one (the driver: hub peer, origin services, load) starts itself again with
+// --client-process; that child runs only nexustray::Client (the real engine, a session on its own
+// worker thread). The client's CPU time and RSS are read from /proc/<child>/..., so they contain
+// the client's costs and nothing of the hub or the load generators. See docs/PERFORMANCE.md.
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QProcess>
+#include <QSysInfo>
+#include <QThread>
+#include <QTimer>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <unordered_set>
+#include <vector>
+
+#include "HubPeer.h"
+#include "Origin.h"
+#include "Pattern.h"
+#include "Transport.h"
+#include "nexustray/Client.h"
+#include "nexustray/Config.h"
+
+using namespace bench;
+
+namespace {
+
+// Reference figures of the Go client on this kind of machine (the issue's measurements).
+constexpr double kGoTunnelMBps = 175.0;
+constexpr double kGoCpuPerGiB = 3.5;
+constexpr double kGoRssIdleMB = 11.0;
+constexpr double kGoRssBulkMB = 21.0;
+
+void raiseFileLimit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client process
+
+int runClientProcess(const QCommandLineParser& args) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the driver
+    const QStringList ports = args.value(QStringLiteral("ports")).split(QLatin1Char(','));
+    if (ports.size() != 4)
+        return 2;
+    nexustray::BackendConfig b;
+    b.name = QStringLiteral("bench");
+    b.hostnames = {QStringLiteral("bench.test")};
+    b.nexusAddresses = {args.value(QStringLiteral("hub-url"))};
+    b.attestation.hmacSecret = QStringLiteral("bench-secret-not-checked-by-the-peer");
+    for (int i = 0; i < 4; ++i) // conn_port 1..4 -> source, sink, echo, idle
+        b.portMappings[i + 1].defaultTarget = QStringLiteral("127.0.0.1:%1").arg(ports[i]);
+    nexustray::Config config;
+    config.backends = {b};
+    nexustray::Client client(config);
+    client.start();
+    return QCoreApplication::exec();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements of the child process
+
+struct ProcStats {
+    double cpuSeconds = 0; // user + system, all threads
+    double rssMB = 0;
+    double hwmMB = 0;
+};
+
+ProcStats readProc(qint64 pid) {
+    ProcStats s;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (stat.open(QIODevice::ReadOnly)) {
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> f = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (f.size() > 12) // fields 14 and 15 of stat(5): utime, stime
+            s.cpuSeconds =
+                double(f[11].toLongLong() + f[12].toLongLong()) / double(sysconf(_SC_CLK_TCK));
+    }
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (status.open(QIODevice::ReadOnly)) {
+        for (const QByteArray& l : status.readAll().split('\n')) {
+            const auto kb = [&l] { return l.mid(6).trimmed().split(' ').first().toDouble(); };
+            if (l.startsWith("VmRSS:"))
+                s.rssMB = kb() / 1024.0;
+            else if (l.startsWith("VmHWM:"))
+                s.hwmMB = kb() / 1024.0;
+        }
+    }
+    return s;
+}
+
+double selfCpuSeconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+QElapsedTimer g_clock;
+qint64 nowNs() {
+    return g_clock.nsecsElapsed();
+}
+
+// Runs the event loop until `done()` or the timeout; false on timeout.
+bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
+    if (done())
+        return true;
+    QElapsedTimer t;
+    t.start();
+    QEventLoop loop;
+    QTimer tick;
+    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
+        if (done() || t.elapsed() > timeoutMs)
+            loop.quit();
+    });
+    tick.start(2);
+    loop.exec();
+    return done();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+struct BulkResult {
+    bool ok = false;
+    quint64 bytes = 0;
+    double seconds = 0;
+    double clientCpu = 0; // tunnel only
+    double driverCpu = 0;
+    double mbps() const { return seconds > 0 ? double(bytes) / seconds / 1e6 : 0; }
+    double cpuPerGiB() const {
+        return bytes > 0 ? clientCpu / (double(bytes) / double(1ull << 30)) : 0;
+    }
+};
+
+struct LatencyResult {
+    bool ok = false;
+    quint64 requests = 0;
+    quint64 failures = 0;
+    double seconds = 0;
+    double p50 = 0, p99 = 0, p999 = 0, max = 0; // milliseconds
+    double clientCpu = 0;
+    double rps() const { return seconds > 0 ? double(requests) / seconds : 0; }
+};
+
+class Driver {
+public:
+    Driver(HubPeer* hub, Origin* origin, qint64 clientPid)
+        : m_hub(hub)
+        , m_origin(origin) {
+        m_clientPid = clientPid;
+    }
+
+    void setClientPid(qint64 pid) { m_clientPid = pid; }
+
+    BulkResult bulk(Transport& t, bool download, int streams, quint64 total) {
+        BulkResult r;
+        const quint64 per = std::max<quint64>(total / quint64(streams), 1);
+        int done = 0;
+        bool intact = true;
+        qint64 endNs = 0;
+        std::unordered_set<Conn*> live;
+        const ProcStats before = readProc(m_clientPid);
+        const double driverBefore = selfCpuSeconds();
+        const qint64 startNs = nowNs();
+        for (int i = 0; i < streams; ++i) {
+            Conn* c = t.open(download ? Service::Source : Service::Sink, countHeader(per));
+            live.insert(c);
+            if (download) {
+                c->onData = [&, received = quint64(0)](const char* d, qsizetype n) mutable {
+                    if (!Pattern::instance().matches(received, d, n) || received + quint64(n) > per)
+                        intact = false;
+                    received += quint64(n);
+                    if (received == per) {
+                        ++done;
+                        endNs = nowNs();
+                    }
+                };
+            } else {
+                c->onData = [&](const char* d, qsizetype n) {
+                    if (n != 1 || d[0] != 'K')
+                        intact = false;
+                    ++done;
+                    endNs = nowNs();
+                };
+                c->upload(per);
+            }
+            c->onClosed = [&live, c] { live.erase(c); };
+        }
+        const bool finished = waitUntil([&] { return done >= streams; }, m_timeoutMs);
+        waitUntil([&] { return live.empty(); }, 10000); // every stream closed before the next run
+        for (Conn* c : std::exchange(live, {}))
+            c->close();
+        const ProcStats after = readProc(m_clientPid);
+        r.ok = finished && intact && m_origin->corruptStreams == 0 && m_hub->creditOverdrafts == 0;
+        r.bytes = per * quint64(streams);
+        r.seconds = double(endNs - startNs) / 1e9;
+        r.clientCpu = after.cpuSeconds - before.cpuSeconds;
+        r.driverCpu = selfCpuSeconds() - driverBefore;
+        m_peakBulkRssMB = std::max(m_peakBulkRssMB, after.hwmMB);
+        return r;
+    }
+
+    LatencyResult exchanges(Transport& t, int concurrency, int durationMs, int size) {
+        LatencyResult r;
+        std::vector<qint64> samples;
+        samples.reserve(1 << 16);
+        const QByteArray request =
+            countHeader(quint64(size)) + QByteArray(Pattern::instance().at(0), size - 8);
+        int active = 0;
+        std::unordered_set<Conn*> live;
+        const ProcStats before = readProc(m_clientPid);
+        const qint64 startNs = nowNs();
+        const qint64 deadline = startNs + qint64(durationMs) * 1000000;
+        std::function<void()> issue = [&] {
+            ++active;
+            Conn* c = t.open(Service::Echo, request);
+            live.insert(c);
+            const qint64 sent = nowNs();
+            c->onData = [&, sent, received = qsizetype(0)](const char* d, qsizetype n) mutable {
+                if (received + n > size || !Pattern::instance().matches(quint64(received), d, n))
+                    ++r.failures;
+                received += n;
+                if (received != size)
+                    return;
+                const qint64 now = nowNs();
+                samples.push_back(now - sent);
+                --active;
+                if (now < deadline)
+                    issue();
+            };
+            c->onClosed = [&live, c] { live.erase(c); };
+        };
+        for (int i = 0; i < concurrency; ++i)
+            issue();
+        const bool finished = waitUntil([&] { return active == 0; }, durationMs + m_timeoutMs);
+        const qint64 endNs = nowNs();
+        waitUntil([&] { return live.empty(); }, 10000);
+        for (Conn* c : std::exchange(live, {}))
+            c->close();
+        r.clientCpu = readProc(m_clientPid).cpuSeconds - before.cpuSeconds;
+        r.requests = samples.size();
+        r.seconds = double(endNs - startNs) / 1e9;
+        std::sort(samples.begin(), samples.end());
+        const auto pct = [&samples](double p) {
+            if (samples.empty())
+                return 0.0;
+            const auto i = std::min(samples.size() - 1, std::size_t(p * double(samples.size())));
+            return double(samples[i]) / 1e6;
+        };
+        r.p50 = pct(0.50);
+        r.p99 = pct(0.99);
+        r.p999 = pct(0.999);
+        r.max = samples.empty() ? 0 : double(samples.back()) / 1e6;
+        r.ok = finished && r.failures == 0 && !samples.empty() && m_origin->corruptStreams == 0;
+        return r;
+    }
+
+    // Opens `count` idle streams, reads the client's RSS, closes them again.
+    double idleRss(Transport& t, int count, bool* ok) {
+        std::vector<Conn*> conns;
+        conns.reserve(std::size_t(count));
+        constexpr int kBatch = 500; // keep the origin's accept backlog small
+        *ok = true;
+        for (int opened = 0; opened < count;) {
+            const int n = std::min(kBatch, count - opened);
+            for (int i = 0; i < n; ++i)
+                conns.push_back(t.open(Service::Idle, QByteArray()));
+            opened += n;
+            if (!waitUntil([&] { return m_origin->idleConnections >= opened; }, m_timeoutMs)) {
+                *ok = false;
+                break;
+            }
+        }
+        waitUntil([] { return false; }, 500); // let the client settle (snapshots, buffers)
+        const double rss = readProc(m_clientPid).rssMB;
+        for (Conn* c : conns)
+            c->close();
+        if (!waitUntil([&] { return m_origin->idleConnections == 0; }, m_timeoutMs))
+            *ok = false;
+        return rss;
+    }
+
+    double peakBulkRssMB() const { return m_peakBulkRssMB; }
+    int m_timeoutMs = 60000;
+
+private:
+    HubPeer* m_hub;
+    Origin* m_origin;
+    qint64 m_clientPid = 0;
+    double m_peakBulkRssMB = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+struct Row {
+    QString metric;
+    QString unit;
+    double tunnel = 0;
+    double direct = -1; // < 0: no direct counterpart
+    double goRef = -1;  // < 0: no reference figure
+    bool ok = true;
+};
+
+QString fmt(double v) {
+    if (v < 0)
+        return QStringLiteral("-");
+    if (v >= 100)
+        return QString::number(v, 'f', 0);
+    if (v >= 10)
+        return QString::number(v, 'f', 1);
+    return QString::number(v, 'f', 2);
+}
+
+void printTable(const std::vector<Row>& rows, const QString& header) {
+    std::printf("%s\n", qPrintable(header));
+    std::printf("| %-50s | %10s | %10s | %8s | %8s | %s\n", "metric", "tunnel", "direct",
+                "t/direct", "Go ref", "");
+    std::printf(
+        "|%s|%s|%s|%s|%s|\n", qPrintable(QString(52, QLatin1Char('-'))),
+        qPrintable(QString(12, QLatin1Char('-'))), qPrintable(QString(12, QLatin1Char('-'))),
+        qPrintable(QString(10, QLatin1Char('-'))), qPrintable(QString(10, QLatin1Char('-'))));
+    for (const Row& r : rows) {
+        const QString ratio =
+            r.direct > 0 ? QString::number(r.tunnel / r.direct, 'f', 2) + "x" : QStringLiteral("-");
+        std::printf("| %-50s | %10s | %10s | %8s | %8s | %s\n",
+                    qPrintable(r.metric + QStringLiteral(" (") + r.unit + QStringLiteral(")")),
+                    qPrintable(fmt(r.tunnel)), qPrintable(fmt(r.direct)), qPrintable(ratio),
+                    qPrintable(fmt(r.goRef)), r.ok ? "" : "FAILED");
+    }
+    std::fflush(stdout);
+}
+
+QList<int> intList(const QString& s) {
+    QList<int> out;
+    for (const QString& p : s.split(QLatin1Char(','), Qt::SkipEmptyParts))
+        out << p.trimmed().toInt();
+    return out;
+}
+
+int runDriver(const QCommandLineParser& args) {
+    const bool quick = args.isSet(QStringLiteral("quick"));
+    const bool json = args.isSet(QStringLiteral("json"));
+    const double mib = args.value(QStringLiteral("bytes")).toDouble();
+    const quint64 bulkBytes = quint64((quick ? 16 : mib) * 1024 * 1024);
+    const int durationMs =
+        int((quick ? 0.5 : args.value(QStringLiteral("duration")).toDouble()) * 1000);
+    const QList<int> streamCounts =
+        intList(quick ? QStringLiteral("10") : args.value(QStringLiteral("streams")));
+    const QList<int> concurrency =
+        intList(quick ? QStringLiteral("1,10") : args.value(QStringLiteral("concurrency")));
+    const QList<int> idleCounts =
+        intList(quick ? QStringLiteral("100") : args.value(QStringLiteral("idle")));
+    const int exchangeSize =
+        std::clamp(args.value(QStringLiteral("exchange-size")).toInt(), 16, 1024 * 1024);
+
+    Origin origin;
+    if (!origin.start()) {
+        std::fprintf(stderr, "cannot start the origin services\n");
+        return 1;
+    }
+    HubPeer hub;
+    if (!hub.listen()) {
+        std::fprintf(stderr, "cannot listen for the client\n");
+        return 1;
+    }
+    g_clock.start();
+    std::vector<Row> rows;
+    QJsonObject out;
+    out.insert(QStringLiteral("machine"),
+               QJsonObject{{QStringLiteral("cpus"), QThread::idealThreadCount()},
+                           {QStringLiteral("kernel"), QSysInfo::kernelVersion()},
+                           {QStringLiteral("qt"), QString::fromLatin1(qVersion())}});
+
+    // --- start the client and relay the first byte
+    QProcess child;
+    child.setProgram(QCoreApplication::applicationFilePath());
+    child.setArguments({QStringLiteral("--client-process"), QStringLiteral("--hub-url"),
+                        QStringLiteral("ws://127.0.0.1:%1/connect").arg(hub.port()),
+                        QStringLiteral("--ports"),
+                        QStringLiteral("%1,%2,%3,%4")
+                            .arg(origin.sourcePort)
+                            .arg(origin.sinkPort)
+                            .arg(origin.echoPort)
+                            .arg(origin.idlePort)});
+    child.setProcessChannelMode(args.isSet(QStringLiteral("verbose"))
+                                    ? QProcess::ForwardedChannels
+                                    : QProcess::ForwardedOutputChannel);
+    if (!args.isSet(QStringLiteral("verbose")))
+        child.setStandardErrorFile(QProcess::nullDevice());
+    TunnelTransport tunnel(&hub);
+    DirectTransport direct(origin.sourcePort, origin.sinkPort, origin.echoPort, origin.idlePort);
+    Driver driver(&hub, &origin, 0);
+
+    const auto firstByte = [&](Transport& t, qint64 startNs) {
+        qint64 at = -1;
+        const QByteArray req = countHeader(quint64(exchangeSize)) +
+                               QByteArray(Pattern::instance().at(0), exchangeSize - 8);
+        const auto open = [&] {
+            Conn* c = t.open(Service::Echo, req);
+            c->onData = [&](const char*, qsizetype) {
+                if (at < 0)
+                    at = nowNs();
+            };
+        };
+        if (&t == &tunnel)
+            hub.onLive = open;
+        const qint64 t0 = nowNs();
+        if (&t == &tunnel) {
+            child.start();
+            driver.setClientPid(child.processId());
+        } else {
+            open();
+        }
+        waitUntil([&] { return at >= 0; }, 15000);
+        waitUntil([] { return false; }, 200); // let the exchange finish and close
+        return at < 0 ? -1.0 : double(at - (startNs >= 0 ? startNs : t0)) / 1e6;
+    };
+    const double firstTunnel = firstByte(tunnel, -1);
+    if (firstTunnel < 0) {
+        std::fprintf(stderr, "the client did not relay anything within 15 s\n");
+        child.kill();
+        child.waitForFinished();
+        return 1;
+    }
+    const double firstDirect = firstByte(direct, -1);
+    rows.push_back({QStringLiteral("time from start to first relayed byte"), QStringLiteral("ms"),
+                    firstTunnel, firstDirect, -1, true});
+    out.insert(QStringLiteral("firstByteMs"), QJsonObject{{QStringLiteral("tunnel"), firstTunnel},
+                                                          {QStringLiteral("direct"), firstDirect}});
+    const double rssStart = readProc(child.processId()).rssMB;
+
+    // --- bulk throughput
+    QJsonArray bulkJson;
+    double cpuSum = 0;
+    quint64 cpuBytes = 0;
+    QList<int> bulkStreams{1};
+    bulkStreams += streamCounts;
+    for (int streams : bulkStreams) {
+        for (bool download : {true, false}) {
+            const BulkResult tr = driver.bulk(tunnel, download, streams, bulkBytes);
+            const BulkResult dr = driver.bulk(direct, download, streams, bulkBytes);
+            const QString what =
+                QStringLiteral("%1, %2 stream%3")
+                    .arg(download ? QStringLiteral("download") : QStringLiteral("upload"))
+                    .arg(streams)
+                    .arg(streams == 1 ? "" : "s");
+            rows.push_back({what, QStringLiteral("MB/s"), tr.mbps(), dr.mbps(),
+                            streams == 1 && download ? kGoTunnelMBps : -1, tr.ok && dr.ok});
+            rows.push_back({QStringLiteral("  client CPU per GiB, ") + what, QStringLiteral("s"),
+                            tr.cpuPerGiB(), -1, streams == 1 && download ? kGoCpuPerGiB : -1,
+                            tr.ok});
+            cpuSum += tr.clientCpu;
+            cpuBytes += tr.bytes;
+            bulkJson.append(
+                QJsonObject{{QStringLiteral("direction"), download ? "download" : "upload"},
+                            {QStringLiteral("streams"), streams},
+                            {QStringLiteral("bytes"), double(tr.bytes)},
+                            {QStringLiteral("tunnelMBps"), tr.mbps()},
+                            {QStringLiteral("directMBps"), dr.mbps()},
+                            {QStringLiteral("clientCpuSeconds"), tr.clientCpu},
+                            {QStringLiteral("clientCpuPerGiB"), tr.cpuPerGiB()},
+                            {QStringLiteral("driverCpuSeconds"), tr.driverCpu},
+                            {QStringLiteral("ok"), tr.ok && dr.ok}});
+        }
+    }
+    out.insert(QStringLiteral("bulk"), bulkJson);
+    const double cpuPerGiB = cpuBytes ? cpuSum / (double(cpuBytes) / double(1ull << 30)) : 0;
+    rows.push_back({QStringLiteral("client CPU per GiB, all bulk runs"), QStringLiteral("s"),
+                    cpuPerGiB, -1, kGoCpuPerGiB, true});
+    out.insert(QStringLiteral("clientCpuPerGiB"), cpuPerGiB);
+
+    // --- request / response exchanges, a new stream each
+    QJsonArray latJson;
+    for (int c : concurrency) {
+        const LatencyResult tr = driver.exchanges(tunnel, c, durationMs, exchangeSize);
+        const LatencyResult dr = driver.exchanges(direct, c, durationMs, exchangeSize);
+        const QString what =
+            QStringLiteral("%1 B exchange, %2 concurrent").arg(exchangeSize).arg(c);
+        const bool ok = tr.ok && dr.ok;
+        rows.push_back({what + QStringLiteral(", rate"), QStringLiteral("req/s"), tr.rps(),
+                        dr.rps(), c == 10 ? 1180.0 : -1.0, ok});
+        rows.push_back(
+            {what + QStringLiteral(", p50"), QStringLiteral("ms"), tr.p50, dr.p50, -1, ok});
+        rows.push_back({what + QStringLiteral(", p99"), QStringLiteral("ms"), tr.p99, dr.p99,
+                        c == 10 ? 1000.0 : -1.0, ok});
+        rows.push_back(
+            {what + QStringLiteral(", p99.9"), QStringLiteral("ms"), tr.p999, dr.p999, -1, ok});
+        latJson.append(
+            QJsonObject{{QStringLiteral("concurrency"), c},
+                        {QStringLiteral("tunnel"),
+                         QJsonObject{{QStringLiteral("requests"), double(tr.requests)},
+                                     {QStringLiteral("rps"), tr.rps()},
+                                     {QStringLiteral("p50ms"), tr.p50},
+                                     {QStringLiteral("p99ms"), tr.p99},
+                                     {QStringLiteral("p999ms"), tr.p999},
+                                     {QStringLiteral("maxms"), tr.max},
+                                     {QStringLiteral("clientCpuSeconds"), tr.clientCpu}}},
+                        {QStringLiteral("direct"),
+                         QJsonObject{{QStringLiteral("requests"), double(dr.requests)},
+                                     {QStringLiteral("rps"), dr.rps()},
+                                     {QStringLiteral("p50ms"), dr.p50},
+                                     {QStringLiteral("p99ms"), dr.p99},
+                                     {QStringLiteral("p999ms"), dr.p999},
+                                     {QStringLiteral("maxms"), dr.max}}},
+                        {QStringLiteral("ok"), ok}});
+    }
+    out.insert(QStringLiteral("exchanges"), latJson);
+
+    // --- memory
+    QJsonObject rssJson{{QStringLiteral("afterStartMB"), rssStart},
+                        {QStringLiteral("peakDuringBulkMB"), driver.peakBulkRssMB()}};
+    rows.push_back({QStringLiteral("client RSS after start (0 streams)"), QStringLiteral("MB"),
+                    rssStart, -1, kGoRssIdleMB, true});
+    rows.push_back({QStringLiteral("client peak RSS during bulk runs"), QStringLiteral("MB"),
+                    driver.peakBulkRssMB(), -1, kGoRssBulkMB, true});
+    for (int n : idleCounts) {
+        bool ok = false;
+        const double rss = driver.idleRss(tunnel, n, &ok);
+        rows.push_back({QStringLiteral("client RSS with %1 idle streams").arg(n),
+                        QStringLiteral("MB"), rss, -1, -1, ok});
+        rssJson.insert(QStringLiteral("idle%1MB").arg(n), rss);
+    }
+    out.insert(QStringLiteral("rss"), rssJson);
+    const double rssEnd = readProc(child.processId()).rssMB;
+    rows.push_back({QStringLiteral("client RSS at the end (0 streams)"), QStringLiteral("MB"),
+                    rssEnd, -1, kGoRssIdleMB, true});
+    out.insert(QStringLiteral("checks"),
+               QJsonObject{{QStringLiteral("creditOverdrafts"), double(hub.creditOverdrafts)},
+                           {QStringLiteral("corruptStreams"), origin.corruptStreams.load()},
+                           {QStringLiteral("badMessages"), double(hub.badMessages)}});
+
+    child.terminate();
+    if (!child.waitForFinished(5000)) {
+        child.kill();
+        child.waitForFinished();
+    }
+
+    bool allOk = hub.creditOverdrafts == 0 && origin.corruptStreams == 0 && hub.badMessages == 0;
+    for (const Row& r : rows)
+        allOk = allOk && r.ok;
+    out.insert(QStringLiteral("ok"), allOk);
+    if (json) {
+        std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
+    } else {
+        printTable(rows, QStringLiteral("nexus-bench: %1 MiB per bulk run, %2 s per exchange run, "
+                                        "%3 CPUs (MB = 10^6 bytes)")
+                             .arg(double(bulkBytes) / 1048576.0)
+                             .arg(durationMs / 1000.0)
+                             .arg(QThread::idealThreadCount()));
+        std::printf("checks: credit overdrafts %llu, corrupt streams %d, bad messages %llu -> %s\n",
+                    static_cast<unsigned long long>(hub.creditOverdrafts),
+                    origin.corruptStreams.load(), static_cast<unsigned long long>(hub.badMessages),
+                    allOk ? "all bytes intact" : "FAILED");
+    }
+    return allOk ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("nexus-bench"));
+    raiseFileLimit();
+    QCommandLineParser args;
+    args.setApplicationDescription(QStringLiteral(
+        "Benchmarks the nexus-tray engine against a minimal hub peer on loopback and compares "
+        "every figure with a direct loopback connection."));
+    args.addHelpOption();
+    args.addOptions({
+        {QStringLiteral("quick"), QStringLiteral("A few seconds: 16 MiB, 10 streams, 0.5 s runs.")},
+        {QStringLiteral("json"), QStringLiteral("Print the results as JSON.")},
+        {QStringLiteral("bytes"), QStringLiteral("MiB per bulk run (split over its streams)."),
+         QStringLiteral("MiB"), QStringLiteral("256")},
+        {QStringLiteral("streams"), QStringLiteral("Stream counts of the aggregate bulk runs."),
+         QStringLiteral("list"), QStringLiteral("10,100")},
+        {QStringLiteral("concurrency"), QStringLiteral("Concurrent exchanges."),
+         QStringLiteral("list"), QStringLiteral("1,10,100")},
+        {QStringLiteral("duration"), QStringLiteral("Seconds per exchange run."),
+         QStringLiteral("s"), QStringLiteral("3")},
+        {QStringLiteral("exchange-size"), QStringLiteral("Request and response size."),
+         QStringLiteral("bytes"), QStringLiteral("1024")},
+        {QStringLiteral("idle"), QStringLiteral("Idle stream counts for the RSS figures."),
+         QStringLiteral("list"), QStringLiteral("1000,10000")},
+        {QStringLiteral("verbose"), QStringLiteral("Show the client's log.")},
+    });
+    QCommandLineOption clientMode(QStringLiteral("client-process"));
+    clientMode.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption hubUrl(QStringLiteral("hub-url"), QString(), QStringLiteral("url"));
+    hubUrl.setFlags(QCommandLineOption::HiddenFromHelp);
+    QCommandLineOption ports(QStringLiteral("ports"), QString(), QStringLiteral("list"));
+    ports.setFlags(QCommandLineOption::HiddenFromHelp);
+    args.addOptions({clientMode, hubUrl, ports});
+    args.process(app);
+    if (args.isSet(clientMode))
+        return runClientProcess(args);
+    int rc = 1;
+    QTimer::singleShot(0, &app, [&] {
+        rc = runDriver(args);
+        QCoreApplication::exit(rc);
+    });
+    QCoreApplication::exec();
+    return rc;
+}
