@@ -8,6 +8,8 @@
 #include <QHostAddress>
 #include <QTcpSocket>
 
+#include <sys/socket.h>
+
 namespace nexustray::hub {
 
 using namespace nexustray::protocol;
@@ -142,6 +144,8 @@ void HubUserStream::onReadyRead() {
         sniff();
     } else if (m_phase == Phase::Relaying) {
         pump();
+    } else if (m_phase == Phase::Closing) {
+        m_socket->readAll(); // discarded; keep reading so that the user's EOF is seen
     }
 }
 
@@ -309,7 +313,28 @@ void HubUserStream::closeGracefully() {
     m_phase = Phase::Closing;
     m_noCreditTimer.stop();
     m_session = nullptr;
-    startClosing(kClientDisconnectCloseMs);
+    m_closeTimer.start(kClientDisconnectCloseMs); // full close 2 s later at the latest
+    halfCloseWhenFlushed();
+}
+
+// Like the hub: flush what is queued for the user, then shut down our sending side (FIN) while
+// the user may still send (discarded) until it closes too or the close timer fires.
+void HubUserStream::halfCloseWhenFlushed() {
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        if (m_socket->state() == QAbstractSocket::UnconnectedState) {
+            m_closeTimer.stop();
+            deleteLater();
+        }
+        return;
+    }
+    if (m_socket->bytesToWrite() > 0) {
+        connect(m_socket, &QTcpSocket::bytesWritten, this, &HubUserStream::halfCloseWhenFlushed,
+                Qt::UniqueConnection);
+        return;
+    }
+    disconnect(m_socket, &QTcpSocket::bytesWritten, this, &HubUserStream::halfCloseWhenFlushed);
+    ::shutdown(static_cast<int>(m_socket->socketDescriptor()), SHUT_WR);
+    m_socket->readAll();
 }
 
 void HubUserStream::startClosing(int graceMs) {

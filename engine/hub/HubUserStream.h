@@ -65,6 +65,7 @@ private:
     void messageWritten();
     void kill(const QString& why); // stream removed: disconnect to the client, user aborted
     void startClosing(int graceMs);
+    void halfCloseWhenFlushed();
 
     HubEmulatorPrivate* d;
     QTcpSocket* m_socket;
