@@ -1,4 +1,736 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
+<context>
+    <name>nexustray::ui</name>
+    <message>
+        <source>%1 B</source>
+        <translation>%1 B</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>%1 d %2 h</source>
+        <translation>%1 T %2 h</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::ConfigEditorDialog</name>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>Enabled:</source>
+        <translation>Aktiv:</translation>
+    </message>
+    <message>
+        <source>Hostnames (one per line):</source>
+        <translation>Hostnamen (einer pro Zeile):</translation>
+    </message>
+    <message>
+        <source>Relay addresses (one per line):</source>
+        <translation>Relay-Adressen (eine pro Zeile):</translation>
+    </message>
+    <message>
+        <source>Weight:</source>
+        <translation>Gewichtung:</translation>
+    </message>
+    <message>
+        <source>TLS CA file:</source>
+        <translation>TLS-CA-Datei:</translation>
+    </message>
+    <message>
+        <source>Attestation:</source>
+        <translation>Attestierung:</translation>
+    </message>
+    <message>
+        <source>Secret file:</source>
+        <translation>Geheimnis-Datei:</translation>
+    </message>
+    <message>
+        <source>Secret:</source>
+        <translation>Geheimnis:</translation>
+    </message>
+    <message>
+        <source>Command:</source>
+        <translation>Befehl:</translation>
+    </message>
+    <message>
+        <source>Arguments:</source>
+        <translation>Argumente:</translation>
+    </message>
+    <message>
+        <source>Command timeout (s):</source>
+        <translation>Zeitlimit des Befehls (s):</translation>
+    </message>
+    <message>
+        <source>Cache handshake tokens (s):</source>
+        <translation>Handshake-Token zwischenspeichern (s):</translation>
+    </message>
+    <message>
+        <source>Token lifetime (s):</source>
+        <translation>Token-Lebensdauer (s):</translation>
+    </message>
+    <message>
+        <source>Health checks:</source>
+        <translation>Verbindungsprüfung:</translation>
+    </message>
+    <message>
+        <source>Ping after silence (s):</source>
+        <translation>Ping nach Stille (s):</translation>
+    </message>
+    <message>
+        <source>Pong timeout (s):</source>
+        <translation>Pong-Zeitlimit (s):</translation>
+    </message>
+    <message>
+        <source>TLS CA file</source>
+        <translation>TLS-CA-Datei</translation>
+    </message>
+    <message>
+        <source>PEM files (*.pem *.crt);;All files (*)</source>
+        <translation>PEM-Dateien (*.pem *.crt);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>nexus-tray configuration — %1</source>
+        <translation>nexus-tray-Konfiguration — %1</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>Formular</translation>
+    </message>
+    <message>
+        <source>YAML</source>
+        <translation>YAML</translation>
+    </message>
+    <message>
+        <source>Add backend</source>
+        <translation>Backend hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>HMAC secret from a file</source>
+        <translation>HMAC-Geheimnis aus einer Datei</translation>
+    </message>
+    <message>
+        <source>HMAC secret in this file</source>
+        <translation>HMAC-Geheimnis in dieser Datei</translation>
+    </message>
+    <message>
+        <source>External token command</source>
+        <translation>Externer Token-Befehl</translation>
+    </message>
+    <message>
+        <source>connect this backend</source>
+        <translation>dieses Backend verbinden</translation>
+    </message>
+    <message>
+        <source>send pings when the relay is silent</source>
+        <translation>Pings senden, wenn das Relay still ist</translation>
+    </message>
+    <message>
+        <source>app.example.com
+*.preview.example.com</source>
+        <translation>app.example.com
+*.preview.example.com</translation>
+    </message>
+    <message>
+        <source>wss://nexus.example.com/connect</source>
+        <translation>wss://nexus.example.com/connect</translation>
+    </message>
+    <message>
+        <source>system certificates only</source>
+        <translation>nur Systemzertifikate</translation>
+    </message>
+    <message>
+        <source>arguments separated by spaces; quote with &quot;</source>
+        <translation>Argumente durch Leerzeichen getrennt; mit &quot; quotieren</translation>
+    </message>
+    <message>
+        <source>Public port</source>
+        <translation>Öffentlicher Port</translation>
+    </message>
+    <message>
+        <source>Hostname (empty = default)</source>
+        <translation>Hostname (leer = Standard)</translation>
+    </message>
+    <message>
+        <source>Local target (host:port)</source>
+        <translation>Lokales Ziel (Host:Port)</translation>
+    </message>
+    <message>
+        <source>Add mapping</source>
+        <translation>Zuordnung hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove mapping</source>
+        <translation>Zuordnung entfernen</translation>
+    </message>
+    <message>
+        <source>Backend</source>
+        <translation>Backend</translation>
+    </message>
+    <message>
+        <source>Attestation</source>
+        <translation>Attestierung</translation>
+    </message>
+    <message>
+        <source>Port mappings</source>
+        <translation>Port-Zuordnungen</translation>
+    </message>
+    <message>
+        <source>Health checks</source>
+        <translation>Verbindungsprüfung</translation>
+    </message>
+    <message>
+        <source>Saving from this form rewrites the whole file: comments and formatting are not kept. Edit in the YAML tab to keep them.</source>
+        <translation>Speichern aus diesem Formular schreibt die ganze Datei neu: Kommentare und Formatierung gehen verloren. Bearbeiten Sie im YAML-Reiter, um sie zu behalten.</translation>
+    </message>
+    <message>
+        <source>The file as it is, comments included. Errors are shown below as you type.</source>
+        <translation>Die Datei, wie sie ist, mit Kommentaren. Fehler erscheinen unten schon beim Tippen.</translation>
+    </message>
+    <message>
+        <source>Save and apply</source>
+        <translation>Speichern und anwenden</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Fix the YAML before switching to the form.</source>
+        <translation>Beheben Sie die YAML-Fehler, bevor Sie zum Formular wechseln.</translation>
+    </message>
+    <message>
+        <source>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</source>
+        <translation>Dieser Text wurde aus dem Formular neu erzeugt: Kommentare wurden nicht übernommen. Mit „Abbrechen“ bleibt die Datei, wie sie war.</translation>
+    </message>
+    <message>
+        <source>(unnamed)</source>
+        <translation>(ohne Namen)</translation>
+    </message>
+    <message>
+        <source>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</source>
+        <translation>Port-Zuordnungen, Zeile %1: „%2“ ist keine Portnummer (1–65535).</translation>
+    </message>
+    <message>
+        <source>Port mappings, row %1: the local target is empty.</source>
+        <translation>Port-Zuordnungen, Zeile %1: Das lokale Ziel ist leer.</translation>
+    </message>
+    <message>
+        <source>Port mappings, row %1: port %2 already has a default target.</source>
+        <translation>Port-Zuordnungen, Zeile %1: Port %2 hat schon ein Standardziel.</translation>
+    </message>
+    <message>
+        <source>backend-%1</source>
+        <translation>backend-%1</translation>
+    </message>
+    <message>
+        <source>Line %1, column %2</source>
+        <translation>Zeile %1, Spalte %2</translation>
+    </message>
+    <message>
+        <source>Line %1</source>
+        <translation>Zeile %1</translation>
+    </message>
+    <message>
+        <source>The configuration is valid.</source>
+        <translation>Die Konfiguration ist gültig.</translation>
+    </message>
+    <message>
+        <source>Not saved: the configuration has errors.</source>
+        <translation>Nicht gespeichert: Die Konfiguration enthält Fehler.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Gespeichert.</translation>
+    </message>
+    <message>
+        <source>Saved; the previous version is in %1.</source>
+        <translation>Gespeichert; die vorige Fassung liegt in %1.</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::Format</name>
+    <message>
+        <source>%1 KiB</source>
+        <translation>%1 KiB</translation>
+    </message>
+    <message>
+        <source>%1 MiB</source>
+        <translation>%1 MiB</translation>
+    </message>
+    <message>
+        <source>%1 GiB</source>
+        <translation>%1 GiB</translation>
+    </message>
+    <message>
+        <source>%1 TiB</source>
+        <translation>%1 TiB</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::LogCapture</name>
+    <message>
+        <source>debug</source>
+        <translation>Debug</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>Info</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>Warnung</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>fatal</source>
+        <translation>fatal</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::LogModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Stufe</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Kategorie</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::Notifier</name>
+    <message>
+        <source>%1 via %2</source>
+        <translation>%1 über %2</translation>
+    </message>
+    <message>
+        <source>no details</source>
+        <translation>keine Details</translation>
+    </message>
+    <message>
+        <source>Tunnel back up</source>
+        <translation>Tunnel wieder verbunden</translation>
+    </message>
+    <message>
+        <source>%1 is connected again.</source>
+        <translation>%1 ist wieder verbunden.</translation>
+    </message>
+    <message>
+        <source>Attestation failed</source>
+        <translation>Attestierung fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Tunnel stopped</source>
+        <translation>Tunnel gestoppt</translation>
+    </message>
+    <message>
+        <source>%1 gave up: %2</source>
+        <translation>%1 hat aufgegeben: %2</translation>
+    </message>
+    <message>
+        <source>Tunnel down</source>
+        <translation>Tunnel unterbrochen</translation>
+    </message>
+    <message>
+        <source>%1 lost its connection: %2. Reconnecting.</source>
+        <translation>%1 hat die Verbindung verloren: %2. Neuer Versuch läuft.</translation>
+    </message>
+    <message>
+        <source>%1 was refused: %2. Retrying.</source>
+        <translation>%1 wurde abgewiesen: %2. Neuer Versuch folgt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tunnel event(s)</source>
+        <translation>
+            <numerusform>%n Tunnel-Ereignis</numerusform>
+            <numerusform>%n Tunnel-Ereignisse</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::SessionTableModel</name>
+    <message>
+        <source>Bytes received from the relay and written to local services</source>
+        <translation>Vom Relay empfangene und an lokale Dienste geschriebene Bytes</translation>
+    </message>
+    <message>
+        <source>Bytes read from local services and sent to the relay</source>
+        <translation>Von lokalen Diensten gelesene und an das Relay gesendete Bytes</translation>
+    </message>
+    <message>
+        <source>Time until the next connection attempt</source>
+        <translation>Zeit bis zum nächsten Verbindungsversuch</translation>
+    </message>
+    <message>
+        <source>Backend</source>
+        <translation>Backend</translation>
+    </message>
+    <message>
+        <source>Relay</source>
+        <translation>Relay</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>In state for</source>
+        <translation>Im Zustand seit</translation>
+    </message>
+    <message>
+        <source>Reconnect in</source>
+        <translation>Neuer Versuch in</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+    <message>
+        <source>Hostnames</source>
+        <translation>Hostnamen</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Gewichtung</translation>
+    </message>
+    <message>
+        <source>Streams</source>
+        <translation>Streams</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Empfangen</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::StatusWindow</name>
+    <message>
+        <source>nexus-tray status</source>
+        <translation>nexus-tray-Status</translation>
+    </message>
+    <message>
+        <source>Tunnels</source>
+        <translation>Tunnel</translation>
+    </message>
+    <message>
+        <source>Edit configuration…</source>
+        <translation>Konfiguration bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>Filter:</source>
+        <translation>Filter:</translation>
+    </message>
+    <message>
+        <source>hostname, client IP, target, state…</source>
+        <translation>Hostname, Client-IP, Ziel, Zustand…</translation>
+    </message>
+    <message>
+        <source>Filter messages</source>
+        <translation>Meldungen filtern</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>Zeigen:</translation>
+    </message>
+    <message>
+        <source>Debug and above</source>
+        <translation>Debug und höher</translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation>Info und höher</translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation>Warnungen und Fehler</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>Nur Fehler</translation>
+    </message>
+    <message>
+        <source>Live streams</source>
+        <translation>Aktive Streams</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>Protokoll</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::StreamTableModel</name>
+    <message>
+        <source>dialing</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>offen</translation>
+    </message>
+    <message>
+        <source>closing</source>
+        <translation>wird geschlossen</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>geschlossen</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+    <message>
+        <source>closed (%1)</source>
+        <translation>geschlossen (%1)</translation>
+    </message>
+    <message>
+        <source>Bytes from the remote user, written to the local service</source>
+        <translation>Bytes vom entfernten Nutzer, an den lokalen Dienst geschrieben</translation>
+    </message>
+    <message>
+        <source>Bytes from the local service, sent to the remote user</source>
+        <translation>Bytes vom lokalen Dienst, an den entfernten Nutzer gesendet</translation>
+    </message>
+    <message>
+        <source>Current transfer rate, both directions</source>
+        <translation>Aktuelle Übertragungsrate, beide Richtungen</translation>
+    </message>
+    <message>
+        <source>The user&apos;s connection began with TLS</source>
+        <translation>Die Verbindung des Nutzers begann mit TLS</translation>
+    </message>
+    <message>
+        <source>Client ID</source>
+        <translation>Client-ID</translation>
+    </message>
+    <message>
+        <source>Client IP</source>
+        <translation>Client-IP</translation>
+    </message>
+    <message>
+        <source>Hostname</source>
+        <translation>Hostname</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>Local target</source>
+        <translation>Lokales Ziel</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>Ein</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>Aus</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>Rate</translation>
+    </message>
+    <message>
+        <source>Age</source>
+        <translation>Alter</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Zustand</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>Sitzung</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::TrayController</name>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>startet</translation>
+    </message>
+    <message>
+        <source>%1 of %2 connected</source>
+        <translation>%1 von %2 verbunden</translation>
+    </message>
+    <message>
+        <source>Could not change &quot;Start at login&quot;: %1</source>
+        <translation>„Beim Anmelden starten“ ließ sich nicht ändern: %1</translation>
+    </message>
+    <message>
+        <source>No system tray was found on this desktop, so nexus-tray shows this window instead. Use &quot;Tunnels&quot; to switch tunnels on and off; closing the window quits nexus-tray.</source>
+        <translation>Auf diesem Desktop gibt es keinen Systemabschnitt der Kontrollleiste (System Tray), darum zeigt nexus-tray stattdessen dieses Fenster. Mit „Tunnel“ schalten Sie Tunnel ein und aus; Schließen des Fensters beendet nexus-tray.</translation>
+    </message>
+    <message>
+        <source>No backends configured</source>
+        <translation>Keine Backends konfiguriert</translation>
+    </message>
+    <message>
+        <source>Switched &quot;%1&quot; %2 for now, but could not save it in %3: %4</source>
+        <translation>„%1“ ist vorerst %2, konnte aber nicht in %3 gespeichert werden: %4</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>ein</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>nexus-tray: %1</source>
+        <translation>nexus-tray: %1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Open status</source>
+        <translation>Status öffnen</translation>
+    </message>
+    <message>
+        <source>Edit configuration…</source>
+        <translation>Konfiguration bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Benachrichtigungen</translation>
+    </message>
+    <message>
+        <source>Start at login</source>
+        <translation>Beim Anmelden starten</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>Tunnels</source>
+        <translation>Tunnel</translation>
+    </message>
+    <message>
+        <source>There is no configuration file yet (%1). Use &quot;Edit configuration…&quot; to create one.</source>
+        <translation>Es gibt noch keine Konfigurationsdatei (%1). Legen Sie eine mit „Konfiguration bearbeiten…“ an.</translation>
+    </message>
+    <message>
+        <source>The configuration has errors, so nothing is connected. Fix it with &quot;Edit configuration…&quot;:
+%1</source>
+        <translation>Die Konfiguration enthält Fehler, darum ist nichts verbunden. Beheben Sie sie mit „Konfiguration bearbeiten…“:
+%1</translation>
+    </message>
+    <message>
+        <source>Demo tunnel up. Try it: curl http://demo.localhost:%1/   or a long download: curl -o /dev/null --limit-rate 2M http://demo.localhost:%1/bytes/104857600</source>
+        <translation>Demo-Tunnel steht. Probieren Sie: curl http://demo.localhost:%1/   oder einen langen Download: curl -o /dev/null --limit-rate 2M http://demo.localhost:%1/bytes/104857600</translation>
+    </message>
+    <message>
+        <source>The demo session failed: %1</source>
+        <translation>Die Demo-Sitzung ist fehlgeschlagen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::TrayState</name>
+    <message>
+        <source>All tunnels off</source>
+        <translation>Alle Tunnel aus</translation>
+    </message>
+    <message>
+        <source>All tunnels connected</source>
+        <translation>Alle Tunnel verbunden</translation>
+    </message>
+    <message>
+        <source>Some tunnels are connecting</source>
+        <translation>Einige Tunnel verbinden sich</translation>
+    </message>
+    <message>
+        <source>Tunnel error</source>
+        <translation>Tunnelfehler</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>verbindet</translation>
+    </message>
+    <message>
+        <source>authenticating</source>
+        <translation>authentifiziert</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>verbunden</translation>
+    </message>
+    <message>
+        <source>waiting to reconnect</source>
+        <translation>wartet auf neuen Versuch</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+</context>
 </TS>

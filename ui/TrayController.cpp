@@ -156,6 +156,10 @@ void TrayController::start() {
     }
 }
 
+ConfigEditorDialog* TrayController::editor() const {
+    return m_editor.data();
+}
+
 QAction* TrayController::backendAction(const QString& backendName) const {
     return m_backendActions.value(backendName);
 }

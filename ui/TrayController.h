@@ -60,7 +60,7 @@ public:
     QAction* backendAction(const QString& backendName) const;
     QAction* autostartAction() const { return m_autostartAction; }
     QAction* notificationsAction() const { return m_notificationsAction; }
-    ConfigEditorDialog* editor() const { return m_editor; }
+    ConfigEditorDialog* editor() const; // the open editor, if any
 
     // The menu's toggle: switches the backend in the client and writes `enabled:` in the file
     // (comments kept). Returns false (with *error) when the file could not be updated; the

@@ -1,0 +1,111 @@
+// The UI's translations: compiled into the library, loaded for the user's locale, applied to live
+// widgets, and complete (no unfinished or empty entry) in English and German.
+#include <QAction>
+#include <QMenu>
+#include <QRegularExpression>
+#include <QTranslator>
+#include <QtTest>
+
+#include "StatusWindow.h"
+#include "Translations.h"
+#include "TrayController.h"
+#include "nexustray/Client.h"
+
+using namespace nexustray;
+using namespace nexustray::ui;
+
+namespace {
+
+QString tsPath(const QString& lang) {
+    return QDir(qEnvironmentVariable("NEXUS_TEST_DATA"))
+        .filePath(QStringLiteral("../../translations/nexus-tray_%1.ts").arg(lang));
+}
+
+void removeTranslators() {
+    for (QTranslator* t : QCoreApplication::instance()->findChildren<QTranslator*>()) {
+        QCoreApplication::removeTranslator(t);
+        delete t;
+    }
+}
+
+QStringList menuTexts(QMenu* menu) {
+    QStringList out;
+    for (QAction* a : menu->actions())
+        out << a->text();
+    return out;
+}
+
+} // namespace
+
+class TestTranslations : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void cleanup() { removeTranslators(); }
+
+    void germanLoadsAndAppliesToLiveWidgets() {
+        Client client{Config{}};
+        TrayController::Options options;
+        options.useTray = false;
+        TrayController tray(&client, options);
+        QVERIFY(menuTexts(tray.menu()).contains(QStringLiteral("Open status")));
+        QCOMPARE(tray.statusWindow()->windowTitle(), QStringLiteral("nexus-tray status"));
+
+        QCOMPARE(installTranslations(QCoreApplication::instance(), QLocale(QLocale::German)),
+                 QStringLiteral("de"));
+        QCOMPARE(QCoreApplication::translate("nexustray::ui::TrayController", "Open status"),
+                 QStringLiteral("Status öffnen"));
+        QCOMPARE(QCoreApplication::translate("nexustray::ui::Notifier", "%n tunnel event(s)",
+                                             nullptr, 3),
+                 QStringLiteral("3 Tunnel-Ereignisse"));
+        QCOMPARE(QCoreApplication::translate("nexustray::ui::Notifier", "%n tunnel event(s)",
+                                             nullptr, 1),
+                 QStringLiteral("1 Tunnel-Ereignis"));
+        // Widgets that exist already follow (LanguageChange).
+        QTRY_VERIFY(menuTexts(tray.menu()).contains(QStringLiteral("Status öffnen")));
+        QVERIFY(menuTexts(tray.menu()).contains(QStringLiteral("Beim Anmelden starten")));
+        QVERIFY(menuTexts(tray.menu()).contains(QStringLiteral("Alle Tunnel aus")));
+        QTRY_COMPARE(tray.statusWindow()->windowTitle(), QStringLiteral("nexus-tray-Status"));
+    }
+
+    void englishAndFallback() {
+        QCOMPARE(installTranslations(QCoreApplication::instance(),
+                                     QLocale(QLocale::English, QLocale::UnitedKingdom)),
+                 QStringLiteral("en"));
+        QCOMPARE(QCoreApplication::translate("nexustray::ui::Notifier", "%n tunnel event(s)",
+                                             nullptr, 2),
+                 QStringLiteral("2 tunnel events"));
+        removeTranslators();
+        // A language without a file keeps the English source texts.
+        QCOMPARE(installTranslations(QCoreApplication::instance(), QLocale(QLocale::Japanese)),
+                 QString());
+        QCOMPARE(QCoreApplication::translate("nexustray::ui::TrayController", "Open status"),
+                 QStringLiteral("Open status"));
+    }
+
+    void tsFilesAreComplete_data() {
+        QTest::addColumn<QString>("lang");
+        QTest::newRow("de") << QStringLiteral("de");
+        QTest::newRow("en") << QStringLiteral("en");
+    }
+
+    void tsFilesAreComplete() {
+        QFETCH(QString, lang);
+        QFile file(tsPath(lang));
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
+        const QString ts = QString::fromUtf8(file.readAll());
+        const int messages = int(ts.count(QStringLiteral("<message")));
+        QVERIFY(messages > 150);
+        QCOMPARE(ts.count(QStringLiteral("type=\"unfinished\"")), 0);
+        QCOMPARE(ts.count(QStringLiteral("type=\"vanished\"")), 0);
+        QCOMPARE(ts.count(QStringLiteral("<translation></translation>")), 0);
+        QCOMPARE(ts.count(QStringLiteral("<numerusform></numerusform>")), 0);
+        // Both languages cover the same messages.
+        QFile de(tsPath(QStringLiteral("de")));
+        QVERIFY(de.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(de.readAll()).count(QStringLiteral("<message")), messages);
+    }
+};
+
+QTEST_MAIN(TestTranslations)
+#include "tst_translations.moc"
