@@ -110,6 +110,15 @@ ProcStats readProc(qint64 pid) {
     return s;
 }
 
+// "1.20 0.80 0.50": other load on the machine makes throughput figures noisy; print it.
+QString loadAverage() {
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("?");
+    const QList<QByteArray> parts = f.readAll().split(' ');
+    return QString::fromLatin1(parts.mid(0, 3).join(' '));
+}
+
 double selfCpuSeconds() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
@@ -220,6 +229,18 @@ public:
         r.driverCpu = selfCpuSeconds() - driverBefore;
         m_peakBulkRssMB = std::max(m_peakBulkRssMB, after.hwmMB);
         return r;
+    }
+
+    BulkResult bulkMedian(Transport& t, bool download, int streams, quint64 total, int runs) {
+        std::vector<BulkResult> results;
+        for (int i = 0; i < runs; ++i)
+            results.push_back(bulk(t, download, streams, total));
+        std::sort(results.begin(), results.end(),
+                  [](const BulkResult& a, const BulkResult& b) { return a.mbps() < b.mbps(); });
+        BulkResult median = results[results.size() / 2];
+        for (const BulkResult& r : results)
+            median.ok = median.ok && r.ok;
+        return median;
     }
 
     LatencyResult exchanges(Transport& t, int concurrency, int durationMs, int size) {
@@ -373,6 +394,8 @@ int runDriver(const QCommandLineParser& args) {
         intList(quick ? QStringLiteral("1,10") : args.value(QStringLiteral("concurrency")));
     const QList<int> idleCounts =
         intList(quick ? QStringLiteral("100") : args.value(QStringLiteral("idle")));
+    const int repeat = quick ? 1 : std::max(1, args.value(QStringLiteral("repeat")).toInt());
+    const QStringList only = args.value(QStringLiteral("only")).split(QLatin1Char(','));
     const int exchangeSize =
         std::clamp(args.value(QStringLiteral("exchange-size")).toInt(), 16, 1024 * 1024);
 
@@ -392,7 +415,9 @@ int runDriver(const QCommandLineParser& args) {
     out.insert(QStringLiteral("machine"),
                QJsonObject{{QStringLiteral("cpus"), QThread::idealThreadCount()},
                            {QStringLiteral("kernel"), QSysInfo::kernelVersion()},
-                           {QStringLiteral("qt"), QString::fromLatin1(qVersion())}});
+                           {QStringLiteral("qt"), QString::fromLatin1(qVersion())},
+                           {QStringLiteral("loadAverageAtStart"), loadAverage()}});
+    const QString loadAtStart = loadAverage();
 
     // --- start the client and relay the first byte
     QProcess child;
@@ -460,8 +485,10 @@ int runDriver(const QCommandLineParser& args) {
     bulkStreams += streamCounts;
     for (int streams : bulkStreams) {
         for (bool download : {true, false}) {
-            const BulkResult tr = driver.bulk(tunnel, download, streams, bulkBytes);
-            const BulkResult dr = driver.bulk(direct, download, streams, bulkBytes);
+            if (!only.contains(download ? QStringLiteral("download") : QStringLiteral("upload")))
+                continue;
+            const BulkResult tr = driver.bulkMedian(tunnel, download, streams, bulkBytes, repeat);
+            const BulkResult dr = driver.bulkMedian(direct, download, streams, bulkBytes, repeat);
             const QString what =
                 QStringLiteral("%1, %2 stream%3")
                     .arg(download ? QStringLiteral("download") : QStringLiteral("upload"))
@@ -495,6 +522,8 @@ int runDriver(const QCommandLineParser& args) {
     // --- request / response exchanges, a new stream each
     QJsonArray latJson;
     for (int c : concurrency) {
+        if (!only.contains(QStringLiteral("exchange")))
+            break;
         const LatencyResult tr = driver.exchanges(tunnel, c, durationMs, exchangeSize);
         const LatencyResult dr = driver.exchanges(direct, c, durationMs, exchangeSize);
         const QString what =
@@ -537,6 +566,8 @@ int runDriver(const QCommandLineParser& args) {
     rows.push_back({QStringLiteral("client peak RSS during bulk runs"), QStringLiteral("MB"),
                     driver.peakBulkRssMB(), -1, kGoRssBulkMB, true});
     for (int n : idleCounts) {
+        if (!only.contains(QStringLiteral("idle")))
+            break;
         bool ok = false;
         const double rss = driver.idleRss(tunnel, n, &ok);
         rows.push_back({QStringLiteral("client RSS with %1 idle streams").arg(n),
@@ -562,14 +593,17 @@ int runDriver(const QCommandLineParser& args) {
     for (const Row& r : rows)
         allOk = allOk && r.ok;
     out.insert(QStringLiteral("ok"), allOk);
+    out.insert(QStringLiteral("loadAverageAtEnd"), loadAverage());
     if (json) {
         std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
     } else {
         printTable(rows, QStringLiteral("nexus-bench: %1 MiB per bulk run, %2 s per exchange run, "
-                                        "%3 CPUs (MB = 10^6 bytes)")
+                                        "%3 CPUs, load average %4 at start, %5 at end "
+                                        "(MB = 10^6 bytes)")
                              .arg(double(bulkBytes) / 1048576.0)
                              .arg(durationMs / 1000.0)
-                             .arg(QThread::idealThreadCount()));
+                             .arg(QThread::idealThreadCount())
+                             .arg(loadAtStart, loadAverage()));
         std::printf("checks: credit overdrafts %llu, corrupt streams %d, bad messages %llu -> %s\n",
                     static_cast<unsigned long long>(hub.creditOverdrafts),
                     origin.corruptStreams.load(), static_cast<unsigned long long>(hub.badMessages),
@@ -604,6 +638,11 @@ int main(int argc, char** argv) {
          QStringLiteral("bytes"), QStringLiteral("1024")},
         {QStringLiteral("idle"), QStringLiteral("Idle stream counts for the RSS figures."),
          QStringLiteral("list"), QStringLiteral("1000,10000")},
+        {QStringLiteral("repeat"),
+         QStringLiteral("Runs per bulk figure; the median (by throughput) is shown."),
+         QStringLiteral("n"), QStringLiteral("3")},
+        {QStringLiteral("only"), QStringLiteral("Sections to run: download,upload,exchange,idle."),
+         QStringLiteral("list"), QStringLiteral("download,upload,exchange,idle")},
         {QStringLiteral("verbose"), QStringLiteral("Show the client's log.")},
     });
     QCommandLineOption clientMode(QStringLiteral("client-process"));
