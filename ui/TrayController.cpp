@@ -107,8 +107,7 @@ TrayController::TrayController(Client* client, Options options, QObject* parent)
     connect(m_client, &Client::sessionChanged, this, &TrayController::onSessionChanged);
     connect(m_client, &Client::streamChanged, m_streams, &StreamTableModel::post);
     connect(m_client, &Client::streamClosed, m_streams, &StreamTableModel::postClosed);
-    // Client::logMessage is not connected: the engine logs through Qt's message handler, which
-    // LogCapture already taps; connecting both would show every line twice.
+    // Engine log lines reach the log pane through Qt's message handler, which LogCapture taps.
 
     m_sessions->reset(m_client->sessions());
     for (const StreamSnapshot& s : m_client->streams())

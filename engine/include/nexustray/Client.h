@@ -1,6 +1,7 @@
 // nexustray::Client — the library-mode entry point. Construct it from a Config, optionally set a
 // connect handler, start() it; every backend x nexusAddresses entry gets its own session on its
 // own worker thread. All signals are delivered on the thread that owns the Client.
+// Logging goes through QLoggingCategory ("nexus.*" categories) and Qt's message handler.
 #pragma once
 
 #include <QList>
@@ -47,7 +48,6 @@ Q_SIGNALS:
     // Throttled: at most a few times per second per session, plus open/close events.
     void streamChanged(const nexustray::StreamSnapshot& snapshot);
     void streamClosed(const nexustray::StreamSnapshot& snapshot);
-    void logMessage(int level, const QString& message); // QtMsgType level
     void stopped();
 
 private:
