@@ -21,7 +21,8 @@ constexpr qint64 kIncomingMessageLimit = 1 << 20; // what we accept from the hub
 
 // 17-byte header for a stream; build once per stream and reuse.
 QByteArray dataHeader(const QUuid& clientId);
-// header + payload in one allocation. payload.size() must be <= kMaxDataPayload.
+// header + payload in one allocation. Clients send payloads <= kMaxDataPayload; only the hub's
+// first message of an HTTP stream may carry up to 64 KiB (asserted bound: 2 * kMaxDataPayload).
 QByteArray encodeData(const QUuid& clientId, QByteArrayView payload);
 QByteArray encodeData(const QByteArray& header, QByteArrayView payload);
 QByteArray encodeControl(const ControlMessage& message);

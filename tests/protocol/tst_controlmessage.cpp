@@ -261,6 +261,14 @@ private Q_SLOTS:
         QCOMPARE(m->clientId, kId);
     }
 
+    void duplicateKeysLastWins() {
+        const auto m = parseControl(R"({"event":"resume_stream","credits":1,"credits":8})");
+        QVERIFY(m);
+        QCOMPARE(m->credits, qint64(8));
+        // a bad duplicate still invalidates the message, as in Go
+        QVERIFY(!parseControl(R"({"event":"resume_stream","credits":8.5,"credits":8})"));
+    }
+
     void absentClientIdIsNull() {
         const auto m = parseControl(R"({"event":"disconnect"})");
         QVERIFY(m);
