@@ -63,7 +63,7 @@ QByteArray editEnabled(const QByteArray& text, const YAML::Node& backend, bool e
     for (auto it = backend.begin(); it != backend.end(); ++it) {
         if (!it->first.IsScalar() || it->first.Scalar() != "enabled")
             continue;
-        const YAML::Node& node = it->second;
+        const YAML::Node node = it->second; // a copy: binding a reference to the temporary dangles
         const YAML::Mark keyMark = it->first.Mark();
         if (node.IsNull()) {
             // `enabled:` with no value: put one right after the colon.
