@@ -23,7 +23,8 @@ namespace nexustray::reliability {
 
 inline const QByteArray kSecret = "reliability-secret";
 
-// Collects every log message (all threads) while alive; still prints warnings to stderr.
+// Collects every log message (all threads) while alive; prints criticals (everything with
+// NEXUS_TEST_VERBOSE set) to stderr.
 class LogCapture {
 public:
     LogCapture() {
@@ -70,7 +71,8 @@ private:
                 self->m_lines << QString::fromLatin1(ctx.category ? ctx.category : "") +
                                      QStringLiteral(": ") + msg;
         }
-        if (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg)
+        static const bool verbose = qEnvironmentVariableIsSet("NEXUS_TEST_VERBOSE");
+        if (verbose || type == QtCriticalMsg || type == QtFatalMsg)
             std::fprintf(stderr, "%s: %s\n", ctx.category ? ctx.category : "", qPrintable(msg));
     }
     static inline LogCapture* s_self = nullptr;
