@@ -21,6 +21,18 @@ constexpr qint64 kMaxCredits = qint64(1) << 20; // clamp for grants and totals
 // back-pressure reaches the local service.
 constexpr qint64 kLocalReadBuffer = 256 * 1024;
 
+// One data-message buffer per thread (a session and its streams live on one thread), reused for
+// every message: the host copies what it sends, so the buffer is free again once sendData returns.
+// Saves a 32 KiB allocation (and the page faults of heap trimming) per message.
+QByteArray& messageBuffer() {
+    thread_local QByteArray buffer = [] {
+        QByteArray b;
+        b.reserve(protocol::kMaxClientMessage);
+        return b;
+    }();
+    return buffer;
+}
+
 bool splitHostPort(const QString& hostPort, QString* host, quint16* port) {
     const int colon = hostPort.lastIndexOf(QLatin1Char(':'));
     if (colon <= 0)
@@ -217,7 +229,8 @@ bool Stream::sendToHub(int maxMessages) {
         if (available <= 0)
             break;
         const qint64 chunk = std::min<qint64>(available, protocol::kMaxDataPayload);
-        QByteArray message(protocol::kDataHeaderSize + chunk, Qt::Uninitialized);
+        QByteArray& message = messageBuffer();
+        message.resize(protocol::kDataHeaderSize + chunk); // within its capacity: no allocation
         std::memcpy(message.data(), m_header.constData(), protocol::kDataHeaderSize);
         const qint64 n = m_local->read(message.data() + protocol::kDataHeaderSize, chunk);
         if (n <= 0)
