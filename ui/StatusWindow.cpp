@@ -63,7 +63,7 @@ StatusWindow::StatusWindow(SessionTableModel* sessions, StreamTableModel* stream
     , m_logProxy(new LogFilterModel(this)) {
     setObjectName(QStringLiteral("statusWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/nexus-tray.svg")));
-    resize(1100, 640);
+    resize(1280, 680);
 
     m_banner->setObjectName(QStringLiteral("banner"));
     m_banner->setWordWrap(true);
@@ -99,9 +99,9 @@ StatusWindow::StatusWindow(SessionTableModel* sessions, StreamTableModel* stream
     m_sessionsView->setModel(m_sessionProxy);
     m_sessionsView->setSortingEnabled(true);
     m_sessionsView->sortByColumn(SessionTableModel::BackendColumn, Qt::AscendingOrder);
-    m_sessionsView->setColumnWidth(SessionTableModel::RelayColumn, 240);
-    m_sessionsView->setColumnWidth(SessionTableModel::ErrorColumn, 220);
-    m_sessionsView->setColumnWidth(SessionTableModel::HostnamesColumn, 160);
+    const int sessionWidths[] = {90, 230, 120, 90, 90, 200, 150, 60, 60, 85, 85};
+    for (int c = 0; c < SessionTableModel::ColumnCount; ++c)
+        m_sessionsView->setColumnWidth(c, sessionWidths[c]);
 
     // Streams.
     auto* streamsPage = new QWidget(m_tabs);
@@ -114,8 +114,9 @@ StatusWindow::StatusWindow(SessionTableModel* sessions, StreamTableModel* stream
     m_streamsView->setModel(m_streamProxy);
     m_streamsView->setSortingEnabled(true);
     m_streamsView->sortByColumn(StreamTableModel::AgeColumn, Qt::AscendingOrder);
-    m_streamsView->setColumnWidth(StreamTableModel::TargetColumn, 130);
-    m_streamsView->setColumnWidth(StreamTableModel::HostnameColumn, 140);
+    const int streamWidths[] = {80, 130, 140, 50, 130, 45, 90, 90, 95, 65, 90, 80};
+    for (int c = 0; c < StreamTableModel::ColumnCount; ++c)
+        m_streamsView->setColumnWidth(c, streamWidths[c]);
     m_streamFilter->setObjectName(QStringLiteral("streamFilter"));
     m_streamFilter->setClearButtonEnabled(true);
     connect(m_streamFilter, &QLineEdit::textChanged, m_streamProxy,

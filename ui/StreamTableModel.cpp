@@ -11,8 +11,8 @@ namespace nexustray::ui {
 
 namespace {
 constexpr int kTickIntervalMs = 1000;
-constexpr qint64 kMinRateWindowMs = 200;  // shorter deltas are merged into the next sample
-constexpr qint64 kIdleRateResetMs = 1500; // no new bytes for this long: rate shows zero
+constexpr qint64 kMinRateWindowMs = 200; // shorter spans keep the previous rate
+constexpr qint64 kRateWindowMs = 2000;   // the rate is averaged over about this long
 
 QString streamStateText(StreamState state) {
     switch (state) {
@@ -99,8 +99,7 @@ void StreamTableModel::apply(const Pending& pending) {
             return; // never seen and nothing to show
         Row r;
         r.snapshot = s;
-        r.sampleBytes = total;
-        r.sampleAtMs = pending.atMs;
+        r.samples.append({pending.atMs, total});
         r.lastChangeMs = pending.atMs;
         if (pending.closed) {
             r.closedAtMs = pending.atMs;
@@ -120,15 +119,7 @@ void StreamTableModel::apply(const Pending& pending) {
     r.snapshot = s;
     if (total != previousTotal)
         r.lastChangeMs = pending.atMs;
-    const qint64 window = pending.atMs - r.sampleAtMs;
-    if (total < r.sampleBytes) { // counters never go back; resample defensively
-        r.sampleBytes = total;
-        r.sampleAtMs = pending.atMs;
-    } else if (window >= kMinRateWindowMs) {
-        r.rate = double(total - r.sampleBytes) * 1000.0 / double(window);
-        r.sampleBytes = total;
-        r.sampleAtMs = pending.atMs;
-    }
+    addSample(r, pending.atMs, total);
     if (pending.closed) {
         r.closedAtMs = pending.atMs;
         r.snapshot.state = StreamState::Closed;
@@ -137,16 +128,25 @@ void StreamTableModel::apply(const Pending& pending) {
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
+void StreamTableModel::addSample(Row& r, qint64 atMs, quint64 total) {
+    if (!r.samples.isEmpty() && total < r.samples.constLast().second)
+        r.samples.clear(); // counters never go back; start over defensively
+    r.samples.append({atMs, total});
+    // Keep one sample at or before the window's start as the baseline.
+    while (r.samples.size() > 2 && r.samples.at(1).first <= atMs - kRateWindowMs)
+        r.samples.removeFirst();
+    const qint64 span = atMs - r.samples.constFirst().first;
+    if (span >= kMinRateWindowMs)
+        r.rate = double(total - r.samples.constFirst().second) * 1000.0 / double(span);
+}
+
 void StreamTableModel::tick() {
     const qint64 now = m_clock.elapsed();
-    // Rates of streams that went quiet drop to zero.
+    // Quiet streams: a sample without new bytes lets their rate fall towards zero.
     for (int row = 0; row < m_rows.size(); ++row) {
         Row& r = m_rows[row];
-        if (r.rate > 0 && now - r.lastChangeMs > kIdleRateResetMs) {
-            r.rate = 0;
-            r.sampleBytes = r.snapshot.bytesIn + r.snapshot.bytesOut;
-            r.sampleAtMs = now;
-        }
+        if (r.closedAtMs < 0 && now - r.lastChangeMs >= kRateWindowMs + 1000)
+            addSample(r, now, r.snapshot.bytesIn + r.snapshot.bytesOut);
     }
     // Closed rows go away after a while.
     for (int row = int(m_rows.size()) - 1; row >= 0; --row) {

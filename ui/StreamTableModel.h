@@ -4,7 +4,8 @@
 // post()/postClosed() are thread-safe and cheap (a short mutex, the latest snapshot per stream
 // wins); the model applies the queue on its own thread at most kFlushHz times a second, so a busy
 // engine never stalls the UI and a busy UI never stalls the engine. The rate of a stream is
-// computed from successive snapshots (bytes delta / time delta, measured when they were posted).
+// computed from successive snapshots: bytes delta / time delta over a sliding window of about two
+// seconds (times measured when the snapshots were posted), so bursty transfers read steadily.
 // Closed streams stay visible for kClosedLingerMs, then their rows go away.
 #pragma once
 
@@ -74,8 +75,7 @@ private:
     };
     struct Row {
         nexustray::StreamSnapshot snapshot;
-        quint64 sampleBytes = 0; // bytesIn + bytesOut at the last rate sample
-        qint64 sampleAtMs = 0;
+        QList<QPair<qint64, quint64>> samples; // (time, bytesIn + bytesOut), oldest first
         qint64 lastChangeMs = 0;
         qint64 closedAtMs = -1;
         double rate = 0;
@@ -85,6 +85,7 @@ private:
     void apply(const Pending& pending);
     void tick();
     void reindex(int fromRow);
+    static void addSample(Row& row, qint64 atMs, quint64 total);
 
     QList<Row> m_rows;
     QHash<QUuid, int> m_rowById;

@@ -198,8 +198,12 @@ private Q_SLOTS:
                      QStringLiteral("refused"));
             QCOMPARE(model.index(first, SessionTableModel::StateColumn).data().toString(),
                      QStringLiteral("connected"));
-            QCOMPARE(model.index(first, SessionTableModel::SinceColumn).data().toString(),
-                     QStringLiteral("5 s"));
+            const QModelIndex since = model.index(first, SessionTableModel::SinceColumn);
+            QVERIFY(since.data(SessionTableModel::SortRole).toLongLong() >= 5);
+            QVERIFY2(QRegularExpression(QStringLiteral("^\\d+ s$"))
+                         .match(since.data().toString())
+                         .hasMatch(),
+                     qPrintable(since.data().toString()));
         }
         model.retainBackends({QStringLiteral("b0")});
         QCOMPARE(model.rowCount(), 2);
