@@ -85,6 +85,7 @@ struct ProcStats {
     double cpuSeconds = 0; // user + system, all threads
     double rssMB = 0;
     double hwmMB = 0;
+    double anonMB = 0; // RssAnon: the process's own memory, without shared library pages
 };
 
 ProcStats readProc(qint64 pid) {
@@ -105,6 +106,8 @@ ProcStats readProc(qint64 pid) {
                 s.rssMB = kb() / 1024.0;
             else if (l.startsWith("VmHWM:"))
                 s.hwmMB = kb() / 1024.0;
+            else if (l.startsWith("RssAnon:"))
+                s.anonMB = l.mid(8).trimmed().split(' ').first().toDouble() / 1024.0;
         }
     }
     return s;
@@ -476,6 +479,7 @@ int runDriver(const QCommandLineParser& args) {
     out.insert(QStringLiteral("firstByteMs"), QJsonObject{{QStringLiteral("tunnel"), firstTunnel},
                                                           {QStringLiteral("direct"), firstDirect}});
     const double rssStart = readProc(child.processId()).rssMB;
+    const double anonStart = readProc(child.processId()).anonMB;
 
     // --- bulk throughput
     QJsonArray bulkJson;
@@ -563,6 +567,9 @@ int runDriver(const QCommandLineParser& args) {
                         {QStringLiteral("peakDuringBulkMB"), driver.peakBulkRssMB()}};
     rows.push_back({QStringLiteral("client RSS after start (0 streams)"), QStringLiteral("MB"),
                     rssStart, -1, kGoRssIdleMB, true});
+    rows.push_back({QStringLiteral("  of which anonymous (RssAnon)"), QStringLiteral("MB"),
+                    anonStart, -1, -1, true});
+    rssJson.insert(QStringLiteral("afterStartAnonMB"), anonStart);
     rows.push_back({QStringLiteral("client peak RSS during bulk runs"), QStringLiteral("MB"),
                     driver.peakBulkRssMB(), -1, kGoRssBulkMB, true});
     for (int n : idleCounts) {
