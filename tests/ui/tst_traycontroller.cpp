@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QSystemTrayIcon>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -351,6 +352,30 @@ private Q_SLOTS:
         QVERIFY2(shown.first().at(0).toString().contains(QLatin1String("down")) ||
                      shown.first().at(0).toString().contains(QLatin1String("event")),
                  qPrintable(shown.first().at(0).toString()));
+    }
+
+    void clickingTheTrayIconOpensTheStatusWindow() {
+        TrayController::Options options;
+        options.configPath = m_path;
+        options.useTray = true; // a QSystemTrayIcon object even where no tray host is running
+        TrayController tray(m_client.get(), options);
+        tray.start();
+        QVERIFY(tray.trayIcon());
+        QCOMPARE(tray.trayIcon()->contextMenu(), tray.menu());
+        QVERIFY(!tray.statusWindow()->isVisible());
+        QVERIFY(tray.statusWindow()->bannerText().isEmpty());
+        QTRY_COMPARE(tray.overallState(), OverallState::Connected);
+        QVERIFY(tray.trayIcon()->toolTip().contains(QLatin1String("All tunnels connected")));
+        QVERIFY(tray.trayIcon()->toolTip().contains(QLatin1String("web: 1 of 1 connected")));
+        QCOMPARE(tray.trayIcon()->icon().pixmap(16, 16).toImage(),
+                 overallStateIcon(OverallState::Connected).pixmap(16, 16).toImage());
+        Q_EMIT tray.trayIcon()->activated(QSystemTrayIcon::Trigger);
+        QVERIFY(tray.statusWindow()->isVisible());
+        // With a tray, closing the window only hides it.
+        QSignalSpy quit(&tray, &TrayController::quitRequested);
+        tray.statusWindow()->close();
+        QVERIFY(!tray.statusWindow()->isVisible());
+        QCOMPARE(quit.size(), 0);
     }
 
     void notifierIsRateLimitedAndCanBeTurnedOff() {
