@@ -538,6 +538,7 @@ void Session::onWsDisconnected() {
     if (!m_ws && m_phase != Phase::Live && !m_stopping)
         return;
     const bool wasLive = m_phase == Phase::Live;
+    const bool neverUpgraded = m_phase == Phase::Dialing; // DNS, refused, TLS: no WebSocket yet
     const bool established = m_established;
     int code = 0;
     QString reason;
@@ -547,6 +548,8 @@ void Session::onWsDisconnected() {
         reason = m_ws->closeReason();
         if (m_ws->error() != QAbstractSocket::UnknownSocketError)
             socketError = m_ws->errorString();
+        else if (neverUpgraded) // e.g. host not found: QWebSocket drops the socket error
+            socketError = QStringLiteral("connection failed (host not found or unreachable)");
     }
     m_attemptTimer.stop();
     m_keepaliveTimer.stop();
@@ -575,6 +578,8 @@ void Session::onWsDisconnected() {
         error = socketError;
     else
         error = QStringLiteral("connection closed (code %1)").arg(code);
+    if (neverUpgraded && reason.isEmpty())
+        error = QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, error);
 
     // A 1008 right after stage 1 is an authentication refusal, not a session end (protocol.md
     // §2.3): back off instead of reconnecting in a tight loop.
