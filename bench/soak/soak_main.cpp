@@ -83,8 +83,10 @@ public:
         m_expected += body;
         connect(&m_socket, &QTcpSocket::readyRead, this, &User::onRead);
         connect(&m_socket, &QTcpSocket::disconnected, this, [this] { end(false, "closed"); });
-        connect(&m_socket, &QTcpSocket::errorOccurred, this,
-                [this] { end(false, "socket error"); });
+        connect(&m_socket, &QTcpSocket::errorOccurred, this, [this] {
+            m_why = m_socket.errorString().toLatin1();
+            end(false, m_why.constData());
+        });
         m_stall.setSingleShot(true);
         connect(&m_stall, &QTimer::timeout, this, [this] { end(false, "stalled"); });
         m_stall.start(stallMs);
@@ -134,6 +136,7 @@ private:
     const quint64* m_generation;
     quint64 m_startGeneration;
     QTimer m_stall;
+    QByteArray m_why;
     bool m_done = false;
 };
 
@@ -220,6 +223,22 @@ int main(int argc, char** argv) {
         hub = std::make_unique<HubEmulator>(o);
         QObject::connect(hub.get(), &HubEmulator::sessionAuthenticated,
                          [&hubReady] { hubReady = true; });
+        // Diagnostics: why the hub ended streams / refused users (printed with each error).
+        QObject::connect(hub.get(), &HubEmulator::clientDisconnectReceived,
+                         [](const QUuid&, const QString& reason) {
+                             if (reason != QLatin1String("normal"))
+                                 std::fprintf(stderr, "note: client disconnect reason %s\n",
+                                              qPrintable(reason));
+                         });
+        QObject::connect(hub.get(), &HubEmulator::userRejected, [](quint16, const QString& route) {
+            std::fprintf(stderr, "note: hub rejected a user (route %s)\n", qPrintable(route));
+        });
+        QObject::connect(
+            hub.get(), &HubEmulator::streamClosed, [](const QUuid&, const QString& why) {
+                if (why != QLatin1String("client disconnect") &&
+                    why != QLatin1String("session ended") && !why.contains(QLatin1String("user")))
+                    std::fprintf(stderr, "note: hub closed a stream: %s\n", qPrintable(why));
+            });
         QObject::connect(hub.get(), &HubEmulator::sessionClosed, [&generation, &hubReady] {
             ++generation;
             hubReady = false;
