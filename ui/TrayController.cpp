@@ -9,6 +9,7 @@
 #include <QMenu>
 #include <QSettings>
 #include <QSystemTrayIcon>
+#include <QTimer>
 
 #include "Autostart.h"
 #include "ConfigEditorDialog.h"
@@ -130,29 +131,53 @@ TrayController::~TrayController() {
 
 void TrayController::start() {
     if (m_options.useTray) {
-        m_tray = new QSystemTrayIcon(this);
-        m_tray->setObjectName(QStringLiteral("trayIcon"));
-        m_tray->setContextMenu(m_menu);
-        connect(m_tray, &QSystemTrayIcon::activated, this,
-                [this](QSystemTrayIcon::ActivationReason reason) {
-                    if (reason == QSystemTrayIcon::Trigger ||
-                        reason == QSystemTrayIcon::DoubleClick)
-                        showStatusWindow();
-                });
-        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &TrayController::showStatusWindow);
-        m_stateKnown = false;
-        updateState();
-        m_tray->show();
-        m_window->setQuitOnClose(false);
-        m_window->setTunnelsMenu(nullptr);
-    } else {
-        m_window->setQuitOnClose(true);
-        m_window->setTunnelsMenu(m_tunnelsMenu);
-        showProblem(tr("No system tray was found on this desktop, so nexus-tray shows this "
-                       "window instead. Use \"Tunnels\" to switch tunnels on and off; closing "
-                       "the window quits nexus-tray."));
-        showStatusWindow();
+        startTray();
+        return;
     }
+    m_window->setQuitOnClose(true);
+    m_window->setTunnelsMenu(m_tunnelsMenu);
+    m_noTrayBanner = tr("No system tray was found on this desktop, so nexus-tray shows this "
+                        "window instead. Use \"Tunnels\" to switch tunnels on and off; closing "
+                        "the window quits nexus-tray.");
+    showProblem(m_noTrayBanner);
+    showStatusWindow();
+    // A tray host may still be starting (login): look again for a while.
+    if (!m_options.trayProbe)
+        m_options.trayProbe = [] { return QSystemTrayIcon::isSystemTrayAvailable(); };
+    m_probesLeft = m_options.trayProbeAttempts;
+    auto* probe = new QTimer(this);
+    probe->setInterval(m_options.trayProbeIntervalMs);
+    connect(probe, &QTimer::timeout, this, [this, probe] {
+        if (m_options.trayProbe()) {
+            probe->deleteLater();
+            qCInfo(lcUi) << "a system tray appeared; showing the tray icon";
+            if (m_window->bannerText() == m_noTrayBanner)
+                m_window->setBanner(QString());
+            startTray();
+        } else if (--m_probesLeft <= 0) {
+            probe->deleteLater();
+        }
+    });
+    probe->start();
+}
+
+void TrayController::startTray() {
+    if (m_tray)
+        return;
+    m_tray = new QSystemTrayIcon(this);
+    m_tray->setObjectName(QStringLiteral("trayIcon"));
+    m_tray->setContextMenu(m_menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    showStatusWindow();
+            });
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, &TrayController::showStatusWindow);
+    m_stateKnown = false;
+    updateState();
+    m_tray->show();
+    m_window->setQuitOnClose(false);
+    m_window->setTunnelsMenu(nullptr);
 }
 
 ConfigEditorDialog* TrayController::editor() const {

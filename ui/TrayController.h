@@ -12,6 +12,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 #include "Notifier.h"
 #include "TrayState.h"
 #include "nexustray/Config.h"
@@ -41,6 +43,12 @@ public:
         bool useTray = true;      // false: no system tray; the status window is the UI
         QString autostartProgram; // Exec of the autostart entry (default: this program)
         QStringList autostartArguments;
+        // Without a tray at start (e.g. launched at login before the panel), this is asked every
+        // 2 s for a minute; once it says yes, the icon appears and the window becomes optional.
+        // Default: QSystemTrayIcon::isSystemTrayAvailable().
+        std::function<bool()> trayProbe;
+        int trayProbeIntervalMs = 2000;
+        int trayProbeAttempts = 30;
     };
 
     TrayController(Client* client, Options options, QObject* parent = nullptr);
@@ -83,6 +91,7 @@ Q_SIGNALS:
     void notificationShown(const QString& title, const QString& message);
 
 private:
+    void startTray();
     void rebuildBackendActions();
     void onSessionChanged(const nexustray::SessionSnapshot& snapshot);
     void updateState();
@@ -112,6 +121,8 @@ private:
     QHash<QString, QAction*> m_backendActions;
     OverallState m_state = OverallState::Off;
     bool m_stateKnown = false;
+    QString m_noTrayBanner;
+    int m_probesLeft = 0;
 };
 
 } // namespace nexustray::ui

@@ -378,6 +378,33 @@ private Q_SLOTS:
         QCOMPARE(quit.size(), 0);
     }
 
+    void aTrayThatAppearsLaterTakesOver() {
+        TrayController::Options options;
+        options.configPath = m_path;
+        options.useTray = false;
+        bool available = false;
+        int probes = 0;
+        options.trayProbe = [&] {
+            ++probes;
+            return available;
+        };
+        options.trayProbeIntervalMs = 20;
+        TrayController tray(m_client.get(), options);
+        tray.start();
+        QVERIFY(!tray.trayIcon());
+        QVERIFY(!tray.statusWindow()->bannerText().isEmpty());
+        QTRY_VERIFY(probes >= 2);
+        available = true;
+        QTRY_VERIFY(tray.trayIcon() != nullptr);
+        QVERIFY(tray.statusWindow()->bannerText().isEmpty());
+        QVERIFY(!tray.statusWindow()
+                     ->findChild<QPushButton*>(QStringLiteral("quitButton"))
+                     ->isVisible());
+        const int after = probes;
+        QTest::qWait(100);
+        QCOMPARE(probes, after); // it stopped looking
+    }
+
     void notifierIsRateLimitedAndCanBeTurnedOff() {
         Notifier notifier;
         notifier.setRateLimits(60000, 200);
