@@ -214,13 +214,16 @@ void ClientPrivate::workerStopped(SessionWorker* worker) {
     const bool replaced = std::any_of(workers.cbegin(), workers.cend(), [worker](SessionWorker* w) {
         return w->sessionId == worker->sessionId;
     });
-    if (!replaced) {
+    // The session normally reported Disabled itself before stopped(); say it only if not.
+    if (!replaced && sessions.value(worker->sessionId).state != SessionState::Disabled) {
         SessionSnapshot last = sessions.take(worker->sessionId);
         last.sessionId = worker->sessionId;
         last.backendName = worker->backendName;
         last.state = SessionState::Disabled;
         last.activeStreams = 0;
         Q_EMIT q->sessionChanged(last);
+    } else if (!replaced) {
+        sessions.remove(worker->sessionId);
     }
     delete worker;
     if (workers.isEmpty() && stopRequested) {

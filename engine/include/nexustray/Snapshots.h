@@ -20,7 +20,7 @@ enum class SessionState {
 QString sessionStateName(SessionState state); // "connected", ...
 
 struct SessionSnapshot {
-    QString sessionId;    // "<backend>#<address index>", stable for the client's lifetime
+    QString sessionId;    // "<backend>#<n>", n = 1-based index in nexusAddresses
     QString backendName;
     QString relayUrl;
     SessionState state = SessionState::Disabled;
