@@ -257,6 +257,26 @@ private Q_SLOTS:
         QTRY_VERIFY(user.echoMatches("after restart"));
     }
 
+    void networkComingBackCutsTheBackoffShort() {
+        SessionSettings s = settings();
+        s.backoff.baseMs = 60000; // without the network signal the next try is a minute away
+        s.backoff.maxMs = 60000;
+        const quint16 port = quint16(m_hub->backendUrl().port());
+        m_hub.reset(); // nothing listens: the first attempt fails
+        m_session = std::make_unique<Session>(s);
+        m_session->start();
+        QTRY_COMPARE(m_session->snapshot().state, SessionState::Backoff);
+        QVERIFY(m_session->snapshot().reconnectAt > QDateTime::currentDateTimeUtc().addSecs(30));
+        HubOptions o = hubOptions();
+        o.backendPort = port;
+        m_hub = std::make_unique<HubEmulator>(o);
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        QVERIFY(m_hub->start());
+        m_session->networkAvailable(); // what Client does on QNetworkInformation reachability
+        QVERIFY(authenticated.wait(5000));
+        QTRY_COMPARE(m_session->snapshot().state, SessionState::Connected);
+    }
+
     void reauthDuringTransferKeepsStreams() {
         startSession(settings());
         QSignalSpy reauthenticated(m_hub.get(), &HubEmulator::sessionReauthenticated);
