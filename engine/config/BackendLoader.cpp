@@ -47,7 +47,7 @@ const QStringList kHealthKeys = {QStringLiteral("enabled"), QStringLiteral("inac
                                  QStringLiteral("pongTimeout")};
 const QStringList kFlowKeys = {QStringLiteral("highWaterMark"), QStringLiteral("lowWaterMark"),
                                QStringLiteral("maxBuffer")};
-const QStringList kTlsKeys = {QStringLiteral("caFile")};
+const QStringList kTlsKeys = {QStringLiteral("caFile"), QStringLiteral("allowInsecure")};
 
 constexpr int kMaxPort = 65535;
 constexpr int kDefaultTimeoutSeconds = 15;
@@ -585,6 +585,8 @@ void BackendLoader::loadAdditions() {
     readString(m_sink, tls.value(QStringLiteral("caFile")), tls.ref(QStringLiteral("caFile")),
                m_cfg.tls.caFile);
     m_cfg.tls.caFile = m_cfg.tls.caFile.trimmed();
+    readBool(m_sink, tls.value(QStringLiteral("allowInsecure")),
+             tls.ref(QStringLiteral("allowInsecure")), m_cfg.tls.allowInsecure);
 }
 
 } // namespace nexustray::configyaml

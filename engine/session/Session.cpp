@@ -1,6 +1,7 @@
 #include "session/Session.h"
 
 #include <QFile>
+#include <QHostAddress>
 #include <QNetworkRequest>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -21,6 +22,14 @@ constexpr qint64 kWsHighWater = 1024 * 1024;
 constexpr qint64 kWsLowWater = 256 * 1024;
 constexpr int kMessagesPerTurn = 4; // fairness: round robin, at most 4 messages per stream per turn
 constexpr int kClosedIdMemory = 4096;
+
+bool isLoopbackHost(const QString& host) {
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
+        host.endsWith(QLatin1String(".localhost"), Qt::CaseInsensitive))
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
 
 QList<QSslCertificate> extraCaCertificates(const QString& caFile) {
     QList<QSslCertificate> certs;
@@ -109,6 +118,25 @@ void Session::start() {
     if (m_settings.backend.healthChecks.enabled)
         m_healthTimer.start(m_settings.timings.healthCheckIntervalMs);
 
+    const QUrl relay(m_settings.relayUrl);
+    if (relay.scheme().compare(QLatin1String("ws"), Qt::CaseInsensitive) == 0 &&
+        !isLoopbackHost(relay.host())) {
+        // Tokens would cross the network in clear text: only with an explicit opt-in.
+        if (!m_settings.backend.tls.allowInsecure) {
+            const QString error =
+                QStringLiteral("refusing unencrypted relay %1 (ws:// to a non-loopback host); "
+                               "use wss:// or set tls.allowInsecure: true")
+                    .arg(m_settings.relayUrl);
+            qCCritical(lcSession).noquote() << m_settings.sessionId << "cannot start:" << error;
+            m_phase = Phase::Stopped;
+            setState(SessionState::Failed, error);
+            return;
+        }
+        qCWarning(lcSession).noquote()
+            << m_settings.sessionId << "relay" << m_settings.relayUrl
+            << "is not encrypted (tls.allowInsecure: true): tokens and traffic are readable on "
+               "the network";
+    }
     if (!m_provider) {
         QString error;
         m_provider = createTokenProvider(m_settings.backend, &error);

@@ -121,7 +121,7 @@ void TestConfigAdditions::tlsErrors_data() {
     QTest::newRow("unknown key") << "tls: {caFile: ca.pem, certFile: c.pem}"
                                  << "backends[0].tls.certFile"
                                  << "backend 'edge': unknown key \"certFile\" (expected one of: "
-                                    "caFile)";
+                                    "caFile, allowInsecure)";
     QTest::newRow("scalar") << "tls: ca.pem"
                             << "backends[0].tls"
                             << "backend 'edge': expected a mapping, got \"ca.pem\"";

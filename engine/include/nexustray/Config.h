@@ -59,6 +59,9 @@ struct FlowControl {
 
 struct TlsConfig {
     QString caFile; // extra PEM bundle trusted for this backend's wss:// relays
+    // Explicit opt-in for unencrypted ws:// relays on non-loopback hosts (tls.allowInsecure).
+    // Without it a session refuses to dial them; with it the dial happens and a warning is logged.
+    bool allowInsecure = false;
 };
 
 struct BackendConfig {
