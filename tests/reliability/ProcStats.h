@@ -69,6 +69,22 @@ inline qint64 procStatusValue(const char* key) {
     return -1;
 }
 
+// A memory bound for assertions: `kb` as measured in a normal build; sanitizer builds keep freed
+// memory in quarantine (256 MB by default) and add shadow memory, so they get more room.
+inline qint64 memoryBoundKb(qint64 kb) {
+#if defined(__SANITIZE_ADDRESS__)
+    return kb * 2 + 512 * 1024;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return kb * 2 + 512 * 1024;
+#else
+    return kb;
+#endif
+#else
+    return kb;
+#endif
+}
+
 inline qint64 rssKb() {
     return procStatusValue("VmRSS");
 }
