@@ -4,8 +4,6 @@
 # fixed number of executions, starting from its seed corpus in tests/fuzz/corpus/<target>.
 # New inputs go to a scratch directory; the repository corpus is not modified. A crash, leak,
 # sanitizer report or failed property stops the script with the reproducer in build-fuzz/artifacts.
-# (-Wno-error=gnu-zero-variadic-macro-arguments: clang -Wpedantic flags every qCDebug(category) <<
-# of the engine; the warning stays visible but is not fatal here.)
 # Env: FUZZ_RUNS (default 20000 executions per target), FUZZ_JOBS (build parallelism, default 2).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,7 +14,7 @@ targets=(frame control config attestation)
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DNEXUS_WERROR=ON -DNEXUS_SANITIZE=ON -DNEXUS_FUZZ=ON -DNEXUS_BUILD_GUI=OFF \
-    -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link -Wno-error=gnu-zero-variadic-macro-arguments"
+    -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link"
 cmake --build build-fuzz -j"$jobs" --target "${targets[@]/#/fuzz_}"
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"

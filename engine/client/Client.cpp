@@ -41,7 +41,7 @@ bool sameBackend(const BackendConfig& a, const BackendConfig& b) {
            a.flowControl.highWaterMark == b.flowControl.highWaterMark &&
            a.flowControl.lowWaterMark == b.flowControl.lowWaterMark &&
            a.flowControl.maxBuffer == b.flowControl.maxBuffer && a.tls.caFile == b.tls.caFile &&
-           a.socks5ListenAddr == b.socks5ListenAddr;
+           a.tls.allowInsecure == b.tls.allowInsecure && a.socks5ListenAddr == b.socks5ListenAddr;
 }
 } // namespace
 
