@@ -2,12 +2,12 @@
 
 #include <QHash>
 
-#include <QNetworkInformation>
 #include <QPointer>
 #include <QThread>
 #include <algorithm>
 
 #include "Logging.h"
+#include "session/NetworkWatch.h"
 #include "session/Session.h"
 
 namespace nexustray {
@@ -73,7 +73,7 @@ public:
     QHash<QUuid, StreamSnapshot> streams;
     bool running = false;
     bool stopRequested = false;
-    bool networkWatched = false;
+    NetworkWatch* networkWatch = nullptr; // owned by q
 };
 
 Client::Client(Config config, QObject* parent)
@@ -127,28 +127,17 @@ void Client::start() {
 }
 
 void ClientPrivate::watchNetwork() {
-    if (networkWatched)
+    if (networkWatch)
         return;
-    networkWatched = true;
-    static bool loaded =
-        QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability);
-    if (!loaded || !QNetworkInformation::instance()) {
-        qCDebug(lcClient) << "no network information backend; reconnects use timers only";
-        return;
-    }
-    QObject::connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, q,
-                     [this](QNetworkInformation::Reachability reachability) {
-                         if (reachability != QNetworkInformation::Reachability::Online &&
-                             reachability != QNetworkInformation::Reachability::Site)
-                             return;
-                         qCInfo(lcClient) << "network reachable again";
-                         for (SessionWorker* worker : std::as_const(workers)) {
-                             if (worker->session)
-                                 QMetaObject::invokeMethod(worker->session,
-                                                           &Session::networkAvailable,
-                                                           Qt::QueuedConnection);
-                         }
-                     });
+    networkWatch = new NetworkWatch(q);
+    QObject::connect(networkWatch, &NetworkWatch::networkAvailable, q, [this] {
+        for (SessionWorker* worker : std::as_const(workers)) {
+            if (worker->session)
+                QMetaObject::invokeMethod(worker->session, &Session::networkAvailable,
+                                          Qt::QueuedConnection);
+        }
+    });
+    networkWatch->start();
 }
 
 void ClientPrivate::startBackend(const BackendConfig& backend) {

@@ -2,16 +2,16 @@
 
 #include <QFile>
 #include <QHostAddress>
-#include <QNetworkRequest>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QSslError>
 #include <QUrl>
-#include <QWebSocket>
 
 #include "Logging.h"
 #include "config/Hostname.h"
 #include "protocol/Frame.h"
 #include "relay/Stream.h"
+#include "websocket/WebSocketClient.h"
 
 namespace nexustray {
 
@@ -107,7 +107,7 @@ void Session::start() {
         m_backoff.reset();
     });
     connect(&m_healthTimer, &QTimer::timeout, this, &Session::runHealthChecks);
-    connect(&m_snapshotTimer, &QTimer::timeout, this, &Session::emitDirtyStreams);
+    connect(&m_snapshotTimer, &QTimer::timeout, this, &Session::onSnapshotTick);
     connect(&m_stopTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcSession).noquote()
             << m_settings.sessionId << "relay did not confirm the close in time";
@@ -115,6 +115,7 @@ void Session::start() {
         onWsDisconnected();
     });
     m_snapshotTimer.start(m_settings.timings.snapshotIntervalMs);
+    m_clock.start();
     if (m_settings.backend.healthChecks.enabled)
         m_healthTimer.start(m_settings.timings.healthCheckIntervalMs);
 
@@ -178,7 +179,7 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
                 << m_settings.sessionId << "re-attestation failed, ending the session:" << error;
             m_lastError = QStringLiteral("re-attestation failed: %1").arg(error);
             if (m_ws)
-                m_ws->close(QWebSocketProtocol::CloseCodeNormal);
+                m_ws->close(ws::Normal);
             return;
         }
         attemptFailed(QStringLiteral("%1 token: %2").arg(stageName(stage), error));
@@ -213,7 +214,7 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
                 << token.toUtf8().size() << "bytes), ending the session";
             m_lastError = QStringLiteral("re-attestation token larger than 32785 bytes");
             if (m_ws)
-                m_ws->close(QWebSocketProtocol::CloseCodeNormal);
+                m_ws->close(ws::Normal);
             return;
         }
         if (m_phase == Phase::Live && m_ws) {
@@ -227,9 +228,8 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
 void Session::openWebSocket() {
     dropWebSocket();
     m_phase = Phase::Dialing;
-    m_ws = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_ws = new WebSocketClient(this);
     m_ws->setMaxAllowedIncomingMessageSize(protocol::kIncomingMessageLimit);
-    m_ws->setMaxAllowedIncomingFrameSize(protocol::kIncomingMessageLimit);
     const QUrl url(m_settings.relayUrl);
     if (url.scheme() == QLatin1String("wss")) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
@@ -238,7 +238,7 @@ void Session::openWebSocket() {
             ssl.addCaCertificates(extra);
         ssl.setAllowedNextProtocols({}); // never offer h2: the hub could not upgrade it
         m_ws->setSslConfiguration(ssl);
-        connect(m_ws, &QWebSocket::sslErrors, this, [this](const QList<QSslError>& errors) {
+        connect(m_ws, &WebSocketClient::sslErrors, this, [this](const QList<QSslError>& errors) {
             QStringList texts;
             for (const QSslError& e : errors)
                 texts << e.errorString();
@@ -246,26 +246,24 @@ void Session::openWebSocket() {
                 QStringLiteral("TLS verification failed: %1").arg(texts.join(QStringLiteral("; ")));
         });
     }
-    connect(m_ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-            [this](QAbstractSocket::SocketError) {
-                // A failed dial or upgrade may end without disconnected(): fail the attempt here.
-                if (m_phase == Phase::Dialing && m_ws) {
-                    const QString why = m_lastError.isEmpty() ? m_ws->errorString() : m_lastError;
-                    attemptFailed(
-                        QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, why));
-                }
-            });
-    connect(m_ws, &QWebSocket::connected, this, &Session::onWsConnected);
-    connect(m_ws, &QWebSocket::disconnected, this, &Session::onWsDisconnected);
-    connect(m_ws, &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
-    connect(m_ws, &QWebSocket::binaryMessageReceived, this, &Session::onBinaryMessage);
-    connect(m_ws, &QWebSocket::pong, this, [this] { m_sinceReceive.restart(); });
-    connect(m_ws, &QWebSocket::bytesWritten, this, [this] {
+    connect(m_ws, &WebSocketClient::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        // A failed dial or upgrade may end without disconnected(): fail the attempt here.
+        if (m_phase == Phase::Dialing && m_ws) {
+            const QString why = m_lastError.isEmpty() ? m_ws->errorString() : m_lastError;
+            attemptFailed(QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, why));
+        }
+    });
+    connect(m_ws, &WebSocketClient::connected, this, &Session::onWsConnected);
+    connect(m_ws, &WebSocketClient::disconnected, this, &Session::onWsDisconnected);
+    connect(m_ws, &WebSocketClient::textMessageReceived, this, &Session::onTextMessage);
+    connect(m_ws, &WebSocketClient::binaryMessageReceived, this, &Session::onBinaryMessage);
+    connect(m_ws, &WebSocketClient::pong, this, [this] { m_sinceReceive.restart(); });
+    connect(m_ws, &WebSocketClient::bytesWritten, this, [this] {
         if (!m_sendQueue.empty() && m_ws && m_ws->bytesToWrite() < kWsLowWater)
             pumpSendQueue();
     });
     m_lastError.clear();
-    m_ws->open(QNetworkRequest(url));
+    m_ws->open(url);
 }
 
 void Session::onWsConnected() {
@@ -296,7 +294,7 @@ void Session::onTextMessage(const QString& text) {
         return; // late handshake challenges, unknown types and non-JSON text are ignored
     if (challenge->nonce.trimmed().isEmpty()) {
         qCWarning(lcSession).noquote() << m_settings.sessionId << "reauth challenge without nonce";
-        m_ws->close(QWebSocketProtocol::CloseCodeProtocolError);
+        m_ws->close(ws::ProtocolError);
         return;
     }
     // Asynchronous: the WebSocket keeps being read while the provider works (protocol.md §3).
@@ -507,6 +505,12 @@ void Session::markStreamDirty(Stream* stream) {
     m_dirty.insert(stream->id());
 }
 
+void Session::onSnapshotTick() {
+    emitDirtyStreams();
+    if (m_heapTrimmer.observe(int(m_streams.size()), m_clock.elapsed()))
+        HeapTrimmer::trimNow();
+}
+
 void Session::emitDirtyStreams() {
     if (m_dirty.isEmpty())
         return;
@@ -556,7 +560,7 @@ void Session::closeAllStreams(bool notifyHub) {
 void Session::dropWebSocket() {
     if (!m_ws)
         return;
-    QWebSocket* ws = std::exchange(m_ws, nullptr);
+    WebSocketClient* ws = std::exchange(m_ws, nullptr);
     ws->disconnect(this);
     ws->abort();
     ws->deleteLater();
@@ -576,7 +580,7 @@ void Session::onWsDisconnected() {
         reason = m_ws->closeReason();
         if (m_ws->error() != QAbstractSocket::UnknownSocketError)
             socketError = m_ws->errorString();
-        else if (neverUpgraded) // e.g. host not found: QWebSocket drops the socket error
+        else if (neverUpgraded) // the dial failed without a socket error
             socketError = QStringLiteral("connection failed (host not found or unreachable)");
     }
     m_attemptTimer.stop();
@@ -611,7 +615,7 @@ void Session::onWsDisconnected() {
 
     // A 1008 right after stage 1 is an authentication refusal, not a session end (protocol.md
     // §2.3): back off instead of reconnecting in a tight loop.
-    const bool refused = code == QWebSocketProtocol::CloseCodePolicyViolated;
+    const bool refused = code == ws::PolicyViolated;
     if (wasLive && established && !refused) {
         qCInfo(lcSession).noquote()
             << m_settings.sessionId << "session ended:" << error << "- reconnecting";
@@ -689,7 +693,7 @@ void Session::stop() {
         closeAllStreams(true);
         m_phase = Phase::Stopped;
         m_stopTimer.start(m_settings.timings.shutdownTimeoutMs);
-        m_ws->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("client shutting down"));
+        m_ws->close(ws::GoingAway, QStringLiteral("client shutting down"));
         return;
     }
     closeAllStreams(false);

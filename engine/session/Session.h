@@ -20,13 +20,13 @@
 #include "nexustray/TokenProvider.h"
 #include "relay/StreamHost.h"
 #include "session/Backoff.h"
+#include "session/HeapTrimmer.h"
 #include "session/SessionSettings.h"
-
-class QWebSocket;
 
 namespace nexustray {
 
 class Stream;
+class WebSocketClient;
 
 class Session : public QObject, private StreamHost {
     Q_OBJECT
@@ -86,6 +86,7 @@ private:
     void closeAllStreams(bool notifyHub);
     void rememberClosed(const QUuid& id);
     void emitDirtyStreams();
+    void onSnapshotTick();
     void runHealthChecks();
 
     // StreamHost
@@ -100,7 +101,7 @@ private:
     PortRouter m_router;
     std::unique_ptr<TokenProvider> m_provider;
     Backoff m_backoff;
-    QWebSocket* m_ws = nullptr;
+    WebSocketClient* m_ws = nullptr;
 
     Phase m_phase = Phase::Idle;
     SessionState m_state = SessionState::Disabled;
@@ -123,6 +124,8 @@ private:
     QTimer m_snapshotTimer{this};
     QTimer m_stopTimer{this};
     QElapsedTimer m_sinceReceive;
+    QElapsedTimer m_clock; // for HeapTrimmer
+    HeapTrimmer m_heapTrimmer;
 
     QHash<QUuid, Stream*> m_streams;
     QSet<QUuid> m_dirty;
