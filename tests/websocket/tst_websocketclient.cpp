@@ -399,6 +399,31 @@ private Q_SLOTS:
         QTRY_COMPARE(disconnected.size(), 1);
     }
 
+    void randomBytesFromTheRelayNeverCrash() {
+        // Garbage after a valid upgrade: the client either waits for more, ignores, delivers or
+        // closes with a code; it never crashes or reads out of bounds (ASan in CI).
+        QRandomGenerator rng(20261129);
+        for (int round = 0; round < 60; ++round) {
+            QByteArray junk(1 + int(rng.bounded(3000)), Qt::Uninitialized);
+            for (char& c : junk)
+                c = char(rng.bounded(256));
+            if (round % 3 == 0)
+                junk[0] = char(0x82); // often a plausible binary frame start
+            RawPeer raw;
+            raw.afterUpgrade = junk;
+            WebSocketClient client;
+            client.setMaxAllowedIncomingMessageSize(65553);
+            QSignalSpy connected(&client, &WebSocketClient::connected);
+            QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+            client.open(raw.url());
+            QTRY_VERIFY_WITH_TIMEOUT(connected.size() == 1 || disconnected.size() == 1, 5000);
+            QTRY_VERIFY_WITH_TIMEOUT(raw.peer, 5000);
+            raw.peer->abort(); // end it from the relay's side if the client is still waiting
+            QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 5000);
+            QVERIFY(client.closeCode() >= 1000);
+        }
+    }
+
     void unsupportedSchemeFailsFromTheEventLoop() {
         WebSocketClient client;
         QSignalSpy errors(&client, &WebSocketClient::errorOccurred);
