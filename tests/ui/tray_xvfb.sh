@@ -34,7 +34,13 @@ trap cleanup EXIT INT TERM
 fail() {
     echo "FAIL: $*"
     echo "--- nexus-tray log ---"
-    cat "$WORK/app.log" 2>/dev/null | tail -40
+    # A sanitizer report (NEXUS_SANITIZE=ON) is longer than 40 lines and its top frames come
+    # first: show it from its start.
+    if grep -q '^==[0-9]*==ERROR: ' "$WORK/app.log" 2>/dev/null; then
+        sed -n '/^==[0-9]*==ERROR: /,$p' "$WORK/app.log" | head -80
+    else
+        cat "$WORK/app.log" 2>/dev/null | tail -40
+    fi
     echo "--- window tree ---"
     xwininfo -root -tree 2>/dev/null | head -60
     exit 1

@@ -10,6 +10,7 @@
 #include <QWebSocketServer>
 
 #include <functional>
+#include <memory>
 
 #include "websocket/WebSocketClient.h"
 
@@ -122,16 +123,17 @@ private Q_SLOTS:
     void interoperatesWithQtServer() {
         QWebSocketServer server(QStringLiteral("test"), QWebSocketServer::NonSecureMode);
         QVERIFY(server.listen(QHostAddress::LocalHost));
-        QWebSocket* peer = nullptr;
+        // nextPendingConnection() hands over ownership: without it the peer leaks (LeakSanitizer)
+        std::unique_ptr<QWebSocket> peer;
         QList<QByteArray> atServer;
         QStringList textsAtServer;
         connect(&server, &QWebSocketServer::newConnection, this, [&] {
-            peer = server.nextPendingConnection();
-            connect(peer, &QWebSocket::binaryMessageReceived, this, [&](const QByteArray& m) {
+            peer.reset(server.nextPendingConnection());
+            connect(peer.get(), &QWebSocket::binaryMessageReceived, this, [&](const QByteArray& m) {
                 atServer << m;
                 peer->sendBinaryMessage(m); // echo
             });
-            connect(peer, &QWebSocket::textMessageReceived, this,
+            connect(peer.get(), &QWebSocket::textMessageReceived, this,
                     [&](const QString& t) { textsAtServer << t; });
         });
         WebSocketClient client;
@@ -168,7 +170,7 @@ private Q_SLOTS:
         QVERIFY(pongs.wait(5000));
         QCOMPARE(pongs.at(0).at(0).toByteArray(), QByteArray("abc"));
         // the server's ping is answered without the application's help
-        QSignalSpy serverPongs(peer, &QWebSocket::pong);
+        QSignalSpy serverPongs(peer.get(), &QWebSocket::pong);
         peer->ping("xyz");
         QVERIFY(serverPongs.wait(5000));
         QCOMPARE(serverPongs.at(0).at(1).toByteArray(), QByteArray("xyz"));
@@ -185,16 +187,16 @@ private Q_SLOTS:
     void clientCloseHandshake() {
         QWebSocketServer server(QStringLiteral("test"), QWebSocketServer::NonSecureMode);
         QVERIFY(server.listen(QHostAddress::LocalHost));
-        QWebSocket* peer = nullptr;
+        std::unique_ptr<QWebSocket> peer; // owned, as above
         connect(&server, &QWebSocketServer::newConnection, this,
-                [&] { peer = server.nextPendingConnection(); });
+                [&] { peer.reset(server.nextPendingConnection()); });
         WebSocketClient client;
         QSignalSpy connected(&client, &WebSocketClient::connected);
         QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
         client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.serverPort())));
         QVERIFY(connected.wait(5000));
         QTRY_VERIFY(peer);
-        QSignalSpy peerGone(peer, &QWebSocket::disconnected);
+        QSignalSpy peerGone(peer.get(), &QWebSocket::disconnected);
         client.close(1001, QStringLiteral("client shutting down"));
         QVERIFY(peerGone.wait(5000));
         QCOMPARE(peer->closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
