@@ -9,6 +9,7 @@
 #include "Pattern.h"
 #include "protocol/ControlMessage.h"
 #include "protocol/Frame.h"
+#include "websocket/WebSocketFraming.h"
 
 namespace bench {
 
@@ -17,20 +18,6 @@ constexpr qint64 kWriteAhead = 2 * 1024 * 1024; // hub -> client bytes queued be
 constexpr qint64 kReverseWindow = 64;
 constexpr int kGrantBatch = 8;
 
-void unmask(char* data, qsizetype size, const char key[4]) {
-    quint32 k32;
-    std::memcpy(&k32, key, 4);
-    const quint64 k64 = (quint64(k32) << 32) | k32;
-    qsizetype i = 0;
-    for (; i + 8 <= size; i += 8) {
-        quint64 w;
-        std::memcpy(&w, data + i, 8);
-        w ^= k64;
-        std::memcpy(data + i, &w, 8);
-    }
-    for (; i < size; ++i)
-        data[i] = char(data[i] ^ key[i % 4]);
-}
 } // namespace
 
 HubPeer::HubPeer(QObject* parent)
@@ -128,14 +115,14 @@ void HubPeer::parseFrames() {
                 len = (len << 8) | p[2 + i];
             header = 10;
         }
-        const char* key = reinterpret_cast<const char*>(p) + header;
+        const quint8* key = p + header;
         if (masked)
             header += 4;
         if (quint64(avail) < quint64(header) + len)
             break;
         char* payload = m_in.data() + m_pos + header;
         if (masked)
-            unmask(payload, qsizetype(len), key);
+            nexustray::ws::maskBytes(payload, payload, qsizetype(len), key); // XOR both ways
         m_pos += header + qsizetype(len);
         if (opcode == 0) { // continuation
             m_fragments.append(payload, qsizetype(len));
