@@ -276,6 +276,10 @@
         <source>Saved; the previous version is in %1.</source>
         <translation>Gespeichert; die vorige Fassung liegt in %1.</translation>
     </message>
+    <message>
+        <source>Not saved: %1 was changed outside the editor after it was opened (for example a tunnel switched on or off from the tray menu). Save again to replace those changes with yours, or close the editor without saving and open it again to start from the file.</source>
+        <translation>Nicht gespeichert: %1 wurde außerhalb des Editors geändert, nachdem er geöffnet wurde (zum Beispiel ein Tunnel, der im Tray-Menü ein- oder ausgeschaltet wurde). Erneut speichern ersetzt diese Änderungen durch Ihre, oder schließen Sie den Editor ohne zu speichern und öffnen Sie ihn erneut, um von der Datei auszugehen.</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::Format</name>

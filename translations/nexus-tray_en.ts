@@ -276,6 +276,10 @@
         <source>Saved; the previous version is in %1.</source>
         <translation>Saved; the previous version is in %1.</translation>
     </message>
+    <message>
+        <source>Not saved: %1 was changed outside the editor after it was opened (for example a tunnel switched on or off from the tray menu). Save again to replace those changes with yours, or close the editor without saving and open it again to start from the file.</source>
+        <translation>Not saved: %1 was changed outside the editor after it was opened (for example a tunnel switched on or off from the tray menu). Save again to replace those changes with yours, or close the editor without saving and open it again to start from the file.</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::Format</name>

@@ -394,7 +394,10 @@ void ConfigEditorDialog::changeEvent(QEvent* event) {
 void ConfigEditorDialog::reload() {
     QByteArray text;
     QString error;
-    if (!QFileInfo::exists(m_path) || !configedit::readConfigText(m_path, &text, &error))
+    m_diskExisted = QFileInfo::exists(m_path) && configedit::readConfigText(m_path, &text, &error);
+    m_diskText = m_diskExisted ? text : QByteArray();
+    m_overwriteConfirmed = false;
+    if (!m_diskExisted)
         text = QByteArray(kTemplate);
     m_loadingFields = true;
     m_raw->setPlainText(QString::fromUtf8(text));
@@ -717,6 +720,22 @@ bool ConfigEditorDialog::save() {
         return false;
     }
     const QByteArray text = currentText();
+    QByteArray onDisk;
+    QString readError;
+    const bool existsNow =
+        QFileInfo::exists(m_path) && configedit::readConfigText(m_path, &onDisk, &readError);
+    if ((existsNow != m_diskExisted || onDisk != m_diskText) && !m_overwriteConfirmed) {
+        m_overwriteConfirmed = true; // the next Save is the user's explicit choice
+        m_lastSaveError =
+            tr("Not saved: %1 was changed outside the editor after it was opened (for example a "
+               "tunnel switched on or off from the tray menu). Save again to replace those "
+               "changes with yours, or close the editor without saving and open it again to "
+               "start from the file.")
+                .arg(m_path);
+        m_errorLabel->setText(m_lastSaveError);
+        m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #c5221f; }"));
+        return false;
+    }
     const configedit::SaveResult result = configedit::saveConfigText(m_path, text);
     if (!result.ok) {
         if (!result.errors.isEmpty()) {
@@ -730,6 +749,9 @@ bool ConfigEditorDialog::save() {
         return false;
     }
     // What is on disk now is the reference for both tabs.
+    m_diskText = text;
+    m_diskExisted = true;
+    m_overwriteConfirmed = false;
     m_loadingFields = true;
     m_raw->setPlainText(QString::fromUtf8(text));
     m_loadingFields = false;

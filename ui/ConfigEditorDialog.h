@@ -99,6 +99,11 @@ private:
     bool m_formDirty = false;
     bool m_yamlDirtySinceForm = false;
     QString m_lastSaveError;
+    // The file as this editor last read or wrote it: Save refuses (once) to overwrite changes made
+    // elsewhere in the meantime, e.g. a tunnel switched off from the tray menu.
+    QByteArray m_diskText;
+    bool m_diskExisted = false;
+    bool m_overwriteConfirmed = false;
     QList<ConfigIssue> m_issues;
     QStringList m_formProblems; // problems the form finds before YAML (e.g. a bad port)
 

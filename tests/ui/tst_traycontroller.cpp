@@ -290,6 +290,35 @@ private Q_SLOTS:
         editor->close();
     }
 
+    void editorRefusesOnceToOverwriteAToggleMadeFromTheMenu() {
+        ConfigEditorDialog* editor = m_tray->openEditor();
+        QString text = QString::fromUtf8(m_original);
+        text.replace(QStringLiteral("[\"web.test\"]"), QStringLiteral("[\"www.test\"]"));
+        editor->setRawText(text);
+        QVERIFY2(editor->errorText().isEmpty(), qPrintable(editor->errorText()));
+        // Meanwhile the user switches mail off from the tray menu: the file changes on disk.
+        m_tray->backendAction(QStringLiteral("mail"))->trigger();
+        const QByteArray toggled = readAll(m_path);
+        QVERIFY(toggled.contains("enabled: false"));
+
+        QSignalSpy saved(editor, &ConfigEditorDialog::configSaved);
+        QVERIFY(!editor->save()); // the toggle would be lost silently otherwise
+        QVERIFY2(editor->lastSaveError().contains(QLatin1String("changed outside the editor")),
+                 qPrintable(editor->lastSaveError()));
+        QCOMPARE(readAll(m_path), toggled);
+        QCOMPARE(saved.size(), 0);
+
+        QVERIFY(editor->save()); // saving again is the user's explicit choice
+        QCOMPARE(readAll(m_path), text.toUtf8());
+        QCOMPARE(saved.size(), 1);
+        // and from then on the editor's own file is the reference: no second warning
+        text.replace(QStringLiteral("[\"www.test\"]"), QStringLiteral("[\"w3.test\"]"));
+        editor->setRawText(text);
+        QVERIFY(editor->save());
+        QCOMPARE(readAll(m_path), text.toUtf8());
+        editor->close();
+    }
+
     void rawEditKeepsCommentsAndRestartsOnlyTheChangedBackend() {
         QSignalSpy closed(m_hub.get(), &HubEmulator::sessionClosed);
         QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
