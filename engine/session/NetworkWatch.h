@@ -24,7 +24,6 @@ public:
 
     // Start listening; false (with a debug log) when the platform offers nothing to listen to.
     bool start();
-    bool isActive() const { return m_active; }
 
     // Interface state used to recognise "came up" (as opposed to "changed") in link events.
     struct LinkState {

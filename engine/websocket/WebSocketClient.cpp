@@ -50,10 +50,6 @@ WebSocketClient::~WebSocketClient() {
     }
 }
 
-quint32 WebSocketClient::nextMaskKey() {
-    return m_fixedMask ? m_maskKey : m_rng.generate();
-}
-
 void WebSocketClient::open(const QUrl& url) {
     m_url = url;
     m_state = State::Connecting;
@@ -193,7 +189,7 @@ bool WebSocketClient::readUpgradeResponse() {
     return false;
 }
 
-bool WebSocketClient::readFrames() {
+void WebSocketClient::readFrames() {
     char head[ws::kMaxFrameHeader];
     while (m_socket && (m_state == State::Open || m_state == State::Closing)) {
         const qint64 available = m_socket->bytesAvailable();
@@ -207,14 +203,13 @@ bool WebSocketClient::readFrames() {
         if (!problem.isEmpty()) {
             const bool tooBig = problem.startsWith(QLatin1String("incoming message larger"));
             failConnection(tooBig ? ws::TooBig : ws::ProtocolError, problem);
-            return false;
+            return;
         }
         if (available < qint64(h->headerLength) + qint64(h->payloadLength))
             break; // wait for the whole frame
         m_socket->skip(h->headerLength);
         handleFrame(*h, m_socket->read(qint64(h->payloadLength)));
     }
-    return true;
 }
 
 QString WebSocketClient::frameProblem(const ws::FrameHeader& h) const {
@@ -299,7 +294,6 @@ void WebSocketClient::handleControlFrame(ws::Opcode opcode, const QByteArray& pa
             if (utf8.hasError())
                 reason = QString::fromLatin1(payload.mid(2).toPercentEncoding());
         }
-        m_closeReceived = true;
         m_closeCode = code;
         m_closeReason = reason;
         if (!m_closeSent) {
@@ -397,7 +391,7 @@ void WebSocketClient::queueFrame(ws::Opcode opcode, const char* data, qsizetype 
         return;
     if (m_state != State::Open && !(m_state == State::Closing && opcode >= ws::Close))
         return;
-    ws::appendMaskedFrame(m_out, opcode, data, size, nextMaskKey());
+    ws::appendMaskedFrame(m_out, opcode, data, size, m_rng.generate());
     if (m_out.size() >= kFlushAt) {
         flush();
     } else if (!m_flushScheduled) {

@@ -39,11 +39,6 @@ public:
     void setSslConfiguration(const QSslConfiguration& configuration) { m_ssl = configuration; }
     void setMaxAllowedIncomingMessageSize(qint64 bytes) { m_maxMessage = bytes; }
     void setHandshakeTimeout(int ms) { m_handshakeTimer.setInterval(ms); }
-    // Tests only: a fixed masking key instead of a random one per frame.
-    void setFixedMaskKeyForTesting(quint32 key) {
-        m_fixedMask = true;
-        m_maskKey = key;
-    }
 
     void open(const QUrl& url);
 
@@ -59,7 +54,6 @@ public:
     // Drops the connection at once; disconnected() follows if it was connected.
     void abort();
 
-    bool isConnected() const { return m_state == State::Open; }
     qint64 bytesToWrite() const;
     quint16 closeCode() const { return m_closeCode; }
     QString closeReason() const { return m_closeReason; }
@@ -82,7 +76,7 @@ private:
     void onTransportReady();
     void onReadyRead();
     bool readUpgradeResponse();
-    bool readFrames();
+    void readFrames();
     // Why a frame header breaks RFC 6455 or our limits; empty when it is fine.
     QString frameProblem(const ws::FrameHeader& header) const;
     void handleFrame(const ws::FrameHeader& header, QByteArray payload);
@@ -94,7 +88,6 @@ private:
     void flush();
     void onSocketDisconnected();
     void finish();
-    quint32 nextMaskKey();
 
     QTcpSocket* m_socket = nullptr;
     // optional: constructing a QSslConfiguration loads the TLS backend (~4 MB), which ws:// never
@@ -116,7 +109,6 @@ private:
     QByteArray m_message;
 
     bool m_closeSent = false;
-    bool m_closeReceived = false;
     quint16 m_closeCode = ws::Abnormal;
     QString m_closeReason;
     QAbstractSocket::SocketError m_error = QAbstractSocket::UnknownSocketError;
@@ -126,8 +118,6 @@ private:
     QTimer m_handshakeTimer{this};
     QTimer m_closeTimer{this};
     QRandomGenerator m_rng;
-    bool m_fixedMask = false;
-    quint32 m_maskKey = 0;
 };
 
 } // namespace nexustray
