@@ -3,8 +3,10 @@
 // nbf), stage-0 / challenge / stage-1 with a real 43-character nonce, identity equality between
 // stages, token deadlines, reauth challenges, the 32 785-byte message limit (close 1009), reverse
 // credits (64 on connect, +8 per 8 messages written to the user, stream killed at 128 pending) and
-// forward credits / pause. Users reach it on real TCP relay listeners; the hub routes them by TLS
-// SNI, then HTTP Host, then a tcp:<port> claim, to an authenticated session (weighted round robin).
+// forward credits / pause (initialCredits 0: an old hub, no credits either way, only pause/resume
+// throttles the forward direction). Users reach it on real TCP relay listeners; the hub routes them
+// by TLS SNI, then HTTP Host, then a tcp:<port> claim, to an authenticated session (weighted round
+// robin).
 #pragma once
 
 #include <QByteArray>
@@ -32,8 +34,9 @@ struct HubOptions {
     quint16 backendPort = 0;              // 0 = ephemeral
     std::optional<QSslConfiguration> tls; // set -> wss:// (local certificate + key inside)
     QList<RelayPort> relayPorts;
-    int tokenTimeoutMs = 10000;    // wait for each token
-    int initialCredits = 64;       // credits on connect; 0 = behave like an old hub
+    int tokenTimeoutMs = 10000; // wait for each token
+    int initialCredits = 64; // credits on connect; 0 = behave like an old hub (no credits at all:
+                             // a forward grant acts as a plain resume, protocol.md §7.3)
     int maxPendingPerStream = 128; // unwritten messages per user before the stream dies
     int pingIntervalMs = 54000;
     int readDeadlineMs = 60000;
@@ -74,6 +77,12 @@ struct HubStats {
     quint64 streamsKilledBufferFull = 0; // streams removed at maxPendingPerStream
     quint64 reverseGrantsSent = 0;       // resume_stream{credits:8} sent to clients
     quint64 usersRejected = 0;           // user connections without a route
+    // Highest forward window a client ever claimed to hold for a stream: its credits granted minus
+    // the data messages sent to it (prelude included), taken at each grant. A client that returns
+    // one credit per message it consumed never exceeds its window (flowControl.maxBuffer).
+    qint64 maxForwardOutstanding = 0;
+    quint64 keepalivePongs = 0; // WebSocket pongs received from authenticated sessions
+    quint64 pausesReceived = 0; // pause_stream messages for known streams
 };
 
 class HubEmulatorPrivate;
@@ -116,6 +125,9 @@ Q_SIGNALS:
     void userRejected(quint16 advertisedPort, const QString& routeKey);
     // A reauth challenge was sent (timer or sendReauthChallenges()).
     void reauthChallengeSent(const QString& backendName);
+    // The hub holds user bytes it may not send to the client now (stream paused, or no forward
+    // credit left): lets a test see that the hub stopped, instead of waiting a while.
+    void userDataHeld(const QUuid& clientId);
 
 private:
     friend class HubEmulatorPrivate;

@@ -26,6 +26,11 @@ constexpr int kMinUdpTimeout = 5;
 constexpr int kMaxUdpTimeout = 300;
 constexpr int kDefaultReauthGrace = 10;
 constexpr int kInitialOutboundCredits = 64;
+// The real hub queues at most 256 messages per session lane, and its writer sends them at network
+// speed. The emulator's WebSocket buffer is unbounded and flushes one block per event-loop turn,
+// so without a bound it would read users megabytes ahead of what it writes, which no hub does
+// (and which would make pause_stream meaningless in old-hub mode).
+constexpr qint64 kMaxWriteBacklog = 1024 * 1024;
 
 QString newNonce() {
     quint32 words[8];
@@ -200,6 +205,7 @@ HubSession::HubSession(QWebSocket* socket, HubEmulatorPrivate* hub)
     connect(m_socket, &QWebSocket::disconnected, this, &HubSession::onDisconnected);
     connect(m_socket, &QWebSocket::pong, this, [this] {
         if (m_state == State::Authenticated) {
+            ++d->stats.keepalivePongs;
             armReadDeadline();
         }
     });
@@ -208,6 +214,13 @@ HubSession::HubSession(QWebSocket* socket, HubEmulatorPrivate* hub)
             m_writeStallTimer.stop();
         } else {
             m_writeStallTimer.start();
+        }
+        if (m_usersHeld && m_socket->bytesToWrite() < kMaxWriteBacklog) {
+            m_usersHeld = false;
+            const auto streams = m_streams.values();
+            for (HubUserStream* stream : streams) {
+                stream->outputDrained();
+            }
         }
     });
 
@@ -508,6 +521,7 @@ void HubSession::handleControl(const ControlMessage& message) {
         return;
     case ControlEvent::PauseStream:
         if (stream) {
+            ++d->stats.pausesReceived;
             stream->pause();
         }
         return;
@@ -643,6 +657,7 @@ void HubSession::attachStream(HubUserStream* stream, const QString& hostname, bo
     const qsizetype chunk = httpPrelude ? prelude.size() : kMaxDataPayload;
     for (qsizetype at = 0; at < prelude.size(); at += chunk) {
         sendData(header, QByteArrayView(prelude).sliced(at, std::min(chunk, prelude.size() - at)));
+        stream->preludeSent();
     }
     stream->attach(this, id); // starts relaying (and may read more right away)
 }
@@ -696,6 +711,14 @@ void HubSession::sendData(const QByteArray& header, QByteArrayView payload) {
     if (m_socket->bytesToWrite() > 0 && !m_writeStallTimer.isActive()) {
         m_writeStallTimer.start();
     }
+}
+
+bool HubSession::mayReadUsers() {
+    if (m_socket->bytesToWrite() < kMaxWriteBacklog) {
+        return true;
+    }
+    m_usersHeld = true;
+    return false;
 }
 
 void HubSession::sendRawBinary(const QByteArray& message) {

@@ -54,6 +54,9 @@ public:
 
     void sendControl(const protocol::ControlMessage& message);
     void sendData(const QByteArray& header, QByteArrayView payload);
+    // False while the WebSocket has a backlog: user streams then stop reading their users until
+    // the backlog is written (they are pumped again then).
+    bool mayReadUsers();
 
     // Test hooks.
     void issueReauthChallenge();
@@ -105,6 +108,7 @@ private:
 
     QHash<QUuid, HubUserStream*> m_streams;
     int m_outboundInFlight = 0;
+    bool m_usersHeld = false; // mayReadUsers() said no; pump the streams once the backlog is gone
 
     friend class HubEmulatorPrivate;
 };

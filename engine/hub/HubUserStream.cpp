@@ -187,15 +187,20 @@ void HubUserStream::pump() {
     if (m_phase != Phase::Relaying || !m_session) {
         return;
     }
-    while (!m_paused && (!m_window || m_credits > 0) && m_socket->bytesAvailable() > 0) {
+    while (!m_paused && (!m_window || m_credits > 0) && m_socket->bytesAvailable() > 0 &&
+           m_session->mayReadUsers()) {
         const QByteArray chunk = m_socket->read(kMaxDataPayload);
         if (chunk.isEmpty()) {
             break;
         }
         m_session->sendData(m_header, chunk);
+        ++m_forwardSent;
         if (m_window) {
             --m_credits;
         }
+    }
+    if (m_socket->bytesAvailable() > 0 && (m_paused || (m_window && m_credits <= 0))) {
+        Q_EMIT d->q->userDataHeld(m_id);
     }
     if (m_window && m_credits <= 0) {
         if (!m_noCreditTimer.isActive()) {
@@ -282,6 +287,12 @@ void HubUserStream::pause() {
 void HubUserStream::resume(qint64 credits) {
     m_paused = false;
     if (credits > 0) {
+        m_forwardGranted += credits;
+        d->stats.maxForwardOutstanding =
+            std::max(d->stats.maxForwardOutstanding, m_forwardGranted - m_forwardSent);
+    }
+    // An old hub knows no forward credits: any resume_stream is a plain resume (§7.3).
+    if (credits > 0 && d->options.initialCredits > 0) {
         if (!m_window) {
             m_window = true;
             m_capacity = std::max<qint64>(credits, kMinForwardWindow);

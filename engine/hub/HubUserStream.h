@@ -2,7 +2,8 @@
 // prelude sniffing, then relaying with the hub's flow control (protocol.md §6, §7):
 //  - forward (user -> client): unlimited until the client's first credit grant, then a window of
 //    max(first grant, 64); reading stops at 0 credits or while paused; no credit for
-//    noCreditIdleTimeoutMs closes the stream;
+//    noCreditIdleTimeoutMs closes the stream. Old-hub mode (initialCredits 0): no window at all,
+//    a grant is a plain resume, only pause throttles;
 //  - reverse (client -> user): at most maxPendingPerStream unwritten messages (one more kills the
 //    stream), and resume_stream{credits:8} after every 8 messages written to the user.
 #pragma once
@@ -43,6 +44,8 @@ public:
     // Relay phase.
     void attach(HubSession* session, const QUuid& id);
     void writeFromClient(QByteArrayView payload);
+    void preludeSent() { ++m_forwardSent; } // the session sent a prelude message for us
+    void outputDrained() { pump(); }        // the session's WebSocket backlog is gone
     void pause();
     void resume(qint64 credits);
     // Client disconnect or session end: flush what is queued for the user, close (no message).
@@ -86,6 +89,8 @@ private:
     qint64 m_capacity = 0;
     bool m_userEof = false;
     QTimer m_noCreditTimer;
+    qint64 m_forwardGranted = 0; // every credit the client granted (for maxForwardOutstanding)
+    qint64 m_forwardSent = 0;    // every data message sent to the client, prelude included
 
     // reverse
     QList<qint64> m_pending; // bytes still unwritten per queued message

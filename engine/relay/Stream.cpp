@@ -200,8 +200,15 @@ void Stream::onLocalBytesWritten(qint64 bytes) {
 }
 
 void Stream::returnCredits(bool force) {
-    if (m_paused && m_queuedMessages <= m_params.flow.lowWaterMark) {
-        // One resume both undoes the pause and hands back what we owe (0 = plain resume).
+    if (m_paused) {
+        // Credits are held while paused: every resume_stream, with or without credits, also
+        // resumes the hub (protocol.md §5.2, §7.1), and an old hub reads it as a plain resume
+        // (§7.3). A batch sent now would undo the pause long before the low watermark, and the
+        // hub (which sends nothing while paused) gains nothing from it. Re-sending the pause
+        // after each batch would still let the hub read between the two. So one resume at the
+        // low watermark both undoes the pause and hands back everything owed (0 = plain resume).
+        if (m_queuedMessages > m_params.flow.lowWaterMark)
+            return;
         m_paused = false;
         m_host->sendControl(protocol::makeResume(id(), m_creditsToReturn));
         m_creditsToReturn = 0;

@@ -2,9 +2,9 @@
 // data out, with the credit and pause/resume rules of protocol.md §6 and §7.
 //
 // Forward (hub -> local): every data message is written to the local device at once; its credit
-// goes back to the hub when the device reports the bytes written (batches of 8). Messages that
-// arrive while the local dial is pending are kept (early data). Watermarks send pause/resume, a
-// hard limit closes the stream with buffer_full.
+// goes back to the hub when the device reports the bytes written (batches of 8; held while paused,
+// since any grant also resumes). Messages that arrive while the local dial is pending are kept
+// (early data). Watermarks send pause/resume, a hard limit closes the stream with buffer_full.
 // Reverse (local -> hub): the local device is read only while the hub granted credit and the
 // WebSocket is not congested; otherwise the bytes wait in the kernel (TCP back-pressure).
 #pragma once

@@ -141,6 +141,18 @@ private Q_SLOTS:
         QTRY_VERIFY(host.count(ControlEvent::ResumeStream) >= 1);
         QCOMPARE(host.controls.back().event, ControlEvent::ResumeStream);
         QVERIFY(host.creditsReturned() >= 56); // all but a stranded remainder below 8
+        // Every grant also resumes the hub (protocol.md §7.1), so none goes out while paused: the
+        // first resume after the pause comes at the low watermark (16) and carries every credit
+        // earned meanwhile (all 64 were queued when the pause went out).
+        const auto pause =
+            std::find_if(host.controls.begin(), host.controls.end(), [](const ControlMessage& m) {
+                return m.event == ControlEvent::PauseStream;
+            });
+        const auto resume = std::find_if(pause, host.controls.end(), [](const ControlMessage& m) {
+            return m.event == ControlEvent::ResumeStream;
+        });
+        QVERIFY(resume != host.controls.end());
+        QVERIFY2(resume->credits >= 64 - 16, qPrintable(QString::number(resume->credits)));
     }
 
     void overflowingTheHardLimitClosesWithBufferFull() {
@@ -172,7 +184,13 @@ private Q_SLOTS:
             stream.onHubData(body.constData() + at,
                              std::min<qsizetype>(protocol::kMaxDataPayload, body.size() - at));
         QTRY_COMPARE(host.dataMessages, 2);
-        QTest::qWait(50); // nothing more may go out without credit
+        // The echo is back in the stream's read buffer (which then stops reading), queued sends
+        // have run, and a direct send attempt: nothing more may go out without credit.
+        auto* local = stream.findChild<QTcpSocket*>();
+        QVERIFY(local);
+        QTRY_VERIFY(local->bytesAvailable() >= local->readBufferSize());
+        QCoreApplication::sendPostedEvents();
+        QVERIFY(!stream.sendToHub(1000));
         QCOMPARE(host.dataMessages, 2);
         stream.onHubCredits(100);
         QTRY_COMPARE(host.data.size(), body.size());
