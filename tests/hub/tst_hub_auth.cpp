@@ -97,8 +97,8 @@ private Q_SLOTS:
                      {QStringLiteral("app.example.com"), QStringLiteral("*.preview.example.com")}));
         QCOMPARE(authenticated.at(0).at(2).toInt(), 3);
         QCOMPARE(m_hub->stats().authenticatedSessions, 1);
-        // Success is silent: nothing arrives after stage 1.
-        QTest::qWait(100);
+        // Success is silent: nothing arrives after stage 1 (up to the answer to a later message).
+        QVERIFY(client.roundTrip());
         QVERIFY(client.texts.isEmpty());
         QVERIFY(client.controls.isEmpty());
         QCOMPARE(client.socket().state(), QAbstractSocket::ConnectedState);
@@ -411,7 +411,7 @@ private Q_SLOTS:
         // exactly 32 785 bytes is fine
         client.sendData(QUuid::createUuid(), QByteArray(kMaxDataPayload, 'x'));
         client.socket().sendTextMessage(QString(kMaxClientMessage, QLatin1Char('t')));
-        QTest::qWait(200);
+        QVERIFY(client.roundTrip()); // both were handled, the session goes on
         QCOMPARE(client.socket().state(), QAbstractSocket::ConnectedState);
         // one byte more: 1009 with an empty reason
         client.socket().sendBinaryMessage(QByteArray(kMaxClientMessage + 1, '\x01'));
@@ -438,7 +438,7 @@ private Q_SLOTS:
         client.socket().sendTextMessage(QStringLiteral("not a token"));
         client.socket().sendTextMessage(tokenText(goodClaims()));
         client.sendControl(makePing(QUuid::createUuid()));
-        QTest::qWait(200);
+        QVERIFY(client.roundTrip());
         QCOMPARE(client.socket().state(), QAbstractSocket::ConnectedState);
         QVERIFY(client.controls.isEmpty()); // unknown ID: no pong
     }
@@ -527,8 +527,13 @@ private Q_SLOTS:
         startHub(options);
         HubClientDriver client;
         QVERIFY(authenticate(client, goodClaims()));
-        // The client answers pings automatically; pongs re-arm the deadline.
-        QTest::qWait(1000);
+        // The client answers pings automatically; pongs re-arm the deadline. By the 6th pong
+        // (>= 600 ms after authentication) a 400 ms deadline that nothing re-armed would have
+        // fired: the hub's timers run in expiry order.
+        QSignalSpy closedEarly(m_hub.get(), &HubEmulator::sessionClosed);
+        QTRY_VERIFY_WITH_TIMEOUT(m_hub->stats().keepalivePongs >= 6 || !closedEarly.isEmpty(),
+                                 10000);
+        QVERIFY(closedEarly.isEmpty());
         QCOMPARE(client.socket().state(), QAbstractSocket::ConnectedState);
         m_hub.reset();
 

@@ -93,6 +93,17 @@ class TestHubStreams : public QObject {
         return got;
     }
 
+    // Barrier for a stream the hub may remove meanwhile: ping it and wait for the pong, or for
+    // the hub to have closed a stream.
+    bool pingOrClosed(const QUuid& id, const QSignalSpy& closed, int timeoutMs = 10000) {
+        m_client->sendControl(makePing(id));
+        return QTest::qWaitFor(
+            [&] {
+                return m_client->takeControl(ControlEvent::PongClient, id) || !closed.isEmpty();
+            },
+            timeoutMs);
+    }
+
     static bool waitForUserClosed(QTcpSocket& socket, int timeoutMs = 5000) {
         return QTest::qWaitFor(
             [&] {
@@ -202,7 +213,7 @@ private Q_SLOTS:
         QCOMPARE(c.hostname, QStringLiteral("tcp:2222"));
         QCOMPARE(c.connPort, 2222);
         QVERIFY(!c.isTls);
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip()); // a first data message would follow the connect at once
         QCOMPARE(m_client->dataMessages.value(id), 0);
 
         // not TLS, not HTTP: routed at once with the bytes as first data
@@ -233,8 +244,8 @@ private Q_SLOTS:
             QVERIFY(grant);
             QCOMPARE(grant->credits, qint64(8));
         }
-        QTest::qWait(100);
-        QVERIFY(!m_client->waitForControl(ControlEvent::ResumeStream, 0, id)); // 4 stranded
+        QVERIFY(m_client->roundTrip()); // the user got all 20: any grant would have been sent
+        QVERIFY(!m_client->takeControl(ControlEvent::ResumeStream, id)); // 4 stranded
         QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
         QCOMPARE(m_hub->stats().reverseGrantsSent, quint64(2));
     }
@@ -256,7 +267,7 @@ private Q_SLOTS:
             m_client->sendData(id, chunk);
             ++sent;
             if (sent % 16 == 0) {
-                QTest::qWait(5);
+                QVERIFY(pingOrClosed(id, closed)); // the hub took these in before we send more
             }
         }
         QTRY_COMPARE(closed.count(), 1);
@@ -272,7 +283,7 @@ private Q_SLOTS:
         QVERIFY(waitForUserClosed(*u));
         // data for the removed stream is dropped silently
         m_client->sendData(id, "late");
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip());
         QCOMPARE(m_client->socket().state(), QAbstractSocket::ConnectedState);
     }
 
@@ -292,7 +303,7 @@ private Q_SLOTS:
         while (closed.isEmpty() && sent < 200) {
             m_client->sendData(id, chunk);
             ++sent;
-            QTest::qWait(2);
+            QVERIFY(pingOrClosed(id, closed)); // the hub took it in before we send more
         }
         QTRY_COMPARE(closed.count(), 1);
         // the kill came with a message that found 16 pending
@@ -305,15 +316,19 @@ private Q_SLOTS:
         auto u = user(80, kRequest);
         const QUuid id = awaitConnect();
         QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        QSignalSpy held(m_hub.get(), &HubEmulator::userDataHeld);
         m_client->sendControl(makeResume(id, 2)); // window capacity 64, 2 credits
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip());           // the grant is in before the user sends
         u->write(QByteArray(500000, 'f'));
         QTRY_COMPARE(m_client->dataMessages.value(id), 1 + 2);
-        QTest::qWait(200);
+        QTRY_VERIFY(!held.isEmpty()); // the hub has more and keeps it
+        QVERIFY(m_client->roundTrip());
         QCOMPARE(m_client->dataMessages.value(id), 1 + 2); // stopped at 0 credits
+        held.clear();
         m_client->sendControl(makeResume(id, 3));
         QTRY_COMPARE(m_client->dataMessages.value(id), 1 + 2 + 3);
-        QTest::qWait(200);
+        QTRY_VERIFY(!held.isEmpty());
+        QVERIFY(m_client->roundTrip());
         QCOMPARE(m_client->dataMessages.value(id), 1 + 2 + 3);
         // a big grant: the rest flows
         m_client->sendControl(makeResume(id, 1000));
@@ -325,15 +340,16 @@ private Q_SLOTS:
         auto u = user(80, kRequest);
         const QUuid id = awaitConnect();
         QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        QSignalSpy held(m_hub.get(), &HubEmulator::userDataHeld);
         m_client->sendControl(makeResume(id, 1)); // capacity max(1, 64) = 64
-        QTest::qWait(50);
         // Grants beyond the capacity are discarded: 1 + 100 -> 64 outstanding at most.
         m_client->sendControl(makeResume(id, 100));
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip()); // both grants are in before the user sends
         const qsizetype total = 100 * kMaxDataPayload;
         u->write(QByteArray(total, 'w'));
         QTRY_COMPARE(m_client->dataMessages.value(id), 1 + 64);
-        QTest::qWait(200);
+        QTRY_VERIFY(!held.isEmpty());
+        QVERIFY(m_client->roundTrip());
         QCOMPARE(m_client->dataMessages.value(id), 1 + 64);
     }
 
@@ -345,7 +361,7 @@ private Q_SLOTS:
         auto u = user(80, kRequest);
         const QUuid id = awaitConnect();
         m_client->sendControl(makeResume(id, 1));
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip());
         u->write("one");
         QTRY_COMPARE(m_client->dataMessages.value(id), 2);
         const auto disconnect = m_client->waitForControl(ControlEvent::Disconnect, 3000, id);
@@ -360,18 +376,22 @@ private Q_SLOTS:
         auto u = user(80, kRequest);
         const QUuid id = awaitConnect();
         QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        QSignalSpy held(m_hub.get(), &HubEmulator::userDataHeld);
         m_client->sendControl(makePause(id));
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip()); // the pause is in before the user sends
         u->write("while paused");
-        QTest::qWait(200);
+        QTRY_VERIFY(!held.isEmpty()); // the hub read it and keeps it
+        QVERIFY(m_client->roundTrip());
         QCOMPARE(m_client->dataMessages.value(id), 1);
         m_client->sendControl(makeResume(id, 0)); // plain resume
         QCOMPARE(m_client->waitForData(id, 12), QByteArray("while paused"));
         // a credit grant also resumes
+        held.clear();
         m_client->sendControl(makePause(id));
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip());
         u->write("again");
-        QTest::qWait(150);
+        QTRY_VERIFY(!held.isEmpty());
+        QVERIFY(m_client->roundTrip());
         QVERIFY(m_client->data.value(id).isEmpty());
         m_client->sendControl(makeResume(id, 8));
         QCOMPARE(m_client->waitForData(id, 5), QByteArray("again"));
@@ -389,15 +409,16 @@ private Q_SLOTS:
         QTRY_COMPARE(received.count(), 1);
         QCOMPARE(received.at(0).at(0).value<QUuid>(), id);
         QCOMPARE(received.at(0).at(1).toString(), QStringLiteral("normal"));
-        QTest::qWait(100);
-        QVERIFY(!m_client->waitForControl(ControlEvent::Disconnect, 0, id)); // nothing sent back
+        QVERIFY(m_client->roundTrip());
+        QVERIFY(!m_client->takeControl(ControlEvent::Disconnect, id)); // nothing sent back
         QCOMPARE(m_hub->stats().activeStreams, 0);
         // disconnect / pause / resume / data for unknown IDs: ignored
         m_client->sendControl(makeDisconnect(id, QStringLiteral("normal")));
         m_client->sendControl(makeResume(QUuid::createUuid(), 8));
         m_client->sendData(QUuid::createUuid(), "x");
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip());
         QCOMPARE(m_client->socket().state(), QAbstractSocket::ConnectedState);
+        QVERIFY(m_client->controls.isEmpty());
     }
 
     void userCloseSendsDisconnectAfterData() {
@@ -421,13 +442,15 @@ private Q_SLOTS:
         auto u = user(80, kRequest);
         const QUuid id = awaitConnect();
         QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        QSignalSpy held(m_hub.get(), &HubEmulator::userDataHeld);
         m_client->sendControl(makeResume(id, 1));
-        QTest::qWait(50);
+        QVERIFY(m_client->roundTrip());
         u->write(QByteArray(200000, 'c'));
         u->disconnectFromHost();
         QTRY_COMPARE(m_client->dataMessages.value(id), 2);
-        QTest::qWait(100);
-        QVERIFY(!m_client->waitForControl(ControlEvent::Disconnect, 0, id)); // data still queued
+        QTRY_VERIFY(!held.isEmpty());
+        QVERIFY(m_client->roundTrip());
+        QVERIFY(!m_client->takeControl(ControlEvent::Disconnect, id)); // data still queued
         m_client->sendControl(makeResume(id, 64));
         QVERIFY(m_client->waitForControl(ControlEvent::Disconnect, 5000, id));
         QCOMPARE(m_client->data.value(id).size(), 200000);
@@ -441,8 +464,9 @@ private Q_SLOTS:
         const auto pong = m_client->waitForControl(ControlEvent::PongClient, 3000, id);
         QVERIFY(pong);
         m_client->sendControl(makePing(QUuid::createUuid()));
-        QTest::qWait(100);
-        QVERIFY(!m_client->waitForControl(ControlEvent::PongClient, 0));
+        m_client->sendControl(makePing(id)); // answered after the unknown one was handled
+        QVERIFY(m_client->waitForControl(ControlEvent::PongClient, 3000, id));
+        QVERIFY(!m_client->takeControl(ControlEvent::PongClient)); // none for the unknown ID
     }
 
     void weightedRoundRobin() {
@@ -488,9 +512,25 @@ private Q_SLOTS:
             m_client->sendData(id, "x");
         }
         QCOMPARE(readAtLeast(*u, 16).size(), 16);
-        QTest::qWait(100);
-        QVERIFY(!m_client->waitForControl(ControlEvent::ResumeStream, 0, id));
+        QVERIFY(m_client->roundTrip()); // a grant for the 16 written would have come by now
+        QVERIFY(!m_client->takeControl(ControlEvent::ResumeStream, id));
         QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
+        // Forward: an old hub knows no credits, a grant is a plain resume and sets no window.
+        m_client->sendControl(makeResume(id, 2));
+        QVERIFY(m_client->roundTrip());
+        u->write(QByteArray(300000, 'o'));
+        const qsizetype expected = kRequest.size() + 300000;
+        QCOMPARE(m_client->waitForData(id, expected).size(), expected);
+        // Pause still throttles.
+        QSignalSpy held(m_hub.get(), &HubEmulator::userDataHeld);
+        m_client->sendControl(makePause(id));
+        QVERIFY(m_client->roundTrip());
+        u->write("held");
+        QTRY_VERIFY(!held.isEmpty());
+        QVERIFY(m_client->roundTrip());
+        QVERIFY(m_client->data.value(id).isEmpty());
+        m_client->sendControl(makeResume(id, 8));
+        QCOMPARE(m_client->waitForData(id, 4), QByteArray("held"));
     }
 
     void outboundDisabled() {

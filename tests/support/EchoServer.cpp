@@ -84,6 +84,14 @@ QByteArray SinkServer::sha256() const {
     return m_hash.result();
 }
 
+qint64 SinkServer::bytesHeld() const {
+    qint64 n = 0;
+    for (const auto& s : m_sockets) {
+        n += s ? s->bytesAvailable() : 0;
+    }
+    return n;
+}
+
 void SinkServer::drain(QTcpSocket* socket) {
     if (!m_reading) {
         return;

@@ -43,6 +43,7 @@ public:
     int connectionCount() const { return m_connections; }
     qint64 bytesReceived() const { return m_bytes; }
     QByteArray sha256() const;            // hash of everything received so far
+    qint64 bytesHeld() const;             // arrived in our read buffers but not read (not reading)
     bool sawEof() const { return m_eof; } // some connection was closed by the peer
 
     // false: stop reading (Qt's read buffer is bounded, so TCP back-pressure reaches the sender);

@@ -73,24 +73,33 @@ std::optional<QString> HubClientDriver::waitForText(int timeoutMs) {
     return texts.takeFirst();
 }
 
+std::optional<ControlMessage> HubClientDriver::takeControl(ControlEvent event, const QUuid& id) {
+    for (qsizetype i = 0; i < controls.size(); ++i) {
+        if (controls[i].event == event && (id.isNull() || controls[i].clientId == id)) {
+            return controls.takeAt(i);
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<ControlMessage> HubClientDriver::waitForControl(ControlEvent event, int timeoutMs,
                                                               const QUuid& id) {
-    auto find = [&]() -> qsizetype {
-        for (qsizetype i = 0; i < controls.size(); ++i) {
-            if (controls[i].event == event && (id.isNull() || controls[i].clientId == id)) {
-                return i;
-            }
-        }
-        return -1;
-    };
-    if (!QTest::qWaitFor([&] { return find() >= 0 || disconnected; }, timeoutMs)) {
-        return std::nullopt;
-    }
-    const qsizetype at = find();
-    if (at < 0) {
-        return std::nullopt;
-    }
-    return controls.takeAt(at);
+    std::optional<ControlMessage> found;
+    (void)QTest::qWaitFor(
+        [&] {
+            found = takeControl(event, id);
+            return found || disconnected;
+        },
+        timeoutMs);
+    return found;
+}
+
+bool HubClientDriver::roundTrip(int timeoutMs) {
+    ControlMessage probe;
+    probe.event = ControlEvent::OutboundConnect;
+    probe.clientId = QUuid::createUuid();
+    sendControl(probe); // no target_addr: refused before any dial, whatever the hub allows
+    return waitForControl(ControlEvent::OutboundResult, timeoutMs, probe.clientId).has_value();
 }
 
 QByteArray HubClientDriver::waitForData(const QUuid& id, qsizetype bytes, int timeoutMs) {

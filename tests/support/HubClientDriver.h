@@ -37,6 +37,14 @@ public:
     // First queued control message with this event (and ID, unless null); consumed.
     std::optional<protocol::ControlMessage>
     waitForControl(protocol::ControlEvent event, int timeoutMs = 5000, const QUuid& id = QUuid());
+    // The same without waiting: only what has already arrived.
+    std::optional<protocol::ControlMessage> takeControl(protocol::ControlEvent event,
+                                                        const QUuid& id = QUuid());
+    // An ordering barrier instead of a sleep: sends an outbound_connect the hub refuses at once
+    // (empty target; on an authenticated session) and waits for its outbound_result (consumed).
+    // The hub handles messages in order and sends in order, so once it returns, the hub has
+    // processed everything sent before it and whatever it sent before answering has arrived.
+    bool roundTrip(int timeoutMs = 5000);
     // Waits until at least `bytes` data bytes for `id` were received; returns them all (consumed).
     QByteArray waitForData(const QUuid& id, qsizetype bytes, int timeoutMs = 5000);
     bool waitForDisconnected(int timeoutMs = 5000);
