@@ -610,6 +610,7 @@ void Session::onWsDisconnected() {
         error = socketError;
     else
         error = QStringLiteral("connection closed (code %1)").arg(code);
+    const QString cause = error; // without the URL: "edge403.example.net" is no refusal
     if (neverUpgraded && reason.isEmpty())
         error = QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, error);
 
@@ -623,10 +624,10 @@ void Session::onWsDisconnected() {
         beginAttempt();
         return;
     }
-    attemptFailed(error);
+    attemptFailed(error, cause);
 }
 
-void Session::attemptFailed(const QString& error) {
+void Session::attemptFailed(const QString& error, const QString& cause) {
     if (m_stopping)
         return;
     if (m_ws) {
@@ -649,7 +650,8 @@ void Session::attemptFailed(const QString& error) {
         QMetaObject::invokeMethod(this, &Session::beginAttempt, Qt::QueuedConnection);
         return;
     }
-    const std::optional<int> delay = m_backoff.nextDelayMs(classifyFailure(error));
+    const std::optional<int> delay =
+        m_backoff.nextDelayMs(classifyFailure(cause.isEmpty() ? error : cause));
     if (!delay) {
         qCCritical(lcSession).noquote()
             << m_settings.sessionId << "giving up after repeated refusals:" << error;
