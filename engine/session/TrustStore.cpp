@@ -1,8 +1,11 @@
 #include "session/TrustStore.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
+#include <QMutex>
 #include <QSet>
 
 namespace nexustray::trust {
@@ -17,6 +20,35 @@ constexpr qint64 kMaxBundleBytes = 16 * 1024 * 1024;
 const QList<QSslCertificate>& qtSystemRoots() {
     static const QList<QSslCertificate> roots = QSslConfiguration::systemCaCertificates();
     return roots;
+}
+
+// Certificates of the files named by SSL_CERT_FILE / SSL_CERT_DIR, by canonical path, re-read only
+// when a file's size or modification time changes: those variables often point at the whole
+// distribution store (hundreds of files), far too slow to parse at every dial.
+struct CachedFile {
+    QDateTime modified;
+    qint64 size = -1;
+    CaBundle bundle;
+};
+
+CaBundle readCached(const QString& path) {
+    static QMutex mutex;
+    static QHash<QString, CachedFile> cache;
+    const QFileInfo info(path);
+    const QString key = info.canonicalFilePath();
+    if (key.isEmpty())
+        return readCaFile(path); // missing: no entry, the error says so
+    const QDateTime modified = info.lastModified();
+    {
+        const QMutexLocker lock(&mutex);
+        const auto it = cache.constFind(key);
+        if (it != cache.cend() && it->modified == modified && it->size == info.size())
+            return it->bundle;
+    }
+    CachedFile entry{modified, info.size(), readCaFile(key)};
+    const QMutexLocker lock(&mutex);
+    cache.insert(key, entry);
+    return entry.bundle;
 }
 
 void appendUnique(QList<QSslCertificate>& out, QSet<QByteArray>& seen,
@@ -64,7 +96,7 @@ QList<QSslCertificate> systemRoots(QStringList* problems) {
     appendUnique(roots, seen, qtSystemRoots());
     const QString envFile = qEnvironmentVariable("SSL_CERT_FILE");
     if (!envFile.isEmpty()) {
-        const CaBundle bundle = readCaFile(envFile);
+        const CaBundle bundle = readCached(envFile);
         appendUnique(roots, seen, bundle.certificates);
         if (!bundle.error.isEmpty() && problems)
             *problems << QStringLiteral("SSL_CERT_FILE %1: %2").arg(envFile, bundle.error);
@@ -77,9 +109,14 @@ QList<QSslCertificate> systemRoots(QStringList* problems) {
                 *problems << QStringLiteral("SSL_CERT_DIR %1: no such directory").arg(dirPath);
             continue;
         }
-        // Hashed names ("1a2b3c4d.0") as well as *.pem / *.crt: whatever parses as PEM.
+        // Hashed names ("1a2b3c4d.0") as well as *.pem / *.crt: whatever parses as PEM. Links to
+        // one file (hash and name) are read once.
+        QSet<QString> files;
         for (const QFileInfo& entry : dir.entryInfoList(QDir::Files | QDir::Readable))
-            appendUnique(roots, seen, readCaFile(entry.filePath()).certificates);
+            files.insert(entry.canonicalFilePath());
+        files.remove(QString());
+        for (const QString& file : std::as_const(files))
+            appendUnique(roots, seen, readCached(file).certificates);
     }
     return roots;
 }

@@ -100,6 +100,36 @@ private Q_SLOTS:
             QVERIFY2(contains(cas, root), qPrintable(root.subjectDisplayName()));
     }
 
+    void sslCertFileAddsToTheSystemRootsAndChangesAreSeen() {
+        // SSL_CERT_FILE adds to the distribution's roots (it does not replace them); the bundle
+        // is cached, but a changed file is read again.
+        test::TestCa first;
+        test::TestCa second;
+        QVERIFY2(first.isValid() && second.isValid(), qPrintable(first.error() + second.error()));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString bundle = dir.filePath(QStringLiteral("bundle.pem"));
+        QVERIFY(QFile::copy(first.caPemPath(), bundle));
+        EnvGuard guardDir("SSL_CERT_DIR");
+        EnvGuard guardFile("SSL_CERT_FILE");
+        qunsetenv("SSL_CERT_DIR");
+        qputenv("SSL_CERT_FILE", QFile::encodeName(bundle));
+
+        QList<QSslCertificate> roots = trust::systemRoots();
+        QVERIFY(contains(roots, first.caCertificate()));
+        QVERIFY(!contains(roots, second.caCertificate()));
+        for (const QSslCertificate& root : QSslConfiguration::systemCaCertificates())
+            QVERIFY2(contains(roots, root), qPrintable(root.subjectDisplayName()));
+
+        QFile file(bundle);
+        QVERIFY(file.open(QIODevice::Append));
+        QVERIFY(file.write(second.caCertificate().toPem()) > 0);
+        file.close();
+        roots = trust::systemRoots();
+        QVERIFY(contains(roots, first.caCertificate()));
+        QVERIFY(contains(roots, second.caCertificate()));
+    }
+
     void systemRootAndCaFileBothTrusted() {
         // Two relays with certificates from two unrelated CAs: one CA is a system root (placed in
         // SSL_CERT_DIR, honoured as OpenSSL and Go do), the other comes from tls.caFile. One
