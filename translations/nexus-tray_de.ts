@@ -693,6 +693,18 @@
         <source>The demo session failed: %1</source>
         <translation>Die Demo-Sitzung ist fehlgeschlagen: %1</translation>
     </message>
+    <message>
+        <source>&quot;%1&quot; (UDP port %2)</source>
+        <translation>„%1“ (UDP-Port %2)</translation>
+    </message>
+    <message>
+        <source>UDP is not supported yet: the udpRoutes of %1 are not claimed at the relay, so no UDP traffic reaches them.</source>
+        <translation>UDP wird noch nicht unterstützt: Die udpRoutes von %1 werden am Relay nicht beansprucht, daher erreicht sie kein UDP-Verkehr.</translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation>Konfiguration</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::TrayState</name>

@@ -693,6 +693,18 @@
         <source>The demo session failed: %1</source>
         <translation>The demo session failed: %1</translation>
     </message>
+    <message>
+        <source>&quot;%1&quot; (UDP port %2)</source>
+        <translation>&quot;%1&quot; (UDP port %2)</translation>
+    </message>
+    <message>
+        <source>UDP is not supported yet: the udpRoutes of %1 are not claimed at the relay, so no UDP traffic reaches them.</source>
+        <translation>UDP is not supported yet: the udpRoutes of %1 are not claimed at the relay, so no UDP traffic reaches them.</translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation>Configuration</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::TrayState</name>

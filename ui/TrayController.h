@@ -98,6 +98,9 @@ private:
     void showNotification(const QString& title, const QString& message,
                           Notifier::Severity severity);
     void retranslate();
+    // Settings that load but do not work yet (today: udpRoutes), shown in the banner and once as
+    // a notification; also logged by the config loader.
+    void showConfigNotice();
     bool eventFilter(QObject* watched, QEvent* event) override;
 
     Client* m_client;
@@ -122,6 +125,7 @@ private:
     OverallState m_state = OverallState::Off;
     bool m_stateKnown = false;
     QString m_noTrayBanner;
+    QString m_configNotice;
     int m_probesLeft = 0;
 };
 

@@ -4,6 +4,9 @@
 #include <QStandardPaths>
 #include <QTimer>
 
+#include <algorithm>
+#include <limits>
+
 #include "Logging.h"
 #include "attestation/AttestationOutput.h"
 #include "attestation/CommandEnvironment.h"
@@ -15,6 +18,7 @@ namespace {
 
 // How long a killed child may take to be reaped before its request fails anyway.
 constexpr int kKillGraceMs = 2000;
+constexpr qint64 kMaxTimerMs = std::numeric_limits<int>::max(); // QTimer takes int ms
 
 TokenResult failure(const QString& error) {
     TokenResult r;
@@ -96,7 +100,9 @@ quint64 CommandTokenProvider::request(const TokenRequest& request) {
     run.timer = new QTimer(this);
     run.timer->setSingleShot(true);
     connect(run.timer, &QTimer::timeout, this, [this, id] { onTimeout(id); });
-    run.timer->start(timeoutSeconds * 1000);
+    // In 64 bits and capped: seconds * 1000 in an int wraps for hand-built configs (the loader
+    // bounds timeoutSeconds; library users may bypass it).
+    run.timer->start(int(std::min<qint64>(qint64(timeoutSeconds) * 1000, kMaxTimerMs)));
 
     qCDebug(lcAttestation) << "running attestation command" << program << "for backend"
                            << m_identity.backendName << "stage" << stageName(request.stage);

@@ -42,7 +42,9 @@ AttestationIdentity AttestationIdentity::fromBackend(const BackendConfig& backen
     // (library mode) produce the same claims.
     id.hostnames = withoutDuplicates(backend.hostnames);
     id.tcpPorts = withoutDuplicates(backend.tcpPorts);
-    id.udpRoutes = backend.udpRoutes;
+    // UDP flows are not relayed yet: claiming backend.udpRoutes would only make the hub send flows
+    // the session refuses (the loader warns). NEXUS_UDP_ROUTES stays empty, no udp_routes claim.
+    id.udpRoutes.clear();
     id.weight = backend.weight >= 1 ? backend.weight : 1;
     id.outboundAllowed = backend.attestation.outboundAllowed;
     id.allowedOutboundPorts = backend.attestation.allowedOutboundPorts;

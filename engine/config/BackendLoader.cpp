@@ -8,6 +8,7 @@
 
 #include "config/Hostname.h"
 #include "config/YamlScalar.h"
+#include "session/TrustStore.h"
 
 namespace nexustray::configyaml {
 
@@ -51,6 +52,8 @@ const QStringList kTlsKeys = {QStringLiteral("caFile"), QStringLiteral("allowIns
 
 constexpr int kMaxPort = 65535;
 constexpr int kDefaultTimeoutSeconds = 15;
+// The command's time limit becomes a millisecond timer (int): keep it far from overflowing.
+constexpr int kMaxTimeoutSeconds = 86400;
 constexpr int kDefaultTokenTtlSeconds = 30;
 constexpr int kDefaultInactivitySeconds = 60;
 constexpr int kDefaultPongSeconds = 5;
@@ -300,6 +303,7 @@ void BackendLoader::loadAttestation() {
     bool presenceUnknown = str("command", a.command);
     presenceUnknown |= str("hmacSecret", a.hmacSecret);
     presenceUnknown |= str("hmacSecretFile", a.hmacSecretFile);
+    m_secretFileRef = att.ref(QStringLiteral("hmacSecretFile"));
     str("authorizerStatusUri", a.authorizerStatusUri);
     str("policyVersion", a.policyVersion);
 
@@ -350,6 +354,12 @@ void BackendLoader::loadAttestation() {
                          QStringLiteral("attestation.%1 cannot be negative").arg(numberKey));
         *field = value;
     }
+    if (a.timeoutSeconds > kMaxTimeoutSeconds)
+        m_sink.error(att.ref(QStringLiteral("timeoutSeconds")),
+                     QStringLiteral("attestation.timeoutSeconds %1 is too large (at most %2, one "
+                                    "day)")
+                         .arg(a.timeoutSeconds)
+                         .arg(kMaxTimeoutSeconds));
     if (a.timeoutSeconds == 0)
         a.timeoutSeconds = kDefaultTimeoutSeconds;
     if (a.tokenTTLSeconds == 0)
@@ -489,14 +499,30 @@ void BackendLoader::emitWarnings() {
         }
     }
 
+    if (!m_cfg.udpRoutes.isEmpty()) {
+        // Claiming them would make the hub send flows the session can only refuse.
+        QStringList ports;
+        for (const UdpRoute& route : std::as_const(m_cfg.udpRoutes))
+            ports << QString::number(route.port);
+        m_sink.warning(m_map->ref(QStringLiteral("udpRoutes")),
+                       QStringLiteral("udpRoutes: UDP is not supported yet; port(s) %1 are not "
+                                      "claimed at the relay")
+                           .arg(ports.join(QStringLiteral(", "))));
+    }
+
     const QString secretFile = m_cfg.attestation.hmacSecretFile;
     if (!secretFile.isEmpty() && QFileInfo(secretFile).isFile()) {
         const QFile::Permissions perms = QFile::permissions(secretFile);
-        if (perms & (QFile::ReadGroup | QFile::ReadOther))
-            m_sink.warning(m_map->ref(QStringLiteral("attestation")),
-                           QStringLiteral("attestation.hmacSecretFile %1 is readable by group or "
-                                          "others; restrict it (chmod 600)")
-                               .arg(quoted(secretFile)));
+        if (perms & (QFile::ReadGroup | QFile::ReadOther)) {
+            // Qt's flags hold owner/group/other in bits 12-14, 4-6 and 0-2.
+            const int bits = int(perms);
+            const int mode = ((bits >> 12) & 7) << 6 | ((bits >> 4) & 7) << 3 | (bits & 7);
+            m_sink.warning(m_secretFileRef,
+                           QStringLiteral("attestation.hmacSecretFile %1 has mode %2: readable by "
+                                          "group or others; restrict it (chmod 600)")
+                               .arg(quoted(secretFile),
+                                    QStringLiteral("0%1").arg(mode, 3, 8, QLatin1Char('0'))));
+        }
     }
 
     for (qsizetype i = 0; i < m_cfg.nexusAddresses.size(); ++i) {
@@ -581,10 +607,19 @@ void BackendLoader::loadAdditions() {
     if (expectMap(m_sink, node, ref) != Read::Ok)
         return;
     const MapReader tls(m_sink, node, ref, kTlsKeys);
-    // Only decoded: the file is read when the session connects.
-    readString(m_sink, tls.value(QStringLiteral("caFile")), tls.ref(QStringLiteral("caFile")),
-               m_cfg.tls.caFile);
+    const SourceRef caRef = tls.ref(QStringLiteral("caFile"));
+    const Read caRead =
+        readString(m_sink, tls.value(QStringLiteral("caFile")), caRef, m_cfg.tls.caFile);
     m_cfg.tls.caFile = m_cfg.tls.caFile.trimmed();
+    // Checked now so a typo is an error here rather than a TLS failure at every dial (the session
+    // reads it again when it connects).
+    if (caRead == Read::Ok && !m_cfg.tls.caFile.isEmpty()) {
+        const trust::CaBundle bundle = trust::readCaFile(m_cfg.tls.caFile);
+        if (!bundle.error.isEmpty())
+            m_sink.error(
+                caRef,
+                QStringLiteral("tls.caFile %1: %2").arg(quoted(m_cfg.tls.caFile), bundle.error));
+    }
     readBool(m_sink, tls.value(QStringLiteral("allowInsecure")),
              tls.ref(QStringLiteral("allowInsecure")), m_cfg.tls.allowInsecure);
 }

@@ -55,6 +55,7 @@ private:
     qsizetype m_udpCount = 0;
     bool m_udpBad = false;
     bool m_mappingsKnown = false;
+    SourceRef m_secretFileRef; // where attestation.hmacSecretFile is written
 };
 
 } // namespace nexustray::configyaml

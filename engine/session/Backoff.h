@@ -12,8 +12,10 @@ namespace nexustray {
 
 enum class FailureClass { Transient, Permanent, RateLimited };
 
-// Classifies an attempt's error text (case-insensitive keywords, protocol.md §10.1).
-FailureClass classifyFailure(const QString& error);
+// Classifies the cause of a failed attempt (case-insensitive keywords of protocol.md §10.1, matched
+// as whole words). Pass the cause only (hub close reason, upgrade status line, provider or socket
+// error), never text with the relay URL in it: "wss://edge403.example.net:8403" is not a refusal.
+FailureClass classifyFailure(const QString& cause);
 
 struct BackoffPolicy {
     int baseMs = 5000;

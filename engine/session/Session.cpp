@@ -11,6 +11,7 @@
 #include "config/Hostname.h"
 #include "protocol/Frame.h"
 #include "relay/Stream.h"
+#include "session/TrustStore.h"
 #include "websocket/WebSocketClient.h"
 
 namespace nexustray {
@@ -31,16 +32,6 @@ bool isLoopbackHost(const QString& host) {
     return !address.isNull() && address.isLoopback();
 }
 
-QList<QSslCertificate> extraCaCertificates(const QString& caFile) {
-    QList<QSslCertificate> certs;
-    if (!caFile.isEmpty())
-        certs += QSslCertificate::fromPath(caFile, QSsl::Pem);
-    // Like Go on Linux, honour SSL_CERT_FILE (Qt itself only looks at the system directories).
-    const QString envFile = qEnvironmentVariable("SSL_CERT_FILE");
-    if (!envFile.isEmpty())
-        certs += QSslCertificate::fromPath(envFile, QSsl::Pem);
-    return certs;
-}
 } // namespace
 
 Session::Session(SessionSettings settings, QObject* parent)
@@ -233,9 +224,16 @@ void Session::openWebSocket() {
     const QUrl url(m_settings.relayUrl);
     if (url.scheme() == QLatin1String("wss")) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        const QList<QSslCertificate> extra = extraCaCertificates(m_settings.backend.tls.caFile);
-        if (!extra.isEmpty())
-            ssl.addCaCertificates(extra);
+        QString caError; // system roots + tls.caFile (addCaCertificates would drop the former)
+        QStringList envProblems;
+        if (!trust::buildClientConfiguration(ssl, m_settings.backend.tls.caFile, &caError,
+                                             &envProblems)) {
+            // The file went away or broke after the load: say so and retry (not a refusal).
+            attemptFailed(caError, QStringLiteral("tls.caFile unusable"));
+            return;
+        }
+        for (const QString& problem : std::as_const(envProblems))
+            qCWarning(lcSession).noquote() << m_settings.sessionId << problem;
         ssl.setAllowedNextProtocols({}); // never offer h2: the hub could not upgrade it
         m_ws->setSslConfiguration(ssl);
         connect(m_ws, &WebSocketClient::sslErrors, this, [this](const QList<QSslError>& errors) {
@@ -250,7 +248,7 @@ void Session::openWebSocket() {
         // A failed dial or upgrade may end without disconnected(): fail the attempt here.
         if (m_phase == Phase::Dialing && m_ws) {
             const QString why = m_lastError.isEmpty() ? m_ws->errorString() : m_lastError;
-            attemptFailed(QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, why));
+            attemptFailed(QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, why), why);
         }
     });
     connect(m_ws, &WebSocketClient::connected, this, &Session::onWsConnected);
@@ -610,6 +608,7 @@ void Session::onWsDisconnected() {
         error = socketError;
     else
         error = QStringLiteral("connection closed (code %1)").arg(code);
+    const QString cause = error; // without the URL: "edge403.example.net" is no refusal
     if (neverUpgraded && reason.isEmpty())
         error = QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, error);
 
@@ -623,10 +622,10 @@ void Session::onWsDisconnected() {
         beginAttempt();
         return;
     }
-    attemptFailed(error);
+    attemptFailed(error, cause);
 }
 
-void Session::attemptFailed(const QString& error) {
+void Session::attemptFailed(const QString& error, const QString& cause) {
     if (m_stopping)
         return;
     if (m_ws) {
@@ -649,7 +648,8 @@ void Session::attemptFailed(const QString& error) {
         QMetaObject::invokeMethod(this, &Session::beginAttempt, Qt::QueuedConnection);
         return;
     }
-    const std::optional<int> delay = m_backoff.nextDelayMs(classifyFailure(error));
+    const std::optional<int> delay =
+        m_backoff.nextDelayMs(classifyFailure(cause.isEmpty() ? error : cause));
     if (!delay) {
         qCCritical(lcSession).noquote()
             << m_settings.sessionId << "giving up after repeated refusals:" << error;

@@ -72,7 +72,8 @@ private:
     void onWsDisconnected();
     void onTextMessage(const QString& text);
     void onBinaryMessage(const QByteArray& message);
-    void attemptFailed(const QString& error);
+    // `cause` (what classifyFailure() looks at) is `error` unless that names the relay URL.
+    void attemptFailed(const QString& error, const QString& cause = QString());
     void scheduleRetry(const QString& error, bool afterEstablished);
     void dropWebSocket();
     void setState(SessionState state, const QString& error = QString());

@@ -3,9 +3,12 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <limits>
 
 #include "attestation/CommandTokenProvider.h"
 
@@ -47,6 +50,8 @@ private Q_SLOTS:
     void finishedIsAsynchronous();
     void destroyingProviderKillsChild();
     void factorySelectsCommand();
+    void udpRoutesAreNotClaimed();
+    void hugeTimeoutDoesNotOverflow();
 
 private:
     QString writeScript(const QString& name, const QString& body);
@@ -528,6 +533,39 @@ void TestCommandTokenProvider::factorySelectsCommand() {
     provider = createTokenProvider(backend, &error);
     QVERIFY(provider);
     QVERIFY(!qobject_cast<CommandTokenProvider*>(provider.get()));
+}
+
+void TestCommandTokenProvider::udpRoutesAreNotClaimed() {
+    // UDP is not relayed yet: a backend's udpRoutes must not reach the command's claims input.
+    const QString envFile = m_dir->filePath(QStringLiteral("env.txt"));
+    BackendConfig backend;
+    backend.name = QStringLiteral("edge-apps");
+    backend.tcpPorts = {443};
+    backend.udpRoutes = {UdpRoute{53, 30}, UdpRoute{67, std::nullopt}};
+    backend.attestation.command = writeScript(
+        QStringLiteral("env.sh"), QStringLiteral("env > '%1'\necho '%2'").arg(envFile, kJwt));
+    QString error;
+    auto provider = createTokenProvider(backend, &error);
+    QVERIFY2(provider, qPrintable(error));
+    const Finished f = runOnce(*provider, {AttestationStage::Handshake, QString()});
+    QVERIFY(f.result.ok);
+    QFile file(envFile);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    QVERIFY(lines.contains("NEXUS_TCP_PORTS=443"));
+    QVERIFY2(lines.contains("NEXUS_UDP_ROUTES="), "NEXUS_UDP_ROUTES must be present and empty");
+}
+
+void TestCommandTokenProvider::hugeTimeoutDoesNotOverflow() {
+    // Library users bypass the loader's bound: seconds * 1000 must not wrap to a negative timer
+    // (Qt warns "Timers cannot have negative timeouts" and the command would never time out).
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("[Tt]imer")));
+    AttestationConfig config =
+        configFor(writeScript(QStringLiteral("ok.sh"), QStringLiteral("echo '%1'").arg(kJwt)));
+    config.timeoutSeconds = std::numeric_limits<int>::max();
+    CommandTokenProvider provider(config, identity());
+    const Finished f = runOnce(provider, {AttestationStage::Handshake, QString()});
+    QVERIFY2(f.result.ok, qPrintable(f.result.error));
 }
 
 QTEST_GUILESS_MAIN(TestCommandTokenProvider)

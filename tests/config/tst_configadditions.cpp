@@ -1,9 +1,11 @@
 // nexus-tray's own config decisions (config.md §9), warnings, issue locations and file loading.
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "ConfigTestSupport.h"
+#include "TestCa.h"
 #include "nexustray/Config.h"
 
 using namespace nexustray;
@@ -35,6 +37,10 @@ private slots:
     void tlsBlock();
     void tlsErrors_data();
     void tlsErrors();
+    void caFileProblems_data();
+    void caFileProblems();
+    void timeoutBound_data();
+    void timeoutBound();
     void hostnameValidity_data();
     void hostnameValidity();
     void hostPatterns_data();
@@ -106,19 +112,91 @@ void TestConfigAdditions::enabledFlag() {
 }
 
 void TestConfigAdditions::tlsBlock() {
-    // The CA file is only recorded at load; it is read when the session connects.
+    test::TestCa ca;
+    QVERIFY2(ca.isValid(), qPrintable(ca.error()));
     const ConfigLoadResult result =
-        loadConfigText(baseYaml({{"tls", "tls: {caFile: \" /nonexistent/ca.pem \"}"}}));
+        loadConfigText(baseYaml({{"tls", "tls: {caFile: \" " + ca.caPemPath() + " \"}"}}));
     QVERIFY2(result.ok(), qPrintable(configtest::describe(result.errors)));
-    QCOMPARE(result.config.backends[0].tls.caFile, QStringLiteral("/nonexistent/ca.pem"));
+    QCOMPARE(result.config.backends[0].tls.caFile, ca.caPemPath());
     QVERIFY(result.warnings.isEmpty());
+}
+
+void TestConfigAdditions::caFileProblems_data() {
+    QTest::addColumn<QString>("name"); // inside a temporary directory
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("missing") << "absent.pem" << QByteArray() << "no such file";
+    QTest::newRow("directory") << "dir" << QByteArray() << "not a regular file";
+    QTest::newRow("empty") << "empty.pem" << QByteArray("") << "contains no PEM certificate";
+    QTest::newRow("not PEM") << "junk.pem" << QByteArray("not a certificate\n")
+                             << "contains no PEM certificate";
+    QTest::newRow("unreadable") << "secret.pem" << QByteArray("x") << "cannot be read";
+}
+
+void TestConfigAdditions::caFileProblems() {
+    // A caFile that cannot be used is a load error naming file, line and key (it used to be
+    // ignored, and the backend then failed TLS at every dial).
+    QFETCH(QString, name);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, reason);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString caPath = dir.filePath(name);
+    if (name == QLatin1String("dir"))
+        QVERIFY(QDir(dir.path()).mkdir(name));
+    else if (name != QLatin1String("absent.pem"))
+        QVERIFY(writeFile(caPath, content));
+    if (name == QLatin1String("secret.pem")) {
+        QVERIFY(QFile::setPermissions(caPath, QFile::WriteOwner));
+        QFile probe(caPath);
+        if (probe.open(QIODevice::ReadOnly))
+            QSKIP("running with privileges that read any file (root)");
+    }
+    const QString configPath = dir.filePath(QStringLiteral("config.yaml"));
+    QVERIFY(writeFile(configPath, baseYaml({{"tls", "tls:\n  caFile: \"" + caPath + "\""}})));
+    const ConfigLoadResult result = loadConfigFile(configPath);
+    QCOMPARE(result.errors.size(), 1);
+    const ConfigIssue& issue = result.errors[0];
+    QCOMPARE(issue.file, configPath);
+    QCOMPARE(issue.line, 8);
+    QCOMPARE(issue.key, QStringLiteral("backends[0].tls.caFile"));
+    QVERIFY2(issue.message.startsWith(
+                 QStringLiteral("backend 'edge': tls.caFile '%1': %2").arg(caPath, reason)),
+             qPrintable(issue.message));
+}
+
+void TestConfigAdditions::timeoutBound_data() {
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<bool>("ok");
+    QTest::newRow("one day") << "86400" << true;
+    QTest::newRow("one day + 1") << "86401" << false;
+    QTest::newRow("int overflow in ms") << "2147484" << false;
+    QTest::newRow("int max") << "2147483647" << false;
+}
+
+void TestConfigAdditions::timeoutBound() {
+    // The limit becomes a millisecond timer: seconds * 1000 must not wrap around.
+    QFETCH(QString, value);
+    QFETCH(bool, ok);
+    const ConfigLoadResult result = loadConfigText(
+        baseYaml(
+            {{"attestation", "attestation:\n  command: /bin/true\n  timeoutSeconds: " + value}}),
+        QStringLiteral("c.yaml"));
+    QCOMPARE(result.ok(), ok);
+    if (ok)
+        return;
+    QCOMPARE(result.errors.size(), 1);
+    QCOMPARE(result.errors[0].toString(),
+             QStringLiteral("c.yaml:7:23: backends[0].attestation.timeoutSeconds: backend 'edge': "
+                            "attestation.timeoutSeconds %1 is too large (at most 86400, one day)")
+                 .arg(value));
 }
 
 void TestConfigAdditions::tlsErrors_data() {
     QTest::addColumn<QString>("tls");
     QTest::addColumn<QString>("key");
     QTest::addColumn<QString>("error");
-    QTest::newRow("unknown key") << "tls: {caFile: ca.pem, certFile: c.pem}"
+    QTest::newRow("unknown key") << "tls: {allowInsecure: false, certFile: c.pem}"
                                  << "backends[0].tls.certFile"
                                  << "backend 'edge': unknown key \"certFile\" (expected one of: "
                                     "caFile, allowInsecure)";
@@ -266,13 +344,21 @@ void TestConfigAdditions::duplicateNormalisedHosts() {
 }
 
 void TestConfigAdditions::udpWarning() {
-    const ConfigLoadResult result =
-        loadConfigText(baseYaml({{"udpRoutes", "udpRoutes: [{port: 80}, {port: 53}]"}}));
+    // UDP flows are not relayed yet: the routes load (the config stays valid) but are not claimed,
+    // and the loader says so.
+    const ConfigLoadResult result = loadConfigText(
+        baseYaml({{"udpRoutes", "udpRoutes: [{port: 80}, {port: 53}]"}}), QStringLiteral("c.yaml"));
     QVERIFY(result.ok());
     QCOMPARE(messages(result.warnings),
-             QStringList{QStringLiteral("backend 'edge': udpRoutes: port 53 has no portMappings "
-                                        "entry; its flows have no route")});
+             (QStringList{QStringLiteral("backend 'edge': udpRoutes: port 53 has no portMappings "
+                                         "entry; its flows have no route"),
+                          QStringLiteral("backend 'edge': udpRoutes: UDP is not supported yet; "
+                                         "port(s) 80, 53 are not claimed at the relay")}));
     QCOMPARE(result.warnings[0].key, QStringLiteral("backends[0].udpRoutes[1].port"));
+    QCOMPARE(result.warnings[1].file, QStringLiteral("c.yaml"));
+    QCOMPARE(result.warnings[1].line, 7);
+    QCOMPARE(result.warnings[1].key, QStringLiteral("backends[0].udpRoutes"));
+    QCOMPARE(result.config.backends[0].udpRoutes.size(), 2); // kept for the editor
 }
 
 void TestConfigAdditions::secretFileWarning() {
@@ -295,7 +381,9 @@ void TestConfigAdditions::secretFileWarning() {
     QCOMPARE(result.warnings.size(), 1);
     QVERIFY(result.warnings[0].message.contains(secret));
     QVERIFY(result.warnings[0].message.contains(QStringLiteral("readable by group or others")));
-    QCOMPARE(result.warnings[0].key, QStringLiteral("backends[0].attestation"));
+    QVERIFY2(result.warnings[0].message.contains(QStringLiteral("has mode 0644")),
+             qPrintable(result.warnings[0].message));
+    QCOMPARE(result.warnings[0].key, QStringLiteral("backends[0].attestation.hmacSecretFile"));
 
     // A missing file is the session's business (it is read when the session is built).
     result = loadConfigText(baseYaml(
@@ -438,7 +526,16 @@ void TestConfigAdditions::loadFromFile() {
 }
 
 void TestConfigAdditions::exampleConfigLoads() {
-    const ConfigLoadResult result = loadConfigFile(QStringLiteral(NEXUS_EXAMPLE_CONFIG));
+    // The example names a private CA file, which must exist (checked at load): point it at one.
+    test::TestCa ca;
+    QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+    QFile example(QStringLiteral(NEXUS_EXAMPLE_CONFIG));
+    QVERIFY(example.open(QIODevice::ReadOnly));
+    QByteArray text = example.readAll();
+    const QByteArray examplePath = "/etc/nexus-tray/internal-ca.pem";
+    QVERIFY(text.contains(examplePath));
+    text.replace(examplePath, ca.caPemPath().toUtf8());
+    const ConfigLoadResult result = loadConfigText(text, QStringLiteral(NEXUS_EXAMPLE_CONFIG));
     QVERIFY2(result.ok(), qPrintable(configtest::describe(result.errors)));
     QVERIFY2(result.warnings.isEmpty(), qPrintable(configtest::describe(result.warnings)));
     QVERIFY(result.config.backends.size() >= 2);

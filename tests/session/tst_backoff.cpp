@@ -73,6 +73,34 @@ private Q_SLOTS:
                                  << int(FailureClass::Transient);
         QTest::newRow("expired") << "relay closed the connection (1008): token is expired"
                                  << int(FailureClass::Transient);
+        // Whole words only: numbers inside ports, host names or other numbers are no status.
+        QTest::newRow("upgrade 403")
+            << "relay refused the WebSocket upgrade: HTTP/1.1 403 Forbidden"
+            << int(FailureClass::Permanent);
+        QTest::newRow("upgrade 401 only")
+            << "relay refused the WebSocket upgrade: HTTP/1.1 401" << int(FailureClass::Permanent);
+        QTest::newRow("status in brackets") << "status (403)" << int(FailureClass::Permanent);
+        QTest::newRow("status with colon") << "error 401: nope" << int(FailureClass::Permanent);
+        QTest::newRow("rate limited")
+            << "Rate limited, slow down" << int(FailureClass::RateLimited);
+        QTest::newRow("invalid credentials")
+            << "Invalid credentials" << int(FailureClass::Permanent);
+        QTest::newRow("port 4030")
+            << "127.0.0.1:4030 Connection refused" << int(FailureClass::Transient);
+        QTest::newRow("port 8403")
+            << "connect to port 8403 refused" << int(FailureClass::Transient);
+        QTest::newRow("4031") << "code 4031" << int(FailureClass::Transient);
+        QTest::newRow("host edge403")
+            << "Host edge403.example.net not found" << int(FailureClass::Transient);
+        QTest::newRow("host edge-403")
+            << "Host edge-403.example.net not found" << int(FailureClass::Transient);
+        QTest::newRow("host 403 label")
+            << "Host 403.example.net not found" << int(FailureClass::Transient);
+        QTest::newRow("host forbidden")
+            << "Host forbidden.example.net not found" << int(FailureClass::Transient);
+        QTest::newRow("url") << "wss://edge401.example.net:8403/connect/403 timed out"
+                             << int(FailureClass::Transient);
+        QTest::newRow("word inside word") << "unforbiddenness" << int(FailureClass::Transient);
     }
     void classification() {
         QFETCH(QString, error);

@@ -3,6 +3,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "TestCa.h"
 #include "configedit/ConfigFileEditor.h"
 
 using namespace nexustray;
@@ -170,6 +171,14 @@ private Q_SLOTS:
     }
 
     void generatedYamlRoundTrips() {
+        // tls.caFile must name a readable PEM bundle (checked at load); relative to the cwd.
+        test::TestCa ca;
+        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+        const QString cwd = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(QFileInfo(ca.caPemPath()).path()));
+        const auto restoreCwd = qScopeGuard([&cwd] { QDir::setCurrent(cwd); });
+        const QString caName = QFileInfo(ca.caPemPath()).fileName();
+        QCOMPARE(caName, QStringLiteral("ca.pem"));
         const ConfigLoadResult loaded = loadConfigText(
             "backends:\n"
             "  - name: full\n"
@@ -179,7 +188,7 @@ private Q_SLOTS:
             "    udpRoutes: [{port: 53, flowIdleTimeoutSeconds: 0}]\n"
             "    nexusAddresses: [\"wss://h1.example.com/c\", \"wss://h2.example.com/c\"]\n"
             "    weight: 3\n"
-            "    tls: {caFile: /etc/ca.pem}\n"
+            "    tls: {caFile: ca.pem}\n"
             "    attestation:\n"
             "      command: /usr/bin/attest\n"
             "      args: [\"--x\", \"a b\", \"q\\\"uote\"]\n"
@@ -198,7 +207,7 @@ private Q_SLOTS:
             "      2222: \"127.0.0.1:22\"\n"
             "    healthChecks: {enabled: true, inactivityTimeout: 30, pongTimeout: 4}\n"
             "    flowControl: {lowWaterMark: 8, highWaterMark: 20, maxBuffer: 30}\n");
-        QVERIFY(loaded.ok());
+        QVERIFY2(loaded.ok(), qPrintable(loaded.errors.value(0).toString()));
         const QByteArray yaml = generateYaml(loaded.config);
         const ConfigLoadResult again = loadConfigText(yaml);
         QVERIFY2(again.ok(), qPrintable(again.errors.value(0).toString() + "\n" + yaml));

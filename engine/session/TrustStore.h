@@ -1,0 +1,33 @@
+// The CA certificates a wss:// session trusts (docs/configuration.md, `tls`): the system roots
+// plus the backend's tls.caFile. Qt 6.4 (OpenSSL backend) loads the system roots on demand only
+// while a configuration's CA list is untouched; addCaCertificates() switches that off, so the
+// system roots are listed explicitly here. "System roots" are what Qt finds in the distribution's
+// directories plus, as OpenSSL and Go do, the bundle named by SSL_CERT_FILE and the files in the
+// SSL_CERT_DIR directories (':'-separated).
+#pragma once
+
+#include <QList>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QString>
+
+namespace nexustray::trust {
+
+// A PEM bundle read from disk; `error` says why nothing usable was read (missing, unreadable,
+// no certificate in it) without naming the file (callers add that).
+struct CaBundle {
+    QList<QSslCertificate> certificates;
+    QString error;
+};
+CaBundle readCaFile(const QString& path);
+
+// System roots as described above (duplicates removed). Problems with SSL_CERT_FILE / SSL_CERT_DIR
+// are appended to `problems` (if given); the rest is still returned.
+QList<QSslCertificate> systemRoots(QStringList* problems = nullptr);
+
+// Client configuration for a wss:// dial: `base` with system roots + the certificates of `caFile`
+// (if non-empty) as its CA list. On a caFile problem returns false and sets `error`.
+bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QString* error,
+                              QStringList* problems = nullptr);
+
+} // namespace nexustray::trust

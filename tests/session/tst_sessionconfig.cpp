@@ -1,0 +1,253 @@
+// A real Session honouring backend settings end to end, against the in-repo hub emulator: the
+// trust store of wss:// relays (system roots *and* tls.caFile), retry classification that ignores
+// the relay URL, and udpRoutes that are not claimed while UDP is not relayed.
+#include <QTcpServer>
+#include <QtTest>
+
+#include <memory>
+
+#include "TestCa.h"
+#include "hub/HubEmulator.h"
+#include "session/Session.h"
+#include "session/TrustStore.h"
+
+using namespace nexustray;
+using nexustray::hub::HubEmulator;
+using nexustray::hub::HubOptions;
+
+namespace {
+const QByteArray kSecret = "session-config-secret";
+
+// Restores an environment variable when the test ends (pass or fail).
+class EnvGuard {
+public:
+    explicit EnvGuard(const char* name)
+        : m_name(name)
+        , m_had(qEnvironmentVariableIsSet(name))
+        , m_value(qgetenv(name)) {}
+    ~EnvGuard() {
+        if (m_had)
+            qputenv(m_name, m_value);
+        else
+            qunsetenv(m_name);
+    }
+
+private:
+    const char* m_name;
+    bool m_had;
+    QByteArray m_value;
+};
+
+bool contains(const QList<QSslCertificate>& list, const QSslCertificate& cert) {
+    return list.contains(cert);
+}
+} // namespace
+
+class TestSessionConfig : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<HubEmulator> startHub(const std::optional<QSslConfiguration>& tls,
+                                          std::optional<QList<int>> udpClaims = std::nullopt) {
+        HubOptions o;
+        o.jwtSecret = kSecret;
+        o.relayPorts = {{443, 0}};
+        o.tokenTimeoutMs = 5000;
+        o.tls = tls;
+        o.allowedUdpPortClaims = std::move(udpClaims);
+        auto hub = std::make_unique<HubEmulator>(o);
+        QString error;
+        if (!hub->start(&error)) {
+            qWarning() << "hub did not start:" << error;
+            return nullptr;
+        }
+        return hub;
+    }
+
+    static SessionSettings settings(const QString& relayUrl, const QString& id) {
+        BackendConfig b;
+        b.name = QStringLiteral("edge");
+        b.hostnames = {QStringLiteral("app.test")};
+        b.nexusAddresses = {relayUrl};
+        b.attestation.hmacSecret = QString::fromUtf8(kSecret);
+        b.portMappings[443].defaultTarget = QStringLiteral("127.0.0.1:9");
+        SessionSettings s;
+        s.sessionId = id;
+        s.backend = b;
+        s.relayUrl = relayUrl;
+        s.backoff.baseMs = 50;
+        s.backoff.maxMs = 100;
+        s.timings.challengeTimeoutMs = 5000;
+        s.timings.stableAfterMs = 100;
+        return s;
+    }
+
+private Q_SLOTS:
+    void builtConfigurationHasSystemRootsAndCaFile() {
+        // Qt 6.4 drops its on-demand system roots as soon as CA certificates are added; the
+        // session therefore lists them itself. Every root Qt knows must still be there.
+        test::TestCa extra;
+        QVERIFY2(extra.isValid(), qPrintable(extra.error()));
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        QString error;
+        QVERIFY2(trust::buildClientConfiguration(ssl, extra.caPemPath(), &error),
+                 qPrintable(error));
+        const QList<QSslCertificate> cas = ssl.caCertificates();
+        QVERIFY(contains(cas, extra.caCertificate()));
+        const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
+        if (system.isEmpty())
+            qWarning("this machine has no system CA certificates; only the extra file is checked");
+        for (const QSslCertificate& root : system)
+            QVERIFY2(contains(cas, root), qPrintable(root.subjectDisplayName()));
+    }
+
+    void sslCertFileAddsToTheSystemRootsAndChangesAreSeen() {
+        // SSL_CERT_FILE adds to the distribution's roots (it does not replace them); the bundle
+        // is cached, but a changed file is read again.
+        test::TestCa first;
+        test::TestCa second;
+        QVERIFY2(first.isValid() && second.isValid(), qPrintable(first.error() + second.error()));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString bundle = dir.filePath(QStringLiteral("bundle.pem"));
+        QVERIFY(QFile::copy(first.caPemPath(), bundle));
+        EnvGuard guardDir("SSL_CERT_DIR");
+        EnvGuard guardFile("SSL_CERT_FILE");
+        qunsetenv("SSL_CERT_DIR");
+        qputenv("SSL_CERT_FILE", QFile::encodeName(bundle));
+
+        QList<QSslCertificate> roots = trust::systemRoots();
+        QVERIFY(contains(roots, first.caCertificate()));
+        QVERIFY(!contains(roots, second.caCertificate()));
+        for (const QSslCertificate& root : QSslConfiguration::systemCaCertificates())
+            QVERIFY2(contains(roots, root), qPrintable(root.subjectDisplayName()));
+
+        QFile file(bundle);
+        QVERIFY(file.open(QIODevice::Append));
+        QVERIFY(file.write(second.caCertificate().toPem()) > 0);
+        file.close();
+        roots = trust::systemRoots();
+        QVERIFY(contains(roots, first.caCertificate()));
+        QVERIFY(contains(roots, second.caCertificate()));
+    }
+
+    void systemRootAndCaFileBothTrusted() {
+        // Two relays with certificates from two unrelated CAs: one CA is a system root (placed in
+        // SSL_CERT_DIR, honoured as OpenSSL and Go do), the other comes from tls.caFile. One
+        // backend configuration (with the caFile) must reach both.
+        test::TestCa systemCa;
+        test::TestCa fileCa;
+        QVERIFY2(systemCa.isValid(), qPrintable(systemCa.error()));
+        QVERIFY2(fileCa.isValid(), qPrintable(fileCa.error()));
+        QTemporaryDir certDir;
+        QVERIFY(certDir.isValid());
+        QVERIFY(
+            QFile::copy(systemCa.caPemPath(), certDir.filePath(QStringLiteral("test-root.pem"))));
+        EnvGuard guardDir("SSL_CERT_DIR");
+        EnvGuard guardFile("SSL_CERT_FILE");
+        qunsetenv("SSL_CERT_FILE");
+        qputenv("SSL_CERT_DIR", QFile::encodeName(certDir.path()));
+
+        auto systemHub = startHub(systemCa.serverConfiguration());
+        auto fileHub = startHub(fileCa.serverConfiguration());
+        QVERIFY(systemHub && fileHub);
+        QSignalSpy systemAuth(systemHub.get(), &HubEmulator::sessionAuthenticated);
+        QSignalSpy fileAuth(fileHub.get(), &HubEmulator::sessionAuthenticated);
+
+        SessionSettings toSystem = settings(systemHub->backendUrl().toString(), "edge#1");
+        toSystem.backend.tls.caFile = fileCa.caPemPath();
+        SessionSettings toFile = settings(fileHub->backendUrl().toString(), "edge#2");
+        toFile.backend.tls.caFile = fileCa.caPemPath();
+        Session a(toSystem);
+        Session b(toFile);
+        a.start();
+        b.start();
+        QTRY_VERIFY_WITH_TIMEOUT(systemAuth.count() > 0 && fileAuth.count() > 0, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(a.snapshot().state, SessionState::Connected, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(b.snapshot().state, SessionState::Connected, 10000);
+    }
+
+    void caFileGoneAtDialIsAClearTransientError() {
+        // The loader checks the file; if it disappears afterwards the dial says why and retries.
+        test::TestCa ca;
+        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+        auto hub = startHub(ca.serverConfiguration());
+        QVERIFY(hub);
+        SessionSettings s = settings(hub->backendUrl().toString(), "edge#1");
+        s.backend.tls.caFile = QStringLiteral("/nonexistent/nexus-test-ca.pem");
+        Session session(s);
+        QSignalSpy changed(&session, &Session::sessionChanged);
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(session.snapshot().state, SessionState::Backoff, 10000);
+        QVERIFY2(session.snapshot().lastError.contains(
+                     QStringLiteral("tls.caFile /nonexistent/nexus-test-ca.pem: no such file")),
+                 qPrintable(session.snapshot().lastError));
+        // Transient: more than the 5 permanent failures it would take to give up.
+        int backoffs = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                backoffs = 0;
+                for (const QList<QVariant>& args : std::as_const(changed))
+                    backoffs += args.at(0).value<SessionSnapshot>().state == SessionState::Backoff;
+                return backoffs >= 7;
+            }(),
+            30000);
+        QVERIFY(session.snapshot().state != SessionState::Failed);
+    }
+
+    void relayUrlWith403KeepsRetrying() {
+        // "403" in the relay's port and path is no authentication refusal: a refused dial is
+        // transient and must never make the session give up.
+        QTcpServer holder;
+        quint16 port = 0;
+        for (quint16 candidate : {4030, 8403, 14030, 24030, 34030, 44030, 54030, 64030, 40300,
+                                  40301, 40302, 40303, 40304, 40305}) {
+            if (holder.listen(QHostAddress::LocalHost, candidate)) {
+                port = candidate;
+                break;
+            }
+        }
+        if (port == 0)
+            QSKIP("no free loopback port containing 403");
+        holder.close(); // now it refuses connections
+        const QString url = QStringLiteral("ws://127.0.0.1:%1/edge403/403").arg(port);
+        Session session(settings(url, "edge#1"));
+        QSignalSpy changed(&session, &Session::sessionChanged);
+        session.start();
+        int backoffs = 0;
+        bool failed = false;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                backoffs = 0;
+                for (const QList<QVariant>& args : std::as_const(changed)) {
+                    const SessionSnapshot snap = args.at(0).value<SessionSnapshot>();
+                    backoffs += snap.state == SessionState::Backoff;
+                    failed |= snap.state == SessionState::Failed;
+                }
+                return backoffs >= 7 || failed;
+            }(),
+            30000);
+        QVERIFY2(!failed, qPrintable(session.snapshot().lastError));
+        QVERIFY2(session.snapshot().lastError.contains(url),
+                 qPrintable(session.snapshot().lastError));
+    }
+
+    void udpRoutesAreNotClaimed() {
+        // A hub that refuses every UDP claim: the session must authenticate, i.e. its token
+        // carries no udp_routes (UDP flows are not relayed yet).
+        auto hub = startHub(std::nullopt, QList<int>{});
+        QVERIFY(hub);
+        QSignalSpy authenticated(hub.get(), &HubEmulator::sessionAuthenticated);
+        QSignalSpy closed(hub.get(), &HubEmulator::sessionClosed);
+        SessionSettings s = settings(hub->backendUrl().toString(), "edge#1");
+        s.backend.udpRoutes = {UdpRoute{53, 30}, UdpRoute{67, std::nullopt}};
+        s.backend.portMappings[53].defaultTarget = QStringLiteral("127.0.0.1:53");
+        Session session(s);
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(authenticated.count() > 0 || closed.count() > 0, 20000);
+        QVERIFY2(closed.isEmpty(), qPrintable(session.snapshot().lastError));
+        QTRY_COMPARE_WITH_TIMEOUT(session.snapshot().state, SessionState::Connected, 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionConfig)
+#include "tst_sessionconfig.moc"
