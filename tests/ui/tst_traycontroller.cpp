@@ -319,6 +319,38 @@ private Q_SLOTS:
         editor->close();
     }
 
+    // Every outside change is guarded, not only the first: a change made after a refused Save
+    // is refused again (the second Save confirms overwriting the version it was warned about).
+    void editorRefusesEveryFurtherOutsideChange() {
+        ConfigEditorDialog* editor = m_tray->openEditor();
+        QString text = QString::fromUtf8(m_original);
+        text.replace(QStringLiteral("[\"web.test\"]"), QStringLiteral("[\"www.test\"]"));
+        editor->setRawText(text);
+        QVERIFY2(editor->errorText().isEmpty(), qPrintable(editor->errorText()));
+        QSignalSpy saved(editor, &ConfigEditorDialog::configSaved);
+
+        m_tray->backendAction(QStringLiteral("mail"))->trigger(); // outside change 1
+        const QByteArray first = readAll(m_path);
+        QVERIFY(first != m_original);
+        QVERIFY(!editor->save());
+        QVERIFY(editor->lastSaveError().contains(QLatin1String("changed outside the editor")));
+        QCOMPARE(readAll(m_path), first);
+
+        m_tray->backendAction(QStringLiteral("mail"))->trigger(); // outside change 2
+        const QByteArray second = readAll(m_path);
+        QVERIFY(second != first);
+        QVERIFY(!editor->save()); // refused again: this change was never shown to the user
+        QVERIFY2(editor->lastSaveError().contains(QLatin1String("changed outside the editor")),
+                 qPrintable(editor->lastSaveError()));
+        QCOMPARE(readAll(m_path), second);
+        QCOMPARE(saved.size(), 0);
+
+        QVERIFY(editor->save()); // the user saw the warning for this version: overwrite it
+        QCOMPARE(readAll(m_path), text.toUtf8());
+        QCOMPARE(saved.size(), 1);
+        editor->close();
+    }
+
     void rawEditKeepsCommentsAndRestartsOnlyTheChangedBackend() {
         QSignalSpy closed(m_hub.get(), &HubEmulator::sessionClosed);
         QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
