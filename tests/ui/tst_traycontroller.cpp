@@ -511,7 +511,7 @@ private Q_SLOTS:
 
     void secondInstanceRaisesTheFirst() {
         SingleInstance first(QStringLiteral("tst-key"));
-        QVERIFY(first.start());
+        QCOMPARE(first.start(), SingleInstance::Result::First);
         QSignalSpy raised(&first, &SingleInstance::raiseRequested);
         SingleInstance second(QStringLiteral("tst-key"));
         bool secondStarted = true;
@@ -524,7 +524,7 @@ private Q_SLOTS:
         launcher.join();
         QVERIFY(!secondStarted);
         SingleInstance other(QStringLiteral("other-key"));
-        QVERIFY(other.start()); // another config is another instance
+        QCOMPARE(other.start(), SingleInstance::Result::First); // another config, another instance
     }
 
     void startAtLoginWritesTheXdgAutostartEntry() {
