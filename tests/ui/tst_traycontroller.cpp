@@ -14,6 +14,7 @@
 #include <QSystemTrayIcon>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <memory>
@@ -454,6 +455,14 @@ private Q_SLOTS:
         tray.start();
         QVERIFY(!tray.trayIcon());
         QVERIFY(!tray.statusWindow()->bannerText().isEmpty());
+        // The probe timer (the only timer with the probe interval) is what calls trayProbe.
+        auto probeTimers = [&tray, &options] {
+            int n = 0;
+            for (const QTimer* t : tray.findChildren<QTimer*>())
+                n += t->interval() == options.trayProbeIntervalMs;
+            return n;
+        };
+        QCOMPARE(probeTimers(), 1);
         QTRY_VERIFY(probes >= 2);
         available = true;
         QTRY_VERIFY(tray.trayIcon() != nullptr);
@@ -461,9 +470,11 @@ private Q_SLOTS:
         QVERIFY(!tray.statusWindow()
                      ->findChild<QPushButton*>(QStringLiteral("quitButton"))
                      ->isVisible());
+        // It stopped looking: the probe timer is gone, so nothing can call trayProbe again.
+        QTRY_COMPARE(probeTimers(), 0);
         const int after = probes;
-        QTest::qWait(100);
-        QCOMPARE(probes, after); // it stopped looking
+        QCoreApplication::processEvents();
+        QCOMPARE(probes, after);
     }
 
     void notifierIsRateLimitedAndCanBeTurnedOff() {
@@ -483,10 +494,14 @@ private Q_SLOTS:
         QVERIFY(spy.wait(2000));
         QCOMPARE(spy.last().at(0).toString(), QStringLiteral("Tunnel back up"));
         // Flapping again: "down" was reported less than a minute ago, so it stays quiet.
+        // Nothing is delivered later either: deliveries happen right away or from the gap timer,
+        // and it is not armed.
+        const QTimer* gapTimer = notifier.findChild<QTimer*>();
+        QVERIFY(gapTimer);
         notifier.onSessionChanged(snap(SessionState::Backoff, QStringLiteral("reset")));
         notifier.onSessionChanged(snap(SessionState::Connected));
-        QTest::qWait(400);
         QCOMPARE(spy.size(), 2);
+        QVERIFY(!gapTimer->isActive());
         // Attestation failures are named as such.
         SessionSnapshot other = snap(SessionState::Failed, QStringLiteral("attestation refused"));
         other.sessionId = QStringLiteral("mail#1");
@@ -498,7 +513,9 @@ private Q_SLOTS:
         notifier.setEnabled(false);
         other.sessionId = QStringLiteral("ftp#1");
         notifier.onSessionChanged(other);
-        QTest::qWait(300);
+        QCOMPARE(spy.size(), 3);
+        QVERIFY(!gapTimer->isActive()); // and nothing pending
+        QCoreApplication::processEvents();
         QCOMPARE(spy.size(), 3);
         // The menu's switch drives it.
         QAction* toggle = m_tray->notificationsAction();
