@@ -124,14 +124,17 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
     // One instance per config (the demo counts as its own config).
     const QString configPath = QFileInfo(options.configPath).absoluteFilePath();
     ui::SingleInstance instance(options.demo ? QStringLiteral("demo") : configPath);
-    QString instanceError;
-    if (!instance.start(&instanceError)) {
-        if (instanceError.isEmpty()) {
-            qCInfo(lcApp) << "nexus-tray is already running; asked it to show its window";
-            return kExitOk;
-        }
-        qCWarning(lcApp).noquote()
-            << "single instance check failed:" << instanceError << "(continuing)";
+    QString instanceMessage;
+    switch (instance.start(&instanceMessage)) {
+    case ui::SingleInstance::Result::First:
+        break;
+    case ui::SingleInstance::Result::AlreadyRunning:
+        qCInfo(lcApp).noquote() << instanceMessage;
+        return kExitOk;
+    case ui::SingleInstance::Result::Error:
+        qCCritical(lcApp).noquote()
+            << "cannot make sure only one nexus-tray runs:" << instanceMessage;
+        return kExitUsage;
     }
 
     std::unique_ptr<Demo> demo;

@@ -724,8 +724,14 @@ bool ConfigEditorDialog::save() {
     QString readError;
     const bool existsNow =
         QFileInfo::exists(m_path) && configedit::readConfigText(m_path, &onDisk, &readError);
-    if ((existsNow != m_diskExisted || onDisk != m_diskText) && !m_overwriteConfirmed) {
-        m_overwriteConfirmed = true; // the next Save is the user's explicit choice
+    const bool changedOutside = existsNow != m_diskExisted || onDisk != m_diskText;
+    const bool confirmed =
+        m_overwriteConfirmed && existsNow == m_confirmedExisted && onDisk == m_confirmedText;
+    if (changedOutside && !confirmed) {
+        // The next Save is the user's explicit choice - for this version of the file only.
+        m_overwriteConfirmed = true;
+        m_confirmedExisted = existsNow;
+        m_confirmedText = onDisk;
         m_lastSaveError =
             tr("Not saved: %1 was changed outside the editor after it was opened (for example a "
                "tunnel switched on or off from the tray menu). Save again to replace those "

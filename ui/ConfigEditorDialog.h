@@ -99,11 +99,15 @@ private:
     bool m_formDirty = false;
     bool m_yamlDirtySinceForm = false;
     QString m_lastSaveError;
-    // The file as this editor last read or wrote it: Save refuses (once) to overwrite changes made
-    // elsewhere in the meantime, e.g. a tunnel switched off from the tray menu.
+    // The file as this editor last read or wrote it: Save refuses (once per outside change) to
+    // overwrite changes made elsewhere in the meantime, e.g. a tunnel switched off from the tray
+    // menu. A refusal remembers the file as it was shown to be changed; a second Save overwrites
+    // only that very version, so a further outside change is refused again.
     QByteArray m_diskText;
     bool m_diskExisted = false;
     bool m_overwriteConfirmed = false;
+    QByteArray m_confirmedText;
+    bool m_confirmedExisted = false;
     QList<ConfigIssue> m_issues;
     QStringList m_formProblems; // problems the form finds before YAML (e.g. a bad port)
 

@@ -34,6 +34,7 @@ StreamTableModel::StreamTableModel(QObject* parent)
     , m_flushTimer(new QTimer(this))
     , m_tickTimer(new QTimer(this)) {
     m_clock.start();
+    m_now = [this] { return m_clock.elapsed(); };
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(1000 / kFlushHz);
     connect(m_flushTimer, &QTimer::timeout, this, &StreamTableModel::flush);
@@ -56,10 +57,10 @@ void StreamTableModel::enqueue(const StreamSnapshot& snapshot, bool closed) {
     QMutexLocker lock(&m_mutex);
     auto it = m_pending.find(snapshot.clientId);
     if (it == m_pending.end()) {
-        m_pending.insert(snapshot.clientId, Pending{snapshot, m_clock.elapsed(), closed});
+        m_pending.insert(snapshot.clientId, Pending{snapshot, m_now(), closed});
         m_pendingOrder.append(snapshot.clientId);
     } else if (!it->closed) { // a close is final: later updates of the same stream are stale
-        *it = Pending{snapshot, m_clock.elapsed(), closed};
+        *it = Pending{snapshot, m_now(), closed};
     }
     if (m_flushScheduled)
         return;
@@ -141,7 +142,7 @@ void StreamTableModel::addSample(Row& r, qint64 atMs, quint64 total) {
 }
 
 void StreamTableModel::tick() {
-    const qint64 now = m_clock.elapsed();
+    const qint64 now = m_now();
     // Quiet streams: a sample without new bytes lets their rate fall towards zero.
     for (int row = 0; row < m_rows.size(); ++row) {
         Row& r = m_rows[row];

@@ -16,6 +16,8 @@
 #include <QMutex>
 #include <QUuid>
 
+#include <functional>
+
 #include "nexustray/Snapshots.h"
 
 class QTimer;
@@ -60,6 +62,9 @@ public:
     int rowOfStream(const QUuid& clientId) const;
     // How many times the model applied queued updates (for tests: proves coalescing).
     int flushCount() const { return m_flushCount; }
+    // Tests: the time base of rates and lingering, in ms (default: a monotonic clock). Set it
+    // before anything is posted.
+    void setClock(std::function<qint64()> clock) { m_now = std::move(clock); }
 
     int rowCount(const QModelIndex& parent = QModelIndex()) const override;
     int columnCount(const QModelIndex& parent = QModelIndex()) const override;
@@ -94,6 +99,7 @@ private:
     int m_flushCount = 0;
 
     QElapsedTimer m_clock; // started in the constructor, read under m_mutex or on the model thread
+    std::function<qint64()> m_now; // reads m_clock unless a test set another clock
     mutable QMutex m_mutex;
     QHash<QUuid, Pending> m_pending; // guarded by m_mutex
     QList<QUuid> m_pendingOrder;     // guarded by m_mutex: first-seen order of m_pending

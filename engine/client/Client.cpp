@@ -45,10 +45,12 @@ bool sameBackend(const BackendConfig& a, const BackendConfig& b) {
 }
 } // namespace
 
-// One session and the thread it lives on.
+// One session and the thread it lives on. A restarted backend runs a new worker under the same
+// session id while the old one may still be stopping: the generation tells them apart.
 struct SessionWorker {
     QString sessionId;
     QString backendName;
+    quint64 generation = 0;
     QThread* thread = nullptr;
     QPointer<Session> session;
     bool stopping = false;
@@ -64,6 +66,9 @@ public:
     void stopWorker(SessionWorker* worker);
     void workerStopped(SessionWorker* worker);
     void watchNetwork();
+    // True when a newer worker runs under `sessionId`: what generation `generation` reports is
+    // stale (e.g. the late Disabled of a backend switched off and on again).
+    bool superseded(const QString& sessionId, quint64 generation) const;
 
     Client* q;
     Config config;
@@ -71,6 +76,8 @@ public:
     QList<SessionWorker*> workers;
     QHash<QString, SessionSnapshot> sessions;
     QHash<QUuid, StreamSnapshot> streams;
+    QHash<QUuid, quint64> streamGenerations; // which worker reported each stream
+    quint64 nextGeneration = 0;
     bool running = false;
     bool stopRequested = false;
     NetworkWatch* networkWatch = nullptr; // owned by q
@@ -151,6 +158,8 @@ void ClientPrivate::startBackend(const BackendConfig& backend) {
         auto* worker = new SessionWorker;
         worker->sessionId = settings.sessionId;
         worker->backendName = backend.name;
+        worker->generation = ++nextGeneration;
+        const quint64 generation = worker->generation;
         worker->thread = new QThread;
         worker->thread->setObjectName(QStringLiteral("session %1").arg(settings.sessionId));
         auto* session = new Session(std::move(settings));
@@ -158,22 +167,34 @@ void ClientPrivate::startBackend(const BackendConfig& backend) {
         session->moveToThread(worker->thread);
         QObject::connect(worker->thread, &QThread::started, session, &Session::start);
         QObject::connect(worker->thread, &QThread::finished, session, &QObject::deleteLater);
-        QObject::connect(session, &Session::sessionChanged, q, [this](const SessionSnapshot& s) {
-            sessions.insert(s.sessionId, s);
-            Q_EMIT q->sessionChanged(s);
-        });
-        QObject::connect(session, &Session::streamChanged, q, [this](const StreamSnapshot& s) {
-            streams.insert(s.clientId, s);
-            Q_EMIT q->streamChanged(s);
-        });
+        QObject::connect(session, &Session::sessionChanged, q,
+                         [this, generation](const SessionSnapshot& s) {
+                             if (superseded(s.sessionId, generation))
+                                 return;
+                             sessions.insert(s.sessionId, s);
+                             Q_EMIT q->sessionChanged(s);
+                         });
+        QObject::connect(session, &Session::streamChanged, q,
+                         [this, generation](const StreamSnapshot& s) {
+                             streams.insert(s.clientId, s);
+                             streamGenerations.insert(s.clientId, generation);
+                             Q_EMIT q->streamChanged(s);
+                         });
         QObject::connect(session, &Session::streamClosed, q, [this](const StreamSnapshot& s) {
             streams.remove(s.clientId);
+            streamGenerations.remove(s.clientId);
             Q_EMIT q->streamClosed(s);
         });
         QObject::connect(session, &Session::stopped, q, [this, worker] { workerStopped(worker); });
         workers.append(worker);
         worker->thread->start();
     }
+}
+
+bool ClientPrivate::superseded(const QString& sessionId, quint64 generation) const {
+    return std::any_of(workers.cbegin(), workers.cend(), [&](const SessionWorker* w) {
+        return w->sessionId == sessionId && w->generation > generation;
+    });
 }
 
 void ClientPrivate::stopWorker(SessionWorker* worker) {
@@ -193,16 +214,19 @@ void ClientPrivate::workerStopped(SessionWorker* worker) {
     worker->thread->quit();
     worker->thread->wait();
     delete worker->thread; // the session was deleted when its thread finished
-    for (auto it = streams.begin(); it != streams.end();) {
-        if (it->sessionId == worker->sessionId)
-            it = streams.erase(it);
-        else
+    // Only this worker's streams: a restarted backend's new session has the same session id.
+    for (auto it = streamGenerations.begin(); it != streamGenerations.end();) {
+        if (it.value() == worker->generation) {
+            streams.remove(it.key());
+            it = streamGenerations.erase(it);
+        } else {
             ++it;
+        }
     }
     // A restarted backend may already run a new session under the same id: keep its snapshot.
-    const bool replaced = std::any_of(workers.cbegin(), workers.cend(), [worker](SessionWorker* w) {
-        return w->sessionId == worker->sessionId;
-    });
+    const bool replaced = superseded(worker->sessionId, worker->generation);
+    qCDebug(lcClient).noquote() << "worker" << worker->generation << "of" << worker->sessionId
+                                << "finished" << (replaced ? "(superseded)" : "");
     // The session normally reported Disabled itself before stopped(); say it only if not.
     if (!replaced && sessions.value(worker->sessionId).state != SessionState::Disabled) {
         SessionSnapshot last = sessions.take(worker->sessionId);

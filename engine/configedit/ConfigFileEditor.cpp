@@ -2,11 +2,16 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace nexustray::configedit {
 
@@ -132,6 +137,56 @@ const BackendConfig* findBackend(const Config& config, const QString& name) {
     return nullptr;
 }
 
+QString errnoText(int error) {
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
+// Writes `data` to a new file next to `path` and renames it over `path`. The new file is created
+// 0600 (mkostemp) and given `mode` while still empty, so no byte is ever readable by more users
+// than `mode` allows, whatever the umask; a crash never leaves half a file under `path`.
+bool writeFilePrivately(const QString& path, const QByteArray& data, mode_t mode, QString* error) {
+    QByteArray temp = QFile::encodeName(path) + ".XXXXXX";
+    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+    if (fd < 0) {
+        *error = errnoText(errno);
+        return false;
+    }
+    auto fail = [&](int code) {
+        ::close(fd);
+        ::unlink(temp.constData());
+        *error = errnoText(code);
+        return false;
+    };
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return fail(errno);
+    if ((st.st_mode & 07777) != mode && ::fchmod(fd, mode) != 0)
+        return fail(errno);
+    for (qsizetype done = 0; done < data.size();) {
+        const ssize_t n = ::write(fd, data.constData() + done, std::size_t(data.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return fail(errno);
+        done += n;
+    }
+    if (::fsync(fd) != 0)
+        return fail(errno);
+    if (::close(fd) != 0) {
+        const int code = errno;
+        ::unlink(temp.constData());
+        *error = errnoText(code);
+        return false;
+    }
+    if (::rename(temp.constData(), QFile::encodeName(path).constData()) != 0) {
+        const int code = errno;
+        ::unlink(temp.constData());
+        *error = errnoText(code);
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 TextEditResult setBackendEnabled(const QByteArray& yaml, const QString& backendName, bool enabled) {
@@ -211,10 +266,14 @@ SaveResult saveConfigText(const QString& path, const QByteArray& yaml) {
         return result;
     }
 
+    // A symlinked config is written through the link (the link stays a link).
     const QFileInfo info(path);
-    QFileDevice::Permissions permissions = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    const QString target = info.exists() ? info.canonicalFilePath() : path;
+    mode_t mode = S_IRUSR | S_IWUSR;
     if (info.exists()) {
-        permissions = QFile::permissions(path);
+        struct stat st {};
+        if (::stat(QFile::encodeName(target).constData(), &st) == 0)
+            mode = st.st_mode & 07777;
         QByteArray previous;
         QString error;
         if (!readConfigText(path, &previous, &error)) {
@@ -222,26 +281,17 @@ SaveResult saveConfigText(const QString& path, const QByteArray& yaml) {
             return result;
         }
         const QString backupPath = path + QStringLiteral(".bak");
-        QSaveFile backup(backupPath);
-        if (!backup.open(QIODevice::WriteOnly) || backup.write(previous) != previous.size() ||
-            !backup.commit()) {
-            result.ioError = QStringLiteral("cannot write the backup %1: %2")
-                                 .arg(backupPath, backup.errorString());
+        if (!writeFilePrivately(backupPath, previous, mode, &error)) {
+            result.ioError =
+                QStringLiteral("cannot write the backup %1: %2").arg(backupPath, error);
             return result;
         }
-        QFile::setPermissions(backupPath, permissions);
         result.backupPath = backupPath;
     }
 
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(yaml) != yaml.size()) {
-        result.ioError = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        file.cancelWriting();
-        return result;
-    }
-    file.setPermissions(permissions);
-    if (!file.commit()) {
-        result.ioError = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+    QString error;
+    if (!writeFilePrivately(target, yaml, mode, &error)) {
+        result.ioError = QStringLiteral("cannot write %1: %2").arg(path, error);
         return result;
     }
     loaded.config.sourceFile = path;

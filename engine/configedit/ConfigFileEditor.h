@@ -4,7 +4,9 @@
 //   backend's mapping with yaml-cpp marks and edits or inserts exactly one line, so comments,
 //   quoting and layout of everything else stay as they were.
 // - save() refuses text that does not load (loadConfigText), keeps the previous file as
-//   "<file>.bak" and writes atomically (QSaveFile): a crash never leaves half a file.
+//   "<file>.bak" and writes atomically (temp file + rename): a crash never leaves half a file.
+//   Both files are created with their final mode before any byte is written (the HMAC secret
+//   is never world-readable, not even briefly).
 // - generateYaml() writes a Config back as YAML (the editor's form tab). It cannot keep comments.
 #pragma once
 
@@ -35,8 +37,9 @@ struct SaveResult {
 };
 
 // Validates `yaml` and, only when it loads without errors, replaces `path` atomically. An
-// existing file is first copied to "<path>.bak" (replacing an older backup) and its permissions
-// are kept; a new file is created with mode 0600 (it may hold secrets).
+// existing file is first copied to "<path>.bak" (replacing an older backup); both get the
+// existing file's mode. A new file gets mode 0600 (it may hold secrets). Files are created with
+// their final mode, whatever the umask, before any byte is written.
 SaveResult saveConfigText(const QString& path, const QByteArray& yaml);
 
 // Reads a whole file; returns false and sets *error when it cannot be read.

@@ -1,5 +1,9 @@
 // nexustray::Client with real worker threads against the hub emulator: snapshots cross threads,
 // backends toggle and reconfigure independently, stop() is graceful.
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QPointer>
+#include <QTcpServer>
 #include <QtTest>
 
 #include <memory>
@@ -14,7 +18,70 @@ using nexustray::hub::HubOptions;
 
 namespace {
 const QByteArray kSecret = "client-test-secret";
+
+// A TCP forwarder in front of the hub's backend port. strand(i) cuts connection i on the hub's
+// side only: the hub sees the session gone, the session sees nothing (what it sends is dropped,
+// no close reply comes) until release(i) closes its side too.
+class StrandingProxy : public QObject {
+public:
+    explicit StrandingProxy(quint16 upstreamPort) {
+        connect(&m_server, &QTcpServer::newConnection, this, [this, upstreamPort] {
+            while (QTcpSocket* down = m_server.nextPendingConnection()) {
+                auto* up = new QTcpSocket(down);
+                m_pairs.append(qMakePair(QPointer<QTcpSocket>(down), QPointer<QTcpSocket>(up)));
+                auto pump = [](QTcpSocket* from, QTcpSocket* to) {
+                    if (to && to->state() == QAbstractSocket::ConnectedState)
+                        to->write(from->readAll());
+                };
+                connect(up, &QTcpSocket::connected, down, [=] { pump(down, up); });
+                connect(down, &QTcpSocket::readyRead, down, [=] {
+                    if (up->state() == QAbstractSocket::ConnectedState)
+                        pump(down, up);
+                    else if (up->state() == QAbstractSocket::UnconnectedState)
+                        down->readAll(); // stranded: dropped
+                });
+                connect(up, &QTcpSocket::readyRead, down, [=] { pump(up, down); });
+                up->connectToHost(QHostAddress::LocalHost, upstreamPort);
+            }
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QString url() const {
+        return QStringLiteral("ws://127.0.0.1:%1/connect").arg(m_server.serverPort());
+    }
+    int connections() const { return int(m_pairs.size()); }
+    void strand(int i) {
+        if (QTcpSocket* up = m_pairs.value(i).second)
+            up->abort();
+    }
+    void release(int i) {
+        if (QTcpSocket* down = m_pairs.value(i).first)
+            down->abort();
+    }
+
+private:
+    QTcpServer m_server;
+    QList<QPair<QPointer<QTcpSocket>, QPointer<QTcpSocket>>> m_pairs;
+};
+
+// The client's debug log (nexus.client), to wait for "worker ... finished".
+QMutex g_logMutex;
+QStringList g_log;
+QtMessageHandler g_previousHandler = nullptr;
+void captureLog(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    if (context.category && qstrcmp(context.category, "nexus.client") == 0) {
+        QMutexLocker lock(&g_logMutex);
+        g_log.append(message);
+    }
+    if (type != QtDebugMsg && g_previousHandler)
+        g_previousHandler(type, context, message);
 }
+bool logContains(const QString& text) {
+    QMutexLocker lock(&g_logMutex);
+    return std::any_of(g_log.cbegin(), g_log.cend(),
+                       [&](const QString& line) { return line.contains(text); });
+}
+} // namespace
 
 class TestClient : public QObject {
     Q_OBJECT
@@ -125,6 +192,79 @@ private Q_SLOTS:
         client.setBackendEnabled(QStringLiteral("a"), true);
         QTRY_COMPARE(connectedCount(client, QStringLiteral("a")), 1);
         QCOMPARE(hubClosed.size(), 1); // b never dropped
+        client.stop();
+        QTRY_VERIFY(!client.isRunning());
+    }
+
+    // A backend switched off and straight on again runs a new session under the same id while
+    // the old one is still stopping. The old one finishing late must neither overwrite the new
+    // session's Connected with its Disabled nor drop the new session's streams.
+    void quickOffOnKeepsTheNewSessionsStatusAndStreams() {
+        StrandingProxy proxy(quint16(m_hub->backendUrl().port()));
+        QVERIFY(proxy.listen());
+        Config config;
+        config.backends = {backend(QStringLiteral("a"), QStringLiteral("a.test"))};
+        config.backends[0].nexusAddresses = {proxy.url()};
+        Client client(config);
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        client.start();
+        QTRY_COMPARE(connectedCount(client, QStringLiteral("a")), 1);
+        QCOMPARE(proxy.connections(), 1);
+
+        // A stream through the old session.
+        const QByteArray body = randomBytes(64 * 1024, 7);
+        TunnelUser first(m_hub->relayListenPort(80), "a.test");
+        first.send(body);
+        QTRY_VERIFY_WITH_TIMEOUT(first.echoMatches(body), 10000);
+        QTRY_COMPARE(client.streams().size(), 1);
+        const QUuid oldStream = client.streams().first().clientId;
+
+        QLoggingCategory::setFilterRules(QStringLiteral("nexus.client.debug=true"));
+        g_previousHandler = qInstallMessageHandler(captureLog);
+        auto restoreLog = qScopeGuard([] {
+            qInstallMessageHandler(g_previousHandler);
+            QLoggingCategory::setFilterRules(QString());
+        });
+
+        // The old session's goodbye never gets an answer until release(0): it stops late.
+        proxy.strand(0);
+        client.setBackendEnabled(QStringLiteral("a"), false);
+        client.setBackendEnabled(QStringLiteral("a"), true);
+        QTRY_COMPARE_WITH_TIMEOUT(authenticated.size(), 2, 10000);
+        QTRY_COMPARE(connectedCount(client, QStringLiteral("a")), 1);
+
+        // A stream through the new session.
+        TunnelUser second(m_hub->relayListenPort(80), "a.test");
+        second.send(body);
+        QTRY_VERIFY_WITH_TIMEOUT(second.echoMatches(body), 10000);
+        auto newStreams = [&] {
+            QList<QUuid> ids;
+            for (const StreamSnapshot& st : client.streams()) {
+                if (st.clientId != oldStream)
+                    ids << st.clientId;
+            }
+            return ids;
+        };
+        QTRY_COMPARE(newStreams().size(), 1);
+        const QUuid newStream = newStreams().first();
+
+        // Now the old session finishes.
+        proxy.release(0);
+        QTRY_VERIFY_WITH_TIMEOUT(logContains(QStringLiteral("of a#1 finished (superseded)")),
+                                 10000);
+
+        const QList<SessionSnapshot> sessions = client.sessions();
+        QCOMPARE(sessions.size(), 1);
+        QCOMPARE(sessions.first().sessionId, QStringLiteral("a#1"));
+        QCOMPARE(sessions.first().state, SessionState::Connected);
+        QCOMPARE(client.streams().size(), 1);
+        QCOMPARE(client.streams().first().clientId, newStream);
+        // and the new stream still works
+        const QByteArray more = randomBytes(1024, 8);
+        second.received.clear();
+        second.socket.write(more);
+        QTRY_COMPARE_WITH_TIMEOUT(second.received, more, 10000);
+
         client.stop();
         QTRY_VERIFY(!client.isRunning());
     }

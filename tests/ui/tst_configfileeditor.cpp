@@ -6,6 +6,11 @@
 #include "TestCa.h"
 #include "configedit/ConfigFileEditor.h"
 
+#include <cstring>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace nexustray;
 using namespace nexustray::configedit;
 
@@ -49,6 +54,81 @@ void writeAll(const QString& path, const QByteArray& data) {
     QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
     QCOMPARE(f.write(data), data.size());
 }
+
+mode_t modeOf(const QString& path) {
+    struct stat st {};
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? st.st_mode & 07777 : 0;
+}
+
+// Sets the umask for one scope.
+struct ScopedUmask {
+    explicit ScopedUmask(mode_t mask)
+        : previous(::umask(mask)) {}
+    ~ScopedUmask() { ::umask(previous); }
+    mode_t previous;
+};
+
+// Records what happens to the files of a directory (inotify). The kernel queues the events in
+// order as they happen, so reading them after the operation loses nothing.
+class DirEvents {
+public:
+    struct Event {
+        uint32_t mask;
+        QString name;
+    };
+    explicit DirEvents(const QString& dir) {
+        m_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (m_fd >= 0)
+            ::inotify_add_watch(m_fd, QFile::encodeName(dir).constData(),
+                                IN_CREATE | IN_MODIFY | IN_ATTRIB | IN_MOVED_TO | IN_CLOSE_WRITE);
+    }
+    ~DirEvents() {
+        if (m_fd >= 0)
+            ::close(m_fd);
+    }
+    bool ok() const { return m_fd >= 0; }
+    QList<Event> take() {
+        QList<Event> events;
+        alignas(inotify_event) char buffer[64 * 1024];
+        for (;;) {
+            const ssize_t n = ::read(m_fd, buffer, sizeof buffer);
+            if (n <= 0)
+                break;
+            for (ssize_t at = 0; at < n;) {
+                inotify_event e;
+                std::memcpy(&e, buffer + at, sizeof e);
+                const char* name = buffer + at + sizeof(inotify_event);
+                events.append({e.mask, e.len ? QFile::decodeName(name) : QString()});
+                at += ssize_t(sizeof(inotify_event) + e.len);
+            }
+        }
+        return events;
+    }
+
+    // Names whose mode changed after bytes were in them (written, or moved in / linked in full).
+    static QStringList modeChangedAfterContent(const QList<Event>& events) {
+        QSet<QString> withContent;
+        QStringList late;
+        for (const Event& e : events) {
+            if (e.mask & (IN_MODIFY | IN_MOVED_TO))
+                withContent.insert(e.name);
+            if ((e.mask & IN_ATTRIB) && withContent.contains(e.name))
+                late.append(e.name);
+        }
+        return late;
+    }
+    static QStringList modeChanged(const QList<Event>& events) {
+        QStringList names;
+        for (const Event& e : events) {
+            if (e.mask & IN_ATTRIB)
+                names.append(e.name);
+        }
+        return names;
+    }
+
+private:
+    int m_fd = -1;
+};
 
 } // namespace
 
@@ -168,6 +248,60 @@ private Q_SLOTS:
         QVERIFY(saved.backupPath.isEmpty());
         QCOMPARE(QFile::permissions(path) & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
                  QFileDevice::Permissions());
+    }
+
+    // The config may hold the HMAC secret: no byte of it is ever in a file that others may read.
+    // With umask 0 a file created with the default mode would be 0666; a correct writer creates
+    // every file (new config, backup, temp file) 0600 right away, so no file in the directory
+    // changes its mode during the save, and the end result is 0600.
+    void saveCreatesFilesPrivateBeforeWritingAnyByte() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("config.yaml"));
+        const ScopedUmask umask0(0);
+        DirEvents events(dir.path());
+        QVERIFY(events.ok());
+
+        SaveResult saved = saveConfigText(path, kTwoBackends); // a new file
+        QVERIFY2(saved.ok, qPrintable(saved.ioError));
+        QCOMPARE(modeOf(path), mode_t(0600));
+        QCOMPARE(DirEvents::modeChanged(events.take()), QStringList());
+
+        const QByteArray edited =
+            setBackendEnabled(kTwoBackends, QStringLiteral("web"), false).text;
+        saved = saveConfigText(path, edited); // a new backup, the config replaced
+        QVERIFY2(saved.ok, qPrintable(saved.ioError));
+        QCOMPARE(readAll(saved.backupPath), kTwoBackends);
+        QCOMPARE(modeOf(saved.backupPath), mode_t(0600));
+        QCOMPARE(modeOf(path), mode_t(0600));
+        QCOMPARE(DirEvents::modeChanged(events.take()), QStringList());
+
+        // An old backup with a wider mode is replaced, not rewritten in place.
+        QVERIFY(QFile::setPermissions(saved.backupPath, QFileDevice::ReadOwner |
+                                                            QFileDevice::WriteOwner |
+                                                            QFileDevice::ReadOther));
+        events.take();
+        saved = saveConfigText(path, kTwoBackends);
+        QVERIFY2(saved.ok, qPrintable(saved.ioError));
+        QCOMPARE(readAll(saved.backupPath), edited);
+        QCOMPARE(modeOf(saved.backupPath), mode_t(0600));
+        QCOMPARE(DirEvents::modeChanged(events.take()), QStringList());
+    }
+
+    // A file the user made group-readable keeps that mode (backup too), set before the content.
+    void saveKeepsTheOriginalModeSetBeforeTheContent() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("config.yaml"));
+        const ScopedUmask umask0(0);
+        writeAll(path, kTwoBackends);
+        QCOMPARE(::chmod(QFile::encodeName(path).constData(), 0640), 0);
+        DirEvents events(dir.path());
+        QVERIFY(events.ok());
+        const SaveResult saved = saveConfigText(
+            path, setBackendEnabled(kTwoBackends, QStringLiteral("web"), false).text);
+        QVERIFY2(saved.ok, qPrintable(saved.ioError));
+        QCOMPARE(modeOf(path), mode_t(0640));
+        QCOMPARE(modeOf(saved.backupPath), mode_t(0640));
+        QCOMPARE(DirEvents::modeChangedAfterContent(events.take()), QStringList());
     }
 
     void generatedYamlRoundTrips() {

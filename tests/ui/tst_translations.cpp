@@ -6,6 +6,7 @@
 #include <QTranslator>
 #include <QtTest>
 
+#include "Format.h"
 #include "StatusWindow.h"
 #include "Translations.h"
 #include "TrayController.h"
@@ -66,6 +67,20 @@ private Q_SLOTS:
         QVERIFY(menuTexts(tray.menu()).contains(QStringLiteral("Beim Anmelden starten")));
         QVERIFY(menuTexts(tray.menu()).contains(QStringLiteral("Alle Tunnel aus")));
         QTRY_COMPARE(tray.statusWindow()->windowTitle(), QStringLiteral("nexus-tray-Status"));
+    }
+
+    // ui/Format.cpp's units are translated too (the durations of the stream and session tables):
+    // formatted under the German translator they read German.
+    void germanDurationsAndSizes() {
+        QCOMPARE(formatDuration(42), QStringLiteral("42 s"));
+        QCOMPARE(formatDuration(3 * 60 + 4), QStringLiteral("3 min 4 s"));
+        QCOMPARE(installTranslations(QCoreApplication::instance(), QLocale(QLocale::German)),
+                 QStringLiteral("de"));
+        QCOMPARE(formatDuration(42), QStringLiteral("42 Sek."));
+        QCOMPARE(formatDuration(3 * 60 + 4), QStringLiteral("3 Min. 4 Sek."));
+        QCOMPARE(formatDuration(2 * 3600 + 5 * 60), QStringLiteral("2 Std. 5 Min."));
+        QCOMPARE(formatDuration(3 * 86400 + 4 * 3600), QStringLiteral("3 Tg. 4 Std."));
+        QCOMPARE(formatBytes(512), QStringLiteral("512 B"));
     }
 
     void englishAndFallback() {

@@ -14,6 +14,7 @@
 #include <QSystemTrayIcon>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 #include <memory>
@@ -319,6 +320,38 @@ private Q_SLOTS:
         editor->close();
     }
 
+    // Every outside change is guarded, not only the first: a change made after a refused Save
+    // is refused again (the second Save confirms overwriting the version it was warned about).
+    void editorRefusesEveryFurtherOutsideChange() {
+        ConfigEditorDialog* editor = m_tray->openEditor();
+        QString text = QString::fromUtf8(m_original);
+        text.replace(QStringLiteral("[\"web.test\"]"), QStringLiteral("[\"www.test\"]"));
+        editor->setRawText(text);
+        QVERIFY2(editor->errorText().isEmpty(), qPrintable(editor->errorText()));
+        QSignalSpy saved(editor, &ConfigEditorDialog::configSaved);
+
+        m_tray->backendAction(QStringLiteral("mail"))->trigger(); // outside change 1
+        const QByteArray first = readAll(m_path);
+        QVERIFY(first != m_original);
+        QVERIFY(!editor->save());
+        QVERIFY(editor->lastSaveError().contains(QLatin1String("changed outside the editor")));
+        QCOMPARE(readAll(m_path), first);
+
+        m_tray->backendAction(QStringLiteral("mail"))->trigger(); // outside change 2
+        const QByteArray second = readAll(m_path);
+        QVERIFY(second != first);
+        QVERIFY(!editor->save()); // refused again: this change was never shown to the user
+        QVERIFY2(editor->lastSaveError().contains(QLatin1String("changed outside the editor")),
+                 qPrintable(editor->lastSaveError()));
+        QCOMPARE(readAll(m_path), second);
+        QCOMPARE(saved.size(), 0);
+
+        QVERIFY(editor->save()); // the user saw the warning for this version: overwrite it
+        QCOMPARE(readAll(m_path), text.toUtf8());
+        QCOMPARE(saved.size(), 1);
+        editor->close();
+    }
+
     void rawEditKeepsCommentsAndRestartsOnlyTheChangedBackend() {
         QSignalSpy closed(m_hub.get(), &HubEmulator::sessionClosed);
         QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
@@ -450,6 +483,14 @@ private Q_SLOTS:
         tray.start();
         QVERIFY(!tray.trayIcon());
         QVERIFY(!tray.statusWindow()->bannerText().isEmpty());
+        // The probe timer (the only timer with the probe interval) is what calls trayProbe.
+        auto probeTimers = [&tray, &options] {
+            int n = 0;
+            for (const QTimer* t : tray.findChildren<QTimer*>())
+                n += t->interval() == options.trayProbeIntervalMs;
+            return n;
+        };
+        QCOMPARE(probeTimers(), 1);
         QTRY_VERIFY(probes >= 2);
         available = true;
         QTRY_VERIFY(tray.trayIcon() != nullptr);
@@ -457,9 +498,11 @@ private Q_SLOTS:
         QVERIFY(!tray.statusWindow()
                      ->findChild<QPushButton*>(QStringLiteral("quitButton"))
                      ->isVisible());
+        // It stopped looking: the probe timer is gone, so nothing can call trayProbe again.
+        QTRY_COMPARE(probeTimers(), 0);
         const int after = probes;
-        QTest::qWait(100);
-        QCOMPARE(probes, after); // it stopped looking
+        QCoreApplication::processEvents();
+        QCOMPARE(probes, after);
     }
 
     void notifierIsRateLimitedAndCanBeTurnedOff() {
@@ -479,10 +522,14 @@ private Q_SLOTS:
         QVERIFY(spy.wait(2000));
         QCOMPARE(spy.last().at(0).toString(), QStringLiteral("Tunnel back up"));
         // Flapping again: "down" was reported less than a minute ago, so it stays quiet.
+        // Nothing is delivered later either: deliveries happen right away or from the gap timer,
+        // and it is not armed.
+        const QTimer* gapTimer = notifier.findChild<QTimer*>();
+        QVERIFY(gapTimer);
         notifier.onSessionChanged(snap(SessionState::Backoff, QStringLiteral("reset")));
         notifier.onSessionChanged(snap(SessionState::Connected));
-        QTest::qWait(400);
         QCOMPARE(spy.size(), 2);
+        QVERIFY(!gapTimer->isActive());
         // Attestation failures are named as such.
         SessionSnapshot other = snap(SessionState::Failed, QStringLiteral("attestation refused"));
         other.sessionId = QStringLiteral("mail#1");
@@ -494,7 +541,9 @@ private Q_SLOTS:
         notifier.setEnabled(false);
         other.sessionId = QStringLiteral("ftp#1");
         notifier.onSessionChanged(other);
-        QTest::qWait(300);
+        QCOMPARE(spy.size(), 3);
+        QVERIFY(!gapTimer->isActive()); // and nothing pending
+        QCoreApplication::processEvents();
         QCOMPARE(spy.size(), 3);
         // The menu's switch drives it.
         QAction* toggle = m_tray->notificationsAction();
@@ -507,7 +556,7 @@ private Q_SLOTS:
 
     void secondInstanceRaisesTheFirst() {
         SingleInstance first(QStringLiteral("tst-key"));
-        QVERIFY(first.start());
+        QCOMPARE(first.start(), SingleInstance::Result::First);
         QSignalSpy raised(&first, &SingleInstance::raiseRequested);
         SingleInstance second(QStringLiteral("tst-key"));
         bool secondStarted = true;
@@ -520,7 +569,7 @@ private Q_SLOTS:
         launcher.join();
         QVERIFY(!secondStarted);
         SingleInstance other(QStringLiteral("other-key"));
-        QVERIFY(other.start()); // another config is another instance
+        QCOMPARE(other.start(), SingleInstance::Result::First); // another config, another instance
     }
 
     void startAtLoginWritesTheXdgAutostartEntry() {

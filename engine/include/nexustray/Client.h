@@ -22,7 +22,7 @@ class Client : public QObject {
     Q_OBJECT
 public:
     explicit Client(Config config, QObject* parent = nullptr);
-    ~Client() override; // stops all sessions (bounded, a few seconds at most)
+    ~Client() override; // abrupt: drops all sessions without a goodbye to the hub (use stop())
 
     // Must be set before start(); called on session worker threads.
     void setConnectHandler(ConnectHandler handler);
