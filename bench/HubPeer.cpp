@@ -1,6 +1,8 @@
 #include "HubPeer.h"
 
 #include <QCryptographicHash>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -18,12 +20,44 @@ constexpr qint64 kWriteAhead = 2 * 1024 * 1024; // hub -> client bytes queued be
 constexpr qint64 kReverseWindow = 64;
 constexpr int kGrantBatch = 8;
 
+// Accepts connections as QSslSockets and starts server-side TLS on them. The socket is handed out
+// at once; it emits readyRead only with decrypted bytes, so the handshake is invisible above.
+class TlsServer : public QTcpServer {
+public:
+    TlsServer(const QSslConfiguration& tls, QObject* parent)
+        : QTcpServer(parent)
+        , m_tls(tls) {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override {
+        auto* s = new QSslSocket(this);
+        if (!s->setSocketDescriptor(descriptor)) {
+            delete s;
+            return;
+        }
+        s->setSslConfiguration(m_tls);
+        s->startServerEncryption();
+        addPendingConnection(s);
+    }
+
+private:
+    QSslConfiguration m_tls;
+};
+
 } // namespace
 
 HubPeer::HubPeer(QObject* parent)
     : QObject(parent)
     , m_server(new QTcpServer(this)) {
     connect(m_server, &QTcpServer::newConnection, this, &HubPeer::onNewConnection);
+}
+
+bool HubPeer::listenTls(const QSslConfiguration& tls) {
+    delete m_server;
+    m_server = new TlsServer(tls, this);
+    m_tls = true;
+    connect(m_server, &QTcpServer::newConnection, this, &HubPeer::onNewConnection);
+    return listen();
 }
 
 HubPeer::~HubPeer() {
@@ -49,6 +83,8 @@ void HubPeer::onNewConnection() {
         s->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         connect(s, &QTcpSocket::readyRead, this, &HubPeer::onReadyRead);
         connect(s, &QTcpSocket::bytesWritten, this, &HubPeer::pumpUploads);
+        if (auto* ssl = qobject_cast<QSslSocket*>(s))
+            connect(ssl, &QSslSocket::encryptedBytesWritten, this, &HubPeer::pumpUploads);
         connect(s, &QTcpSocket::disconnected, this, [this] { m_state = State::Closed; });
     }
 }
@@ -266,7 +302,7 @@ void HubPeer::pumpUploads() {
     // Round robin, one message per stream per turn, while the socket takes more.
     std::size_t idle = 0; // consecutive streams that could not send
     while (!m_uploads.empty() && idle < m_uploads.size() && m_socket &&
-           m_socket->bytesToWrite() < kWriteAhead) {
+           queuedBytes() < kWriteAhead) {
         const QUuid id = m_uploads.front();
         m_uploads.pop_front();
         HubStream* s = m_streams.value(id);
@@ -289,6 +325,16 @@ void HubPeer::pumpUploads() {
         --s->forwardCredits;
         m_uploads.push_back(id);
     }
+}
+
+// Bytes written but not yet taken by the kernel. QSslSocket::bytesToWrite() counts only plaintext
+// not yet encrypted; the ciphertext waiting behind it must count too, or the peer would queue
+// without bound whenever the client reads slower than we send.
+qint64 HubPeer::queuedBytes() const {
+    if (!m_tls)
+        return m_socket->bytesToWrite();
+    const auto* ssl = static_cast<const QSslSocket*>(m_socket);
+    return ssl->bytesToWrite() + ssl->encryptedBytesToWrite();
 }
 
 void HubPeer::close(HubStream* stream) {

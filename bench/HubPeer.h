@@ -5,7 +5,7 @@
 // counts any message sent without credit. Frames to the client are unmasked single frames; the
 // client's masked frames are unmasked a word at a time. It does not forward to real users: the
 // benchmark consumes the relayed bytes right here, so that the hub side costs as little as
-// possible.
+// possible. With listenTls() it serves wss:// (QSslSocket, server-side TLS) instead of ws://.
 #pragma once
 
 #include <QByteArray>
@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 
+class QSslConfiguration;
 class QTcpServer;
 class QTcpSocket;
 
@@ -48,6 +49,8 @@ public:
     ~HubPeer() override;
 
     bool listen();
+    // wss://: every accepted connection starts server-side TLS with this configuration.
+    bool listenTls(const QSslConfiguration& tls);
     quint16 port() const;
     bool isLive() const { return m_state == State::Live; }
     std::function<void()> onLive;
@@ -79,9 +82,11 @@ private:
     void sendResume(const QUuid& id, qint64 credits);
     void pumpUploads();
     void forget(HubStream* stream);
+    qint64 queuedBytes() const;
 
     QTcpServer* m_server;
     QTcpSocket* m_socket = nullptr;
+    bool m_tls = false;
     State m_state = State::Upgrade;
     QByteArray m_in;
     qsizetype m_pos = 0;

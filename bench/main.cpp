@@ -5,6 +5,10 @@
 // --client-process; that child runs only nexustray::Client (the real engine, a session on its own
 // worker thread). The client's CPU time and RSS are read from /proc/<child>/..., so they contain
 // the client's costs and nothing of the hub or the load generators. See docs/PERFORMANCE.md.
+//
+// --hub wss serves the hub side over TLS (a throw-away CA, trusted by the client); --client
+// qwebsocket starts nexus-bench-qws-client instead (the same engine over QWebSocket); --compare
+// runs the bulk figures for every combination and prints them side by side.
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -19,24 +23,22 @@
 #include <QThread>
 #include <QTimer>
 
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <memory>
 #include <unordered_set>
 #include <vector>
 
+#include "BenchCa.h"
+#include "ClientProcess.h"
 #include "HubPeer.h"
 #include "Origin.h"
 #include "Pattern.h"
 #include "Transport.h"
-#include "nexustray/Client.h"
-#include "nexustray/Config.h"
 
 using namespace bench;
 
@@ -54,28 +56,6 @@ void raiseFileLimit() {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Client process
-
-int runClientProcess(const QCommandLineParser& args) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the driver
-    const QStringList ports = args.value(QStringLiteral("ports")).split(QLatin1Char(','));
-    if (ports.size() != 4)
-        return 2;
-    nexustray::BackendConfig b;
-    b.name = QStringLiteral("bench");
-    b.hostnames = {QStringLiteral("bench.test")};
-    b.nexusAddresses = {args.value(QStringLiteral("hub-url"))};
-    b.attestation.hmacSecret = QStringLiteral("bench-secret-not-checked-by-the-peer");
-    for (int i = 0; i < 4; ++i) // conn_port 1..4 -> source, sink, echo, idle
-        b.portMappings[i + 1].defaultTarget = QStringLiteral("127.0.0.1:%1").arg(ports[i]);
-    nexustray::Config config;
-    config.backends = {b};
-    nexustray::Client client(config);
-    client.start();
-    return QCoreApplication::exec();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,14 +398,46 @@ int runDriver(const QCommandLineParser& args) {
         std::fprintf(stderr, "cannot start the origin services\n");
         return 1;
     }
+    const bool tls = args.value(QStringLiteral("hub")) == QLatin1String("wss");
+    if (!tls && args.value(QStringLiteral("hub")) != QLatin1String("ws")) {
+        std::fprintf(stderr, "--hub must be ws or wss\n");
+        return 2;
+    }
+    const QString clientKind = args.value(QStringLiteral("client"));
+    QString clientProgram = QCoreApplication::applicationFilePath();
+    if (clientKind == QLatin1String("qwebsocket")) {
+        clientProgram =
+            QCoreApplication::applicationDirPath() + QStringLiteral("/nexus-bench-qws-client");
+        if (!QFile::exists(clientProgram)) {
+            std::fprintf(stderr,
+                         "--client qwebsocket needs %s (build target "
+                         "nexus-bench-qws-client)\n",
+                         qPrintable(clientProgram));
+            return 2;
+        }
+    } else if (clientKind != QLatin1String("own")) {
+        std::fprintf(stderr, "--client must be own or qwebsocket\n");
+        return 2;
+    }
+    std::unique_ptr<BenchCa> ca;
     HubPeer hub;
-    if (!hub.listen()) {
+    if (tls) {
+        ca = std::make_unique<BenchCa>();
+        if (!ca->isValid()) {
+            std::fprintf(stderr, "cannot create the TLS certificates: %s\n",
+                         qPrintable(ca->error()));
+            return 1;
+        }
+    }
+    if (!(tls ? hub.listenTls(ca->serverConfiguration()) : hub.listen())) {
         std::fprintf(stderr, "cannot listen for the client\n");
         return 1;
     }
     g_clock.start();
     std::vector<Row> rows;
     QJsonObject out;
+    out.insert(QStringLiteral("hub"), tls ? QStringLiteral("wss") : QStringLiteral("ws"));
+    out.insert(QStringLiteral("client"), clientKind);
     out.insert(QStringLiteral("machine"),
                QJsonObject{{QStringLiteral("cpus"), QThread::idealThreadCount()},
                            {QStringLiteral("kernel"), QSysInfo::kernelVersion()},
@@ -435,15 +447,20 @@ int runDriver(const QCommandLineParser& args) {
 
     // --- start the client and relay the first byte
     QProcess child;
-    child.setProgram(QCoreApplication::applicationFilePath());
-    child.setArguments({QStringLiteral("--client-process"), QStringLiteral("--hub-url"),
-                        QStringLiteral("ws://127.0.0.1:%1/connect").arg(hub.port()),
-                        QStringLiteral("--ports"),
-                        QStringLiteral("%1,%2,%3,%4")
-                            .arg(origin.sourcePort)
-                            .arg(origin.sinkPort)
-                            .arg(origin.echoPort)
-                            .arg(origin.idlePort)});
+    child.setProgram(clientProgram);
+    QStringList childArgs{QStringLiteral("--client-process"), QStringLiteral("--hub-url"),
+                          QStringLiteral("%1://127.0.0.1:%2/connect")
+                              .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
+                              .arg(hub.port()),
+                          QStringLiteral("--ports"),
+                          QStringLiteral("%1,%2,%3,%4")
+                              .arg(origin.sourcePort)
+                              .arg(origin.sinkPort)
+                              .arg(origin.echoPort)
+                              .arg(origin.idlePort)};
+    if (tls)
+        childArgs << QStringLiteral("--ca-file") << ca->caPemPath();
+    child.setArguments(childArgs);
     child.setProcessChannelMode(args.isSet(QStringLiteral("verbose"))
                                     ? QProcess::ForwardedChannels
                                     : QProcess::ForwardedOutputChannel);
@@ -621,18 +638,152 @@ int runDriver(const QCommandLineParser& args) {
     if (json) {
         std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
     } else {
-        printTable(rows, QStringLiteral("nexus-bench: %1 MiB per bulk run, %2 s per exchange run, "
-                                        "%3 CPUs, load average %4 at start, %5 at end "
-                                        "(MB = 10^6 bytes)")
+        printTable(rows, QStringLiteral("nexus-bench: hub %6, client WebSocket %7; %1 MiB per bulk "
+                                        "run, %2 s per exchange run, %3 CPUs, load average %4 at "
+                                        "start, %5 at end (MB = 10^6 bytes)")
                              .arg(double(bulkBytes) / 1048576.0)
                              .arg(durationMs / 1000.0)
                              .arg(QThread::idealThreadCount())
-                             .arg(loadAtStart, loadAverage()));
+                             .arg(loadAtStart, loadAverage(), tls ? "wss://" : "ws://",
+                                  clientKind == QLatin1String("own") ? "own" : "QWebSocket"));
         std::printf("checks: credit overdrafts %llu, corrupt streams %d, bad messages %llu -> %s\n",
                     static_cast<unsigned long long>(hub.creditOverdrafts),
                     origin.corruptStreams.load(), static_cast<unsigned long long>(hub.badMessages),
                     allOk ? "all bytes intact" : "FAILED");
     }
+    return allOk ? 0 : 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// --compare: the bulk figures for ws:// and wss://, own client and QWebSocket, side by side. Each
+// combination is a separate run of this program (--json), one after the other on the same machine.
+
+int runCompare(const QCommandLineParser& args) {
+    struct Column {
+        QString client, hub, title;
+        QJsonObject result;
+        bool ok = false;
+    };
+    std::vector<Column> cols{{"own", "ws", "ws own", {}, false},
+                             {"own", "wss", "wss own", {}, false},
+                             {"qwebsocket", "ws", "ws QWebSocket", {}, false},
+                             {"qwebsocket", "wss", "wss QWebSocket", {}, false}};
+    const bool quick = args.isSet(QStringLiteral("quick"));
+    for (Column& c : cols) {
+        QStringList a{QStringLiteral("--json"),
+                      QStringLiteral("--hub"),
+                      c.hub,
+                      QStringLiteral("--client"),
+                      c.client,
+                      QStringLiteral("--only"),
+                      QStringLiteral("download,upload")};
+        if (quick)
+            a << QStringLiteral("--quick");
+        for (const char* o : {"bytes", "streams", "repeat"})
+            a << QStringLiteral("--") + QLatin1String(o) << args.value(QLatin1String(o));
+        std::fprintf(stderr, "nexus-bench --compare: %s ...\n", qPrintable(c.title));
+        QProcess p;
+        p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        p.start(QCoreApplication::applicationFilePath(), a);
+        p.waitForFinished(-1);
+        c.result = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        c.ok = p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0 &&
+               c.result.value(QStringLiteral("ok")).toBool();
+    }
+
+    // One row per figure; a column shows "-" where its run has no such figure.
+    struct CRow {
+        QString metric;
+        std::vector<double> v;
+    };
+    std::vector<CRow> rows;
+    const auto add = [&](const QString& metric,
+                         const std::function<double(const QJsonObject&)>& f) {
+        CRow r{metric, {}};
+        for (const Column& c : cols)
+            r.v.push_back(c.result.isEmpty() ? -1 : f(c.result));
+        rows.push_back(r);
+    };
+    const QJsonArray bulk0 = cols[0].result.value(QStringLiteral("bulk")).toArray();
+    for (int i = 0; i < bulk0.size(); ++i) {
+        const QJsonObject b = bulk0[i].toObject();
+        const int streams = b.value(QStringLiteral("streams")).toInt();
+        const QString what = QStringLiteral("%1, %2 stream%3")
+                                 .arg(b.value(QStringLiteral("direction")).toString())
+                                 .arg(streams)
+                                 .arg(streams == 1 ? "" : "s");
+        const auto field = [i](const char* key) {
+            return [i, key](const QJsonObject& r) {
+                const QJsonArray a = r.value(QStringLiteral("bulk")).toArray();
+                return i < a.size() ? a[i].toObject().value(QLatin1String(key)).toDouble(-1) : -1;
+            };
+        };
+        add(what + QStringLiteral(" (MB/s)"), field("tunnelMBps"));
+        add(QStringLiteral("  client CPU per GiB, ") + what + QStringLiteral(" (s)"),
+            field("clientCpuPerGiB"));
+        add(QStringLiteral("  client peak RSS, ") + what + QStringLiteral(" (MB)"),
+            field("clientPeakRssMB"));
+    }
+    add(QStringLiteral("client CPU per GiB, all bulk runs (s)"), [](const QJsonObject& r) {
+        return r.value(QStringLiteral("clientCpuPerGiB")).toDouble(-1);
+    });
+    add(QStringLiteral("client RSS after start (0 streams) (MB)"), [](const QJsonObject& r) {
+        return r.value(QStringLiteral("rss"))
+            .toObject()
+            .value(QStringLiteral("afterStartMB"))
+            .toDouble(-1);
+    });
+    add(QStringLiteral("time from start to first relayed byte (ms)"), [](const QJsonObject& r) {
+        return r.value(QStringLiteral("firstByteMs"))
+            .toObject()
+            .value(QStringLiteral("tunnel"))
+            .toDouble(-1);
+    });
+    const auto load = [](const QString& key) {
+        return [key](const QJsonObject& r) {
+            const QString l = key == QLatin1String("start")
+                                  ? r.value(QStringLiteral("machine"))
+                                        .toObject()
+                                        .value(QStringLiteral("loadAverageAtStart"))
+                                        .toString()
+                                  : r.value(QStringLiteral("loadAverageAtEnd")).toString();
+            bool ok = false;
+            const double v = l.section(QLatin1Char(' '), 0, 0).toDouble(&ok);
+            return ok ? v : -1;
+        };
+    };
+    add(QStringLiteral("machine load average (1 min) at start of run"),
+        load(QStringLiteral("start")));
+    add(QStringLiteral("machine load average (1 min) at end of run"), load(QStringLiteral("end")));
+
+    const double mib = quick ? 16 : args.value(QStringLiteral("bytes")).toDouble();
+    std::printf(
+        "nexus-bench --compare: %g MiB per bulk run, median of %d runs per figure, %d CPUs, "
+        "Qt %s, %s build (MB = 10^6 bytes)\n",
+        mib, quick ? 1 : std::max(1, args.value(QStringLiteral("repeat")).toInt()),
+        QThread::idealThreadCount(), qVersion(), NEXUS_BENCH_BUILD_TYPE);
+    std::printf("| %-50s |", "metric");
+    for (const Column& c : cols)
+        std::printf(" %14s |", qPrintable(c.title));
+    std::printf("\n|%s|", qPrintable(QString(52, QLatin1Char('-'))));
+    for (std::size_t i = 0; i < cols.size(); ++i)
+        std::printf("%s|", qPrintable(QString(16, QLatin1Char('-'))));
+    std::printf("\n");
+    for (const CRow& r : rows) {
+        std::printf("| %-50s |", qPrintable(r.metric));
+        for (double v : r.v)
+            std::printf(" %14s |", qPrintable(fmt(v)));
+        std::printf("\n");
+    }
+    bool allOk = true;
+    QStringList checks;
+    for (const Column& c : cols) {
+        checks << c.title +
+                      (c.ok ? QStringLiteral(": all bytes intact") : QStringLiteral(": FAILED"));
+        allOk = allOk && c.ok;
+    }
+    std::printf("checks: %s\n", qPrintable(checks.join(QStringLiteral("; "))));
+    std::fflush(stdout);
     return allOk ? 0 : 1;
 }
 
@@ -668,6 +819,16 @@ int main(int argc, char** argv) {
         {QStringLiteral("only"), QStringLiteral("Sections to run: download,upload,exchange,idle."),
          QStringLiteral("list"), QStringLiteral("download,upload,exchange,idle")},
         {QStringLiteral("verbose"), QStringLiteral("Show the client's log.")},
+        {QStringLiteral("hub"),
+         QStringLiteral("Hub transport: ws, or wss (TLS with a throw-away CA the client trusts)."),
+         QStringLiteral("ws|wss"), QStringLiteral("ws")},
+        {QStringLiteral("client"),
+         QStringLiteral("Client WebSocket: own (the engine's), or qwebsocket (the same engine "
+                        "over QWebSocket, nexus-bench-qws-client)."),
+         QStringLiteral("own|qwebsocket"), QStringLiteral("own")},
+        {QStringLiteral("compare"),
+         QStringLiteral("Bulk figures (download, upload) for ws/wss x own/QWebSocket side by "
+                        "side; uses --bytes, --streams, --repeat, --quick.")},
     });
     QCommandLineOption clientMode(QStringLiteral("client-process"));
     clientMode.setFlags(QCommandLineOption::HiddenFromHelp);
@@ -675,13 +836,15 @@ int main(int argc, char** argv) {
     hubUrl.setFlags(QCommandLineOption::HiddenFromHelp);
     QCommandLineOption ports(QStringLiteral("ports"), QString(), QStringLiteral("list"));
     ports.setFlags(QCommandLineOption::HiddenFromHelp);
-    args.addOptions({clientMode, hubUrl, ports});
+    QCommandLineOption caFile(QStringLiteral("ca-file"), QString(), QStringLiteral("pem"));
+    caFile.setFlags(QCommandLineOption::HiddenFromHelp);
+    args.addOptions({clientMode, hubUrl, ports, caFile});
     args.process(app);
     if (args.isSet(clientMode))
-        return runClientProcess(args);
+        return runClientProcess(app);
     int rc = 1;
     QTimer::singleShot(0, &app, [&] {
-        rc = runDriver(args);
+        rc = args.isSet(QStringLiteral("compare")) ? runCompare(args) : runDriver(args);
         QCoreApplication::exit(rc);
     });
     QCoreApplication::exec();

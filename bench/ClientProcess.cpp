@@ -1,0 +1,41 @@
+#include "ClientProcess.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <sys/prctl.h>
+
+#include <csignal>
+
+#include "nexustray/Client.h"
+#include "nexustray/Config.h"
+
+namespace bench {
+
+int runClientProcess(QCoreApplication& app) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the driver
+    QCommandLineParser args;
+    args.addOptions({{QStringLiteral("client-process"), QString()},
+                     {QStringLiteral("hub-url"), QString(), QStringLiteral("url")},
+                     {QStringLiteral("ports"), QString(), QStringLiteral("list")},
+                     {QStringLiteral("ca-file"), QString(), QStringLiteral("pem")}});
+    args.process(app);
+    const QStringList ports = args.value(QStringLiteral("ports")).split(QLatin1Char(','));
+    if (ports.size() != 4)
+        return 2;
+    nexustray::BackendConfig b;
+    b.name = QStringLiteral("bench");
+    b.hostnames = {QStringLiteral("bench.test")};
+    b.nexusAddresses = {args.value(QStringLiteral("hub-url"))};
+    b.attestation.hmacSecret = QStringLiteral("bench-secret-not-checked-by-the-peer");
+    b.tls.caFile = args.value(QStringLiteral("ca-file")); // wss://: trust the bench's own CA
+    for (int i = 0; i < 4; ++i) // conn_port 1..4 -> source, sink, echo, idle
+        b.portMappings[i + 1].defaultTarget = QStringLiteral("127.0.0.1:%1").arg(ports[i]);
+    nexustray::Config config;
+    config.backends = {b};
+    nexustray::Client client(config);
+    client.start();
+    return QCoreApplication::exec();
+}
+
+} // namespace bench
