@@ -34,6 +34,8 @@ public:
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket* s = m_server.nextPendingConnection()) {
                 s->setParent(this);
+                // Small kernel buffer: the stream blocks well before all of it is in flight.
+                s->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, 64 * 1024);
                 m_left.insert(s, m_perConnection);
                 m_sockets.append(s);
                 connect(s, &QTcpSocket::bytesWritten, this, [this, s] { fill(s); });
