@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 runs="${FUZZ_RUNS:-20000}"
 jobs="${FUZZ_JOBS:-2}"
-targets=(frame control config attestation)
+targets=(frame control config attestation wsframe upgrade)
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DNEXUS_WERROR=ON -DNEXUS_SANITIZE=ON -DNEXUS_FUZZ=ON -DNEXUS_BUILD_GUI=OFF \

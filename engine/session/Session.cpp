@@ -43,7 +43,8 @@ Session::Session(SessionSettings settings, QObject* parent)
     qRegisterMetaType<nexustray::SessionSnapshot>();
     qRegisterMetaType<nexustray::StreamSnapshot>();
     m_stateSince = QDateTime::currentDateTimeUtc();
-    for (QTimer* t : {&m_attemptTimer, &m_retryTimer, &m_stableTimer, &m_stopTimer})
+    for (QTimer* t :
+         {&m_attemptTimer, &m_retryTimer, &m_stableTimer, &m_stopTimer, &m_deadlineTimer})
         t->setSingleShot(true);
 }
 
@@ -93,6 +94,7 @@ void Session::start() {
     });
     connect(&m_retryTimer, &QTimer::timeout, this, &Session::beginAttempt);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &Session::onKeepalive);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &Session::onReceiveDeadline);
     connect(&m_stableTimer, &QTimer::timeout, this, [this] {
         m_established = true;
         m_backoff.reset();
@@ -192,6 +194,7 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         m_phase = Phase::Live;
         m_sinceReceive.restart();
         m_keepaliveTimer.start(m_settings.timings.keepaliveIntervalMs);
+        m_deadlineTimer.start(m_settings.timings.keepaliveDeadlineMs);
         m_stableTimer.start(m_settings.timings.stableAfterMs);
         qCInfo(lcSession).noquote()
             << m_settings.sessionId << "connected to" << m_settings.relayUrl;
@@ -304,6 +307,11 @@ void Session::onTextMessage(const QString& text) {
 
 void Session::onBinaryMessage(const QByteArray& message) {
     m_sinceReceive.restart();
+    if (m_phase == Phase::WaitingChallenge) {
+        // protocol.md §2.1: the first message must be the text challenge.
+        attemptFailed(QStringLiteral("expected text message during handshake"));
+        return;
+    }
     if (m_phase != Phase::Live)
         return;
     if (!m_established) {
@@ -530,16 +538,25 @@ void Session::runHealthChecks() {
 }
 
 void Session::onKeepalive() {
+    if (m_ws && m_phase == Phase::Live)
+        m_ws->ping();
+}
+
+void Session::onReceiveDeadline() {
     if (!m_ws || m_phase != Phase::Live)
         return;
-    if (m_sinceReceive.elapsed() > m_settings.timings.keepaliveDeadlineMs) {
-        qCWarning(lcSession).noquote() << m_settings.sessionId << "relay silent for"
-                                       << m_sinceReceive.elapsed() << "ms, reconnecting";
-        m_lastError = QStringLiteral("relay stopped answering");
-        m_ws->abort();
+    // The read deadline (protocol.md §1.4) is re-armed by every message and pong. Rather than
+    // restarting a timer per message, the timer fires at the old deadline and moves on to the
+    // new one if something arrived meanwhile.
+    const qint64 left = m_settings.timings.keepaliveDeadlineMs - m_sinceReceive.elapsed();
+    if (left > 0) {
+        m_deadlineTimer.start(int(left));
         return;
     }
-    m_ws->ping();
+    qCWarning(lcSession).noquote() << m_settings.sessionId << "relay silent for"
+                                   << m_sinceReceive.elapsed() << "ms, reconnecting";
+    m_lastError = QStringLiteral("relay stopped answering");
+    m_ws->abort();
 }
 
 void Session::closeAllStreams(bool notifyHub) {
@@ -583,6 +600,7 @@ void Session::onWsDisconnected() {
     }
     m_attemptTimer.stop();
     m_keepaliveTimer.stop();
+    m_deadlineTimer.stop();
     m_stableTimer.stop();
     if (m_pendingRequest) {
         m_provider->cancel(m_pendingRequest);

@@ -78,6 +78,7 @@ private:
     void dropWebSocket();
     void setState(SessionState state, const QString& error = QString());
     void onKeepalive();
+    void onReceiveDeadline();
 
     // streams
     void handleConnect(const protocol::ControlMessage& message);
@@ -117,9 +118,10 @@ private:
     QString m_handshakeToken;
 
     // Timers are children so that moveToThread() takes them along.
-    QTimer m_attemptTimer{this}; // challenge timeout
-    QTimer m_retryTimer{this};   // backoff wait
-    QTimer m_keepaliveTimer{this};
+    QTimer m_attemptTimer{this};   // challenge timeout
+    QTimer m_retryTimer{this};     // backoff wait
+    QTimer m_keepaliveTimer{this}; // our pings
+    QTimer m_deadlineTimer{this};  // read deadline: nothing received for keepaliveDeadlineMs
     QTimer m_stableTimer{this};
     QTimer m_healthTimer{this};
     QTimer m_snapshotTimer{this};

@@ -1,6 +1,8 @@
 #include "websocket/WebSocketClient.h"
 
-#include <QCryptographicHash>
+#include "websocket/UpgradeResponse.h"
+
+#include <QRandomGenerator>
 #include <QSslSocket>
 #include <QStringDecoder>
 #include <QTcpSocket>
@@ -11,23 +13,23 @@
 namespace nexustray {
 
 namespace {
-constexpr qint64 kFlushAt = 256 * 1024;       // write at once beyond this, else at end of pass
-constexpr qint64 kMaxUpgradeResponse = 16384; // status line + headers
-constexpr int kDefaultHandshakeMs = 45000;    // protocol.md §1.1, as the Go client
-constexpr int kCloseWaitMs = 3000;            // for the hub's close frame / TCP close
-const char kAcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+constexpr qint64 kFlushAt = 256 * 1024;    // write at once beyond this, else at end of pass
+constexpr int kDefaultHandshakeMs = 45000; // protocol.md §1.1, as the Go client
+constexpr int kCloseWaitMs = 3000;         // for the hub's close frame / TCP close
+// A pong waits while the socket holds more than this (it is not draining); then only the latest
+// ping is answered. Below the session's high-water mark, so pongs are not starved by bulk data.
+constexpr qint64 kPongHoldAt = 256 * 1024;
 
-bool headerHasToken(const QByteArray& value, const char* token) {
-    for (const QByteArray& part : value.split(','))
-        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
-            return true;
-    return false;
+// The close frame body we send: code, then the reason cut to fit one control frame.
+QByteArray closeBody(quint16 code, const QString& reason) {
+    QByteArray body;
+    body.append(char(code >> 8)).append(char(code & 0xFF)).append(ws::closeReasonBytes(reason));
+    return body;
 }
 } // namespace
 
 WebSocketClient::WebSocketClient(QObject* parent)
-    : QObject(parent)
-    , m_rng(QRandomGenerator::system()->generate()) {
+    : QObject(parent) {
     m_handshakeTimer.setSingleShot(true);
     m_handshakeTimer.setInterval(kDefaultHandshakeMs);
     connect(&m_handshakeTimer, &QTimer::timeout, this, [this] {
@@ -72,14 +74,19 @@ void WebSocketClient::open(const QUrl& url) {
             socket->setSslConfiguration(*m_ssl);
         connect(socket, &QSslSocket::encrypted, this, &WebSocketClient::onTransportReady);
         connect(socket, &QSslSocket::sslErrors, this, &WebSocketClient::sslErrors);
+        // QSslSocket's bytesWritten fires when plaintext is encrypted, not when it is sent.
+        connect(socket, &QSslSocket::encryptedBytesWritten, this,
+                &WebSocketClient::onTransportProgress);
         m_socket = socket;
+        m_tls = socket;
     } else {
         m_socket = new QTcpSocket(this);
+        m_tls = nullptr;
         connect(m_socket, &QTcpSocket::connected, this, &WebSocketClient::onTransportReady);
+        connect(m_socket, &QTcpSocket::bytesWritten, this, &WebSocketClient::onTransportProgress);
     }
     connect(m_socket, &QTcpSocket::readyRead, this, &WebSocketClient::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &WebSocketClient::onSocketDisconnected);
-    connect(m_socket, &QTcpSocket::bytesWritten, this, &WebSocketClient::bytesWritten);
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
         if (m_state == State::Connecting || m_state == State::Upgrading) {
             fail(e, m_socket->errorString());
@@ -100,10 +107,9 @@ void WebSocketClient::onTransportReady() {
     m_state = State::Upgrading;
     // Small control messages (credits) must not wait for Nagle; bulk data is coalesced by flush().
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    QByteArray nonce(16, Qt::Uninitialized);
-    for (char& c : nonce)
-        c = char(m_rng.bounded(256));
-    m_key = nonce.toBase64();
+    quint32 nonce[4];
+    QRandomGenerator::system()->fillRange(nonce);
+    m_key = QByteArray(reinterpret_cast<const char*>(nonce), sizeof nonce).toBase64();
     QByteArray host = m_url.host(QUrl::FullyEncoded).toUtf8();
     if (host.contains(':'))
         host = '[' + host + ']'; // IPv6 literal
@@ -129,64 +135,28 @@ void WebSocketClient::onReadyRead() {
 }
 
 bool WebSocketClient::readUpgradeResponse() {
-    while (m_socket && m_socket->canReadLine()) {
-        const QByteArray line = m_socket->readLine(kMaxUpgradeResponse);
-        m_responseBytes += line.size();
-        if (m_responseBytes > kMaxUpgradeResponse) {
-            fail(QAbstractSocket::ProxyProtocolError,
-                 QStringLiteral("WebSocket upgrade response is too large"));
-            return false;
-        }
-        const QByteArray text = line.trimmed();
-        if (!m_sawStatusLine) {
-            m_sawStatusLine = true;
-            m_statusLine = text;
-            continue;
-        }
-        if (!text.isEmpty()) {
-            const qsizetype colon = text.indexOf(':');
-            if (colon > 0)
-                m_responseHeaders.append(
-                    {text.left(colon).trimmed().toLower(), text.mid(colon + 1).trimmed()});
-            continue;
-        }
-        // End of the header block: anything after it is already WebSocket frames.
-        const auto header = [this](const char* name) {
-            for (const auto& [key, value] : std::as_const(m_responseHeaders))
-                if (key == name)
-                    return value;
-            return QByteArray();
-        };
-        const QList<QByteArray> status = m_statusLine.split(' ');
-        QString problem;
-        if (status.size() < 2 || !status.at(0).startsWith("HTTP/1.") || status.at(1) != "101")
-            problem = QStringLiteral("relay refused the WebSocket upgrade: %1")
-                          .arg(QString::fromLatin1(m_statusLine.left(200)));
-        else if (header("upgrade").compare("websocket", Qt::CaseInsensitive) != 0 ||
-                 !headerHasToken(header("connection"), "upgrade"))
-            problem = QStringLiteral("relay answered 101 without a WebSocket upgrade");
-        else if (header("sec-websocket-accept") !=
-                 QCryptographicHash::hash(m_key + kAcceptGuid, QCryptographicHash::Sha1).toBase64())
-            problem = QStringLiteral("relay sent a wrong Sec-WebSocket-Accept");
-        else if (!header("sec-websocket-extensions").isEmpty() ||
-                 !header("sec-websocket-protocol").isEmpty())
-            problem = QStringLiteral("relay chose an extension or subprotocol we did not offer");
-        if (!problem.isEmpty()) {
-            fail(QAbstractSocket::ConnectionRefusedError, problem);
-            return false;
-        }
-        m_responseHeaders.clear();
-        m_handshakeTimer.stop();
-        m_state = State::Open;
-        Q_EMIT connected();
-        return m_state == State::Open;
-    }
-    if (m_socket && m_socket->bytesAvailable() > kMaxUpgradeResponse) {
-        fail(QAbstractSocket::ProxyProtocolError,
-             QStringLiteral("WebSocket upgrade response is too large"));
+    if (!m_socket)
         return false;
+    const QByteArray received =
+        m_socket->peek(qMin<qint64>(m_socket->bytesAvailable(), ws::kMaxUpgradeResponse));
+    const ws::UpgradeResponse response = ws::readUpgradeResponse(received, m_key);
+    switch (response.status) {
+    case ws::UpgradeResponse::Status::Incomplete:
+        return false;
+    case ws::UpgradeResponse::Status::TooLarge:
+        fail(QAbstractSocket::ProxyProtocolError, response.problem);
+        return false;
+    case ws::UpgradeResponse::Status::Refused:
+        fail(QAbstractSocket::ConnectionRefusedError, response.problem);
+        return false;
+    case ws::UpgradeResponse::Status::Accepted:
+        break;
     }
-    return false;
+    m_socket->skip(response.consumed);
+    m_handshakeTimer.stop();
+    m_state = State::Open;
+    Q_EMIT connected();
+    return m_state == State::Open;
 }
 
 void WebSocketClient::readFrames() {
@@ -274,8 +244,11 @@ void WebSocketClient::deliverMessage(ws::Opcode opcode, QByteArray message) {
 void WebSocketClient::handleControlFrame(ws::Opcode opcode, const QByteArray& payload) {
     switch (opcode) {
     case ws::Ping:
-        if (!m_closeSent)
-            queueFrame(ws::Pong, payload.constData(), payload.size());
+        if (m_closeSent || m_state != State::Open)
+            return;
+        m_pongPending = true; // replaces an older unanswered ping's pong
+        m_pongPayload = payload;
+        scheduleFlush();
         return;
     case ws::Pong:
         Q_EMIT pong(payload);
@@ -289,10 +262,18 @@ void WebSocketClient::handleControlFrame(ws::Opcode opcode, const QByteArray& pa
         QString reason;
         if (payload.size() >= 2) {
             code = quint16(quint8(payload[0]) << 8 | quint8(payload[1]));
+            if (!ws::isValidCloseCode(code)) {
+                failConnection(ws::ProtocolError,
+                               QStringLiteral("invalid close code %1 from the relay").arg(code));
+                return;
+            }
             QStringDecoder utf8(QStringDecoder::Utf8);
             reason = utf8(payload.mid(2));
-            if (utf8.hasError())
-                reason = QString::fromLatin1(payload.mid(2).toPercentEncoding());
+            if (utf8.hasError()) {
+                failConnection(ws::InvalidData,
+                               QStringLiteral("close reason from the relay is not valid UTF-8"));
+                return;
+            }
         }
         m_closeCode = code;
         m_closeReason = reason;
@@ -321,8 +302,7 @@ void WebSocketClient::failConnection(quint16 code, const QString& why) {
         m_errorString = QStringLiteral("WebSocket protocol error from the relay: %1").arg(why);
     }
     if (!m_closeSent && m_socket) {
-        QByteArray body;
-        body.append(char(code >> 8)).append(char(code & 0xFF)).append(why.toUtf8().left(123));
+        const QByteArray body = closeBody(code, why);
         queueFrame(ws::Close, body.constData(), body.size());
         m_closeSent = true;
     }
@@ -367,8 +347,7 @@ void WebSocketClient::close(quint16 code, const QString& reason) {
     }
     if (m_state != State::Open)
         return;
-    QByteArray body;
-    body.append(char(code >> 8)).append(char(code & 0xFF)).append(reason.toUtf8().left(123));
+    const QByteArray body = closeBody(code, reason);
     queueFrame(ws::Close, body.constData(), body.size());
     m_closeSent = true;
     m_state = State::Closing;
@@ -391,30 +370,71 @@ void WebSocketClient::queueFrame(ws::Opcode opcode, const char* data, qsizetype 
         return;
     if (m_state != State::Open && !(m_state == State::Closing && opcode >= ws::Close))
         return;
-    ws::appendMaskedFrame(m_out, opcode, data, size, m_rng.generate());
-    if (m_out.size() >= kFlushAt) {
+    ws::appendMaskedFrame(m_out, opcode, data, size, nextMaskKey());
+    if (m_out.size() >= kFlushAt)
         flush();
-    } else if (!m_flushScheduled) {
-        m_flushScheduled = true;
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                m_flushScheduled = false;
-                flush();
-            },
-            Qt::QueuedConnection);
-    }
+    else
+        scheduleFlush();
+}
+
+void WebSocketClient::scheduleFlush() {
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_flushScheduled = false;
+            flush();
+        },
+        Qt::QueuedConnection);
 }
 
 void WebSocketClient::flush() {
-    if (m_out.isEmpty() || !m_socket)
+    if (!m_socket)
         return;
-    // One block for everything queued in this pass; QIODevice keeps the array without copying.
-    m_socket->write(std::exchange(m_out, QByteArray()));
+    if (m_pongPending && !m_closeSent && transportBytesToWrite() < kPongHoldAt) {
+        // Ahead of the data queued in this pass: a control frame may go between any two frames.
+        m_pongPending = false;
+        QByteArray frame;
+        ws::appendMaskedFrame(frame, ws::Pong, m_pongPayload.constData(), m_pongPayload.size(),
+                              nextMaskKey());
+        m_pongPayload.clear();
+        m_socket->write(frame);
+    }
+    if (!m_out.isEmpty()) {
+        // One block for everything queued in this pass; QIODevice keeps the array without
+        // copying.
+        m_socket->write(std::exchange(m_out, QByteArray()));
+    }
+    if (m_closeSent) {
+        m_pongPending = false; // nothing may follow our close frame
+        m_pongPayload.clear();
+    }
+}
+
+void WebSocketClient::onTransportProgress(qint64 bytes) {
+    if (m_pongPending)
+        flush();
+    Q_EMIT bytesWritten(bytes);
+}
+
+qint64 WebSocketClient::transportBytesToWrite() const {
+    if (!m_socket)
+        return 0;
+    return m_socket->bytesToWrite() + (m_tls ? m_tls->encryptedBytesToWrite() : 0);
 }
 
 qint64 WebSocketClient::bytesToWrite() const {
-    return m_out.size() + (m_socket ? m_socket->bytesToWrite() : 0);
+    return m_out.size() + transportBytesToWrite();
+}
+
+quint32 WebSocketClient::nextMaskKey() {
+    if (m_maskKeyIndex == m_maskKeys.size()) {
+        QRandomGenerator::system()->fillRange(m_maskKeys.data(), qsizetype(m_maskKeys.size()));
+        m_maskKeyIndex = 0;
+    }
+    return m_maskKeys[m_maskKeyIndex++];
 }
 
 void WebSocketClient::onSocketDisconnected() {
@@ -429,6 +449,8 @@ void WebSocketClient::finish() {
     m_handshakeTimer.stop();
     m_closeTimer.stop();
     m_out.clear();
+    m_pongPending = false;
+    m_pongPayload.clear();
     if (m_disconnectedEmitted)
         return;
     m_disconnectedEmitted = true;

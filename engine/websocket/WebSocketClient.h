@@ -10,21 +10,28 @@
 // QSslConfiguration), the application proxy like every QAbstractSocket, no extensions, no
 // subprotocols, messages sent unfragmented, fragmented incoming messages reassembled, pings
 // answered, the close handshake in both directions.
+//
+// Back-pressure: bytesToWrite() counts everything not yet taken by the network — queued frames,
+// the socket's buffer and, for wss://, the ciphertext QSslSocket holds (it encrypts all of a
+// write at once, so its plaintext count alone is near zero). bytesWritten() reports network
+// progress (ciphertext for wss://), so a sender waiting for the buffer to drain wakes up when it
+// really did.
 #pragma once
 
 #include <QAbstractSocket>
 #include <QByteArray>
 #include <QObject>
-#include <QRandomGenerator>
 #include <QSslConfiguration>
 #include <QSslError>
 #include <QTimer>
 #include <QUrl>
 
+#include <array>
 #include <optional>
 
 #include "websocket/WebSocketFraming.h"
 
+class QSslSocket;
 class QTcpSocket;
 
 namespace nexustray {
@@ -68,6 +75,7 @@ Q_SIGNALS:
     void pong(const QByteArray& payload);
     void errorOccurred(QAbstractSocket::SocketError error);
     void sslErrors(const QList<QSslError>& errors);
+    // The network took `bytes` (for wss://: bytes of ciphertext).
     void bytesWritten(qint64 bytes);
 
 private:
@@ -76,6 +84,7 @@ private:
     void onTransportReady();
     void onReadyRead();
     bool readUpgradeResponse();
+    void onTransportProgress(qint64 bytes);
     void readFrames();
     // Why a frame header breaks RFC 6455 or our limits; empty when it is fine.
     QString frameProblem(const ws::FrameHeader& header) const;
@@ -85,7 +94,11 @@ private:
     void failConnection(quint16 code, const QString& why);
     void fail(QAbstractSocket::SocketError error, const QString& why);
     void queueFrame(ws::Opcode opcode, const char* data, qsizetype size);
+    void scheduleFlush();
     void flush();
+    // Bytes the socket holds: plaintext not yet encrypted plus, for wss://, ciphertext.
+    qint64 transportBytesToWrite() const;
+    quint32 nextMaskKey();
     void onSocketDisconnected();
     void finish();
 
@@ -96,14 +109,15 @@ private:
     QUrl m_url;
     State m_state = State::Idle;
     qint64 m_maxMessage = 1024 * 1024;
-    QByteArray m_key;        // Sec-WebSocket-Key we sent
-    QByteArray m_statusLine; // of the upgrade response
-    bool m_sawStatusLine = false;
-    QList<QPair<QByteArray, QByteArray>> m_responseHeaders;
-    qint64 m_responseBytes = 0;
+    QSslSocket* m_tls = nullptr; // m_socket, when it is wss://
+    QByteArray m_key;            // Sec-WebSocket-Key we sent
 
     QByteArray m_out; // frames not yet handed to the socket
     bool m_flushScheduled = false;
+    // Only the latest ping is answered while the socket is not draining (RFC 6455 §5.5.3), so a
+    // ping flood cannot grow the write buffer.
+    bool m_pongPending = false;
+    QByteArray m_pongPayload;
 
     ws::Opcode m_messageOpcode = ws::Continuation; // of a fragmented message in progress
     QByteArray m_message;
@@ -117,7 +131,9 @@ private:
 
     QTimer m_handshakeTimer{this};
     QTimer m_closeTimer{this};
-    QRandomGenerator m_rng;
+    // Masking keys from the system CSPRNG (RFC 6455 §5.3: unpredictable), fetched in batches.
+    std::array<quint32, 256> m_maskKeys{};
+    std::size_t m_maskKeyIndex = 256;
 };
 
 } // namespace nexustray

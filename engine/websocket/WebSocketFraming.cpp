@@ -51,6 +51,22 @@ void appendMaskedFrame(QByteArray& out, Opcode opcode, const char* payload, qsiz
     maskBytes(dst + n, payload, size, key);
 }
 
+bool isValidCloseCode(quint16 code) {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
+}
+
+QByteArray closeReasonBytes(const QString& reason) {
+    QByteArray utf8 = reason.toUtf8();
+    if (utf8.size() <= kMaxCloseReason)
+        return utf8;
+    qsizetype cut = kMaxCloseReason;
+    while (cut > 0 && (quint8(utf8.at(cut)) & 0xC0) == 0x80)
+        --cut; // utf8[cut] continues a sequence: cut before the sequence's first byte
+    utf8.truncate(cut);
+    return utf8;
+}
+
 std::optional<FrameHeader> parseFrameHeader(const char* data, qsizetype available) {
     if (available < 2)
         return std::nullopt;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QString>
 #include <QtGlobal>
 
 #include <optional>
@@ -31,7 +32,16 @@ enum CloseCode : quint16 {
     TooBig = 1009,
 };
 
-constexpr int kMaxFrameHeader = 14; // 2 + 8 (64-bit length) + 4 (mask)
+constexpr int kMaxFrameHeader = 14;  // 2 + 8 (64-bit length) + 4 (mask)
+constexpr int kMaxCloseReason = 123; // 125-byte control frame payload minus the 2-byte code
+
+// May a peer send this code in a close frame? RFC 6455 §7.4: 1000-1003, 1007-1011 and the later
+// IANA registrations 1012-1014, and 3000-4999 (libraries, applications). Never 1004 (reserved),
+// 1005/1006/1015 (only for reporting), other values below 3000 or from 5000 on.
+bool isValidCloseCode(quint16 code);
+
+// The close reason as sent: UTF-8, at most kMaxCloseReason bytes, cut at a code point boundary.
+QByteArray closeReasonBytes(const QString& reason);
 
 // XOR `size` bytes from `src` into `dst` with the 4-byte masking key, a machine word at a time.
 // `dst` may equal `src`. `key` holds the key bytes in wire order.

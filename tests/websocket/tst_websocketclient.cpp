@@ -9,6 +9,8 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <sys/socket.h>
+
 #include <functional>
 #include <memory>
 
@@ -46,6 +48,13 @@ QByteArray serverFrame(quint8 firstByte, const QByteArray& payload, bool masked 
     return f;
 }
 
+// The 2-byte close code at the start of a close frame body.
+QByteArray codeBytes(int code) {
+    QByteArray b;
+    b.append(char(code >> 8)).append(char(code & 0xFF));
+    return b;
+}
+
 // A raw TCP peer that answers the upgrade as told and then runs a script.
 class RawPeer : public QObject {
 public:
@@ -55,6 +64,7 @@ public:
     QByteArray received;                                     // bytes after the request
     std::function<QByteArray(const QByteArray& key)> answer; // the upgrade response
     QByteArray afterUpgrade; // written in the same segment as the response
+    bool reading = true;     // false: leave the client's bytes in the socket (a stuck hub)
 
     RawPeer() {
         answer = [](const QByteArray& key) { return okResponse(key); };
@@ -62,6 +72,8 @@ public:
         connect(&server, &QTcpServer::newConnection, this, [this] {
             peer = server.nextPendingConnection();
             connect(peer, &QTcpSocket::readyRead, this, [this] {
+                if (!reading && request.contains("\r\n\r\n"))
+                    return;
                 const QByteArray data = peer->readAll();
                 if (!request.contains("\r\n\r\n")) {
                     request += data;
@@ -92,26 +104,48 @@ public:
         return QUrl(QStringLiteral("ws://127.0.0.1:%1/connect").arg(server.serverPort()));
     }
 
-    // The close code of the first close frame the client sent, or -1.
-    int clientCloseCode() const {
+    // The complete frames the client sent after the upgrade: opcode and unmasked payload.
+    QList<QPair<int, QByteArray>> clientFrames() const {
+        QList<QPair<int, QByteArray>> frames;
         qsizetype pos = 0;
         while (pos + 6 <= received.size()) {
-            const quint8 op = quint8(received[pos]) & 0x0F;
+            const int op = quint8(received[pos]) & 0x0F;
             qint64 len = quint8(received[pos + 1]) & 0x7F;
             qsizetype head = 2;
             if (len == 126) {
                 len = quint8(received[pos + 2]) << 8 | quint8(received[pos + 3]);
                 head = 4;
+            } else if (len == 127) {
+                if (pos + 14 > received.size())
+                    break;
+                len = 0;
+                for (int i = 0; i < 8; ++i)
+                    len = len << 8 | quint8(received[pos + 2 + i]);
+                head = 10;
             }
+            if (pos + head + 4 + len > received.size())
+                break;
             const QByteArray key = received.mid(pos + head, 4);
             QByteArray payload = received.mid(pos + head + 4, len);
             for (qsizetype i = 0; i < payload.size(); ++i)
                 payload[i] = char(payload[i] ^ key[i % 4]);
-            if (op == 0x8 && payload.size() >= 2)
-                return quint8(payload[0]) << 8 | quint8(payload[1]);
+            frames.append({op, payload});
             pos += head + 4 + len;
         }
+        return frames;
+    }
+    // The close code of the first close frame the client sent (1005 when it has no body), or -1.
+    int clientCloseCode() const {
+        for (const auto& [op, payload] : clientFrames())
+            if (op == 0x8)
+                return payload.size() >= 2 ? quint8(payload[0]) << 8 | quint8(payload[1]) : 1005;
         return -1;
+    }
+    QByteArray clientCloseReason() const {
+        for (const auto& [op, payload] : clientFrames())
+            if (op == 0x8)
+                return payload.mid(2);
+        return QByteArray();
     }
 };
 
@@ -339,6 +373,14 @@ private Q_SLOTS:
         QTest::newRow("64-bit length") << QByteArray::fromHex("827f8000000000000001") << 1009;
         QTest::newRow("bad utf-8") << serverFrame(0x81, "\xff\xfe") << 1007;
         QTest::newRow("1-byte close") << serverFrame(0x88, "\x03") << 1002;
+        // RFC 6455 §7.4: codes a peer must never send
+        for (const int bad :
+             {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535}) {
+            QTest::newRow(qPrintable(QStringLiteral("close code %1").arg(bad)))
+                << serverFrame(0x88, codeBytes(bad)) << 1002;
+        }
+        QTest::newRow("close reason not utf-8")
+            << serverFrame(0x88, QByteArray("\x03\xe8", 2) + "\xc3\x28") << 1007;
     }
     void protocolViolationsCloseWithTheRightCode() {
         QFETCH(QByteArray, frames);
@@ -358,6 +400,84 @@ private Q_SLOTS:
         QVERIFY(!client.errorString().isEmpty());
         QCOMPARE(binary.size(), 0);
         QCOMPARE(texts.size(), 0);
+    }
+
+    void validCloseCodesAreEchoed_data() {
+        QTest::addColumn<int>("code");
+        for (const int code : {1000, 1001, 1003, 1007, 1011, 1012, 1014, 3000, 4000, 4999})
+            QTest::newRow(qPrintable(QString::number(code))) << code;
+    }
+    void validCloseCodesAreEchoed() {
+        QFETCH(int, code);
+        RawPeer raw;
+        raw.afterUpgrade = serverFrame(0x88, codeBytes(code) + "caf\xc3\xa9");
+        WebSocketClient client;
+        QSignalSpy disconnected(&client, &WebSocketClient::disconnected);
+        client.open(raw.url());
+        QTRY_COMPARE_WITH_TIMEOUT(raw.clientCloseCode(), code, 5000);
+        raw.peer->disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 10000);
+        QCOMPARE(client.closeCode(), quint16(code));
+        QCOMPARE(client.closeReason(), QStringLiteral("caf\u00e9"));
+    }
+
+    void longCloseReasonIsCutAtACodePoint() {
+        RawPeer raw;
+        WebSocketClient client;
+        QSignalSpy connected(&client, &WebSocketClient::connected);
+        client.open(raw.url());
+        QVERIFY(connected.wait(5000));
+        // 2-byte characters after two ASCII bytes: byte 123 is in the middle of a character
+        const QString reason = QStringLiteral("xy") + QString(100, QChar(0x00e9));
+        client.close(1000, reason);
+        QTRY_COMPARE_WITH_TIMEOUT(raw.clientCloseCode(), 1000, 5000);
+        const QByteArray sent = raw.clientCloseReason();
+        QVERIFY2(sent.size() <= 123, qPrintable(QString::number(sent.size())));
+        QCOMPARE(sent.size(), 2 + 60 * 2); // as much as fits, no half character
+        QStringDecoder utf8(QStringDecoder::Utf8);
+        const QString decoded = utf8(sent);
+        QVERIFY(!utf8.hasError());
+        QVERIFY(reason.startsWith(decoded));
+    }
+
+    void pingFloodWhileNotDrainingKeepsOnlyTheLatestPong() {
+        // A hub that sends pings but stops reading: RFC 6455 §5.5.3 allows answering only the
+        // latest, so the client's write buffer stays bounded however many pings arrive.
+        constexpr int kPings = 60000;
+        RawPeer raw;
+        WebSocketClient client;
+        QSignalSpy connected(&client, &WebSocketClient::connected);
+        QSignalSpy binary(&client, &WebSocketClient::binaryMessageReceived);
+        client.open(raw.url());
+        QVERIFY(connected.wait(5000));
+        raw.reading = false;
+        raw.peer->setReadBufferSize(1024);
+        raw.peer->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+        QByteArray flood;
+        for (int i = 0; i < kPings; ++i)
+            flood += serverFrame(0x89, QByteArray::number(i).rightJustified(125, '.'));
+        flood += serverFrame(0x82, "end"); // read after every ping
+        raw.peer->write(flood);
+        QVERIFY(binary.wait(30000));
+        // Every ping was read. Unanswered pongs (125 bytes each) would hold ~7.6 MB beyond
+        // what the kernel takes; the bound is the pong hold mark (256 KiB) plus one pong.
+        const qint64 held = client.bytesToWrite();
+        qInfo("ping flood: %d pings, client holds %lld bytes", kPings,
+              static_cast<long long>(held));
+        QVERIFY2(held <= 256 * 1024 + 131, qPrintable(QString::number(held)));
+        // The hub reads again: the latest ping gets its pong.
+        raw.peer->setReadBufferSize(0);
+        raw.reading = true;
+        raw.received += raw.peer->readAll();
+        const QByteArray last = QByteArray::number(kPings - 1).rightJustified(125, '.');
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                raw.received += raw.peer->readAll();
+                const auto frames = raw.clientFrames();
+                return !frames.isEmpty() && frames.last().first == 0xA &&
+                       frames.last().second == last;
+            }(),
+            30000);
     }
 
     void cutConnectionIsAbnormalClosure() {
@@ -420,9 +540,18 @@ private Q_SLOTS:
             client.open(raw.url());
             QTRY_VERIFY_WITH_TIMEOUT(connected.size() == 1 || disconnected.size() == 1, 5000);
             QTRY_VERIFY_WITH_TIMEOUT(raw.peer, 5000);
-            raw.peer->abort(); // end it from the relay's side if the client is still waiting
-            QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 5000);
-            QVERIFY(client.closeCode() >= 1000);
+            // End it from the relay's side if the client is still waiting: half-close, so that
+            // the relay still reads whatever the client sent before it closed too.
+            QPointer<QTcpSocket> peer = raw.peer;
+            if (peer->state() == QAbstractSocket::ConnectedState)
+                ::shutdown(int(peer->socketDescriptor()), SHUT_WR);
+            QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(!peer || peer->state() == QAbstractSocket::UnconnectedState,
+                                     10000);
+            // The exact code: what the client sent in its close frame (its own failure code or
+            // the echo of the relay's), else 1006 for a connection that ended without one.
+            const int sent = raw.clientCloseCode();
+            QCOMPARE(client.closeCode(), quint16(sent == -1 ? 1006 : sent));
         }
     }
 

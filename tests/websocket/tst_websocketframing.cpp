@@ -115,6 +115,38 @@ private Q_SLOTS:
         const QByteArray masked = hex("81 85 01 02 03");
         QVERIFY(!ws::parseFrameHeader(masked.constData(), 5)); // key incomplete
     }
+
+    void closeCodeValidity() {
+        // RFC 6455 §7.4.1/§7.4.2 and the IANA registry (1012-1014)
+        for (const int ok : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014,
+                             3000, 3999, 4000, 4999})
+            QVERIFY2(ws::isValidCloseCode(quint16(ok)), qPrintable(QString::number(ok)));
+        for (const int bad : {0, 999, 1004, 1005, 1006, 1015, 1016, 1999, 2000, 2999, 5000, 65535})
+            QVERIFY2(!ws::isValidCloseCode(quint16(bad)), qPrintable(QString::number(bad)));
+    }
+
+    void closeReasonIsCutAtACodePointBoundary_data() {
+        QTest::addColumn<QString>("reason");
+        QTest::addColumn<int>("bytes");
+        QTest::newRow("short") << QStringLiteral("bye") << 3;
+        QTest::newRow("exactly 123") << QString(123, QLatin1Char('a')) << 123;
+        QTest::newRow("2-byte") << QStringLiteral("ab") + QString(80, QChar(0x00e9)) << 122;
+        QTest::newRow("3-byte") << QString(50, QChar(0x20ac)) << 123;
+        QTest::newRow("3-byte shifted") << QStringLiteral("a") + QString(50, QChar(0x20ac)) << 121;
+        QTest::newRow("4-byte") << QStringLiteral("ab") +
+                                       QString::fromUtf8("\xf0\x9f\x98\x80").repeated(40)
+                                << 122;
+    }
+    void closeReasonIsCutAtACodePointBoundary() {
+        QFETCH(QString, reason);
+        QFETCH(int, bytes);
+        const QByteArray cut = ws::closeReasonBytes(reason);
+        QCOMPARE(cut.size(), bytes);
+        QStringDecoder utf8(QStringDecoder::Utf8);
+        const QString back = utf8(cut);
+        QVERIFY(!utf8.hasError());
+        QVERIFY(reason.startsWith(back));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestWebSocketFraming)
