@@ -448,6 +448,7 @@ private Q_SLOTS:
         };
         // It fails, waits, tries again and fails again the same way.
         QTRY_VERIFY_WITH_TIMEOUT(backoffs().size() >= 2, 15000);
+        qInfo("host-name mismatch reported as: %s", qPrintable(backoffs().first().lastError));
         for (const SessionSnapshot& b : backoffs()) {
             QVERIFY2(b.lastError.contains(QStringLiteral("TLS verification failed")) &&
                          b.lastError.contains(QStringLiteral("host name"), Qt::CaseInsensitive),
