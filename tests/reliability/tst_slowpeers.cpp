@@ -9,7 +9,7 @@
 // sends before the grant reaches it is not counted. So the client never holds more than
 // maxBuffer + (messages the hub sent before the grant arrived): with the prelude as the only such
 // message, 65. No sleeps: the cases wait on conditions and use an echo round trip on another
-// stream as a fence (the hub reads the WebSocket in order, and sends each session's data in order).
+// stream as a fence (the hub reads the WebSocket in order).
 #include <QtTest>
 
 #include <memory>
@@ -67,9 +67,9 @@ class TestSlowPeers : public QObject {
         return n;
     }
     // Another stream through the same session echoes `size` bytes intact. Also a fence: when it
-    // returns, the hub has processed every control message the session sent before, and the
-    // session has received every data message the hub sent before it processed them. Returns the
-    // bytes the hub received from the session for it (prelude + body).
+    // returns, the hub has processed every control message the session sent before this stream's
+    // data (credit grants, pauses), because the hub reads the WebSocket in order. Returns the bytes
+    // the hub received from the session for it (prelude + body).
     qint64 verifyOtherStreamFlows(qsizetype size = 2 * 1024 * 1024) {
         CheckedUser other(m_hub->relayListenPort(443), "app.test",
                           randomBytes(size, ++m_fenceSeed));
@@ -127,8 +127,8 @@ private Q_SLOTS:
             return peak;
         };
         QTRY_VERIFY_WITH_TIMEOUT(queuedNow() >= flow.highWaterMark, 10000);
-        // Fence: everything the hub sent before it processed our pause (and anything its credits
-        // allowed) has arrived now. The window is full and stays full.
+        // Fence: the hub has processed our pause by now (it reads the user no more) and its credits
+        // never allowed more than the window; the queue must be within the bound, now and later.
         verifyOtherStreamFlows(4096);
         const qint64 bound = flow.maxBuffer + earlyMessages;
         QVERIFY2(queuedNow() <= bound,
