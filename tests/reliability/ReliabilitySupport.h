@@ -112,7 +112,11 @@ public:
     }
     bool listen() { return m_server.listen(QHostAddress::LocalHost); }
     quint16 port() const { return m_server.serverPort(); }
-    QString url() const { return QStringLiteral("ws://127.0.0.1:%1/connect").arg(port()); }
+    // The relay URL through the proxy; "wss" when the hub behind it serves TLS (the proxy only
+    // moves bytes, so the session's TLS handshake is with the hub).
+    QString url(const QString& scheme = QStringLiteral("ws")) const {
+        return QStringLiteral("%1://127.0.0.1:%2/connect").arg(scheme).arg(port());
+    }
 
     // false: session->hub bytes are no longer read from the session (applies to open connections).
     void setForwardingUp(bool on) {

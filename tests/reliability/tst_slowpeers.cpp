@@ -1,12 +1,21 @@
 // Slow and stuck peers: a local service that stops reading, a user (client of the relay) that stops
 // reading, a hub that stops reading. Memory stays within the configured bounds (pause / credits /
 // WebSocket high-water mark), other streams keep flowing, and the stuck stream or session is ended
-// with the right reason after its limit.
+// with the right reason after its limit. Every case runs over ws:// and wss://.
+//
+// What the spec bounds (protocol.md §7.2, forward direction): the client grants a window of
+// flowControl.maxBuffer (64) credits right after `connect` and returns one credit per message
+// written to the local socket; the hub's window never grows past max(first grant, 64). Data the hub
+// sends before the grant reaches it is not counted. So the client never holds more than
+// maxBuffer + (messages the hub sent before the grant arrived): with the prelude as the only such
+// message, 65. No sleeps: the cases wait on conditions and use an echo round trip on another
+// stream as a fence (the hub reads the WebSocket in order).
 #include <QtTest>
 
 #include <memory>
 
 #include "ReliabilitySupport.h"
+#include "TestRelayTls.h"
 #include "relay/Stream.h"
 
 using namespace nexustray;
@@ -21,14 +30,30 @@ class TestSlowPeers : public QObject {
     std::unique_ptr<test::SinkServer> m_sink;
     std::unique_ptr<Session> m_session;
     std::unique_ptr<LogCapture> m_log;
+    test::TestRelayTls m_tls;
+    QString m_scheme; // of the current row: "ws" or "wss"
+    quint32 m_fenceSeed = 100;
 
+    hub::HubOptions hubOptions() const {
+        hub::HubOptions o = defaultHubOptions();
+        m_tls.serve(o, m_scheme);
+        return o;
+    }
+    void startHub(const hub::HubOptions& o) {
+        m_hub = std::make_unique<HubEmulator>(o);
+        QString error;
+        QVERIFY2(m_hub->start(&error), qPrintable(error));
+        QCOMPARE(m_hub->backendUrl().scheme(), m_scheme);
+    }
     SessionSettings settings(const QString& url) const {
         SessionSettings s = defaultSettings(url, m_echo->port());
         s.backend.portMappings[443].hosts.insert(
             QStringLiteral("sink.test"), QStringLiteral("127.0.0.1:%1").arg(m_sink->port()));
+        m_tls.trust(s.backend);
         return s;
     }
     void startSession(SessionSettings s) {
+        QCOMPARE(QUrl(s.relayUrl).scheme(), m_scheme);
         QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
         m_session = std::make_unique<Session>(std::move(s));
         m_session->start();
@@ -41,14 +66,25 @@ class TestSlowPeers : public QObject {
             n = std::max(n, s->queuedToLocal());
         return n;
     }
-    void verifyOtherStreamFlows(qsizetype size = 2 * 1024 * 1024) {
-        CheckedUser other(m_hub->relayListenPort(443), "app.test", randomBytes(size, 3));
+    // Another stream through the same session echoes `size` bytes intact. Also a fence: when it
+    // returns, the hub has processed every control message the session sent before this stream's
+    // data (credit grants, pauses), because the hub reads the WebSocket in order. Returns the bytes
+    // the hub received from the session for it (prelude + body).
+    qint64 verifyOtherStreamFlows(qsizetype size = 2 * 1024 * 1024) {
+        CheckedUser other(m_hub->relayListenPort(443), "app.test",
+                          randomBytes(size, ++m_fenceSeed));
         other.sendAll();
-        QTRY_VERIFY_WITH_TIMEOUT(other.complete(), 15000);
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(other.complete(), 30000); }();
+        return QTest::currentTestFailed() ? 0 : other.expected.size();
     }
 
 private Q_SLOTS:
+    void initTestCase_data() { test::TestRelayTls::addSchemeRows(); }
+    void initTestCase() { QVERIFY2(m_tls.init(), qPrintable(m_tls.error())); }
+
     void init() {
+        QFETCH_GLOBAL(QString, scheme);
+        m_scheme = scheme;
         m_log = std::make_unique<LogCapture>();
         m_echo = std::make_unique<test::EchoServer>();
         QVERIFY(m_echo->listen());
@@ -65,23 +101,44 @@ private Q_SLOTS:
     }
 
     void localServiceStopsReading() {
-        hub::HubOptions o = defaultHubOptions();
+        hub::HubOptions o = hubOptions();
         o.noCreditIdleTimeoutMs = 3000; // the hub's limit for a stream that gets no credit
-        m_hub = std::make_unique<HubEmulator>(o);
-        QVERIFY(m_hub->start());
-        startSession(settings(m_hub->backendUrl().toString()));
+        startHub(o);
+        const SessionSettings s = settings(m_hub->backendUrl().toString());
+        const FlowControl flow = s.backend.flowControl;
+        startSession(s);
         m_sink->setReading(false);
         const qint64 rssBefore = rssKb();
         QSignalSpy hubClosed(m_hub.get(), &HubEmulator::streamClosed);
         CheckedUser stuck(m_hub->relayListenPort(443), "sink.test",
                           randomBytes(32 * 1024 * 1024, 1));
-        stuck.sendAll();
-        // The forward window fills up and stays full: pause + no credit, nothing beyond it.
-        QTRY_VERIFY_WITH_TIMEOUT(maxQueuedToLocal() >= 48, 10000);
-        QTest::qWait(500);
-        const qint64 queued = maxQueuedToLocal();
-        QVERIFY2(queued <= 2 * 64 + 8, qPrintable(QString::number(queued)));
+        // The prelude alone first: it is the only message the hub sends before our credit grant
+        // reaches it (the grant goes out on `connect`, before the local dial; the fence proves
+        // the hub has processed it before the body arrives).
+        stuck.sendPart(0, stuck.prelude.size());
+        QTRY_COMPARE_WITH_TIMEOUT(m_sink->connectionCount(), 1, 10000);
+        verifyOtherStreamFlows(4096);
+        const qint64 earlyMessages = 1;
+        stuck.sendPart(stuck.prelude.size(), stuck.body.size());
+        // The local socket's kernel buffers fill, then the queue: the pause watermark is reached.
+        qint64 peak = 0;
+        const auto queuedNow = [&] {
+            peak = std::max(peak, maxQueuedToLocal());
+            return peak;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(queuedNow() >= flow.highWaterMark, 10000);
+        // Fence: the hub has processed our pause by now (it reads the user no more) and its credits
+        // never allowed more than the window; the queue must be within the bound, now and later.
+        verifyOtherStreamFlows(4096);
+        const qint64 bound = flow.maxBuffer + earlyMessages;
+        QVERIFY2(queuedNow() <= bound,
+                 qPrintable(QStringLiteral("%1 messages queued to the stuck local service; the "
+                                           "credit window allows %2")
+                                .arg(peak)
+                                .arg(bound)));
         verifyOtherStreamFlows();
+        QVERIFY2(queuedNow() <= bound, qPrintable(QString::number(peak)));
+        const qint64 queued = peak;
         QVERIFY(m_log->count(QStringLiteral("buffer_full")) == 0);
         QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
         const qint64 grown = rssKb() - rssBefore;
@@ -98,10 +155,9 @@ private Q_SLOTS:
     }
 
     void userStopsReading() {
-        hub::HubOptions o = defaultHubOptions();
+        hub::HubOptions o = hubOptions();
         o.userSendBufferBytes = 32 * 1024;
-        m_hub = std::make_unique<HubEmulator>(o);
-        QVERIFY(m_hub->start());
+        startHub(o);
         startSession(settings(m_hub->backendUrl().toString()));
         const qint64 rssBefore = rssKb();
         CheckedUser slow(m_hub->relayListenPort(443), "app.test", randomBytes(24 * 1024 * 1024, 2),
@@ -109,7 +165,20 @@ private Q_SLOTS:
         slow.setReading(false);
         slow.sendAll();
         QTRY_VERIFY_WITH_TIMEOUT(slow.socket.bytesAvailable() > 0, 10000);
-        QTest::qWait(1000); // everything that can pile up, piles up
+        // Everything that can pile up, piles up: wait until the slow stream's reverse direction is
+        // stuck (no byte of it reaches the hub during a whole round trip of another stream, twice
+        // in a row: the session is out of reverse credits).
+        qint64 fenceBytes = 0;
+        qint64 slowBytes = -1;
+        int unchanged = 0;
+        for (int round = 0; round < 200 && unchanged < 2 && !QTest::currentTestFailed(); ++round) {
+            const qint64 now = qint64(m_hub->stats().bytesFromClient) - fenceBytes;
+            unchanged = now == slowBytes ? unchanged + 1 : 0;
+            slowBytes = now;
+            fenceBytes += verifyOtherStreamFlows(4096);
+        }
+        QCOMPARE(unchanged, 2);
+        QVERIFY(!slow.complete());
         verifyOtherStreamFlows();
         const qint64 grown = rssKb() - rssBefore;
         qInfo("user stuck: RSS %+lld kB (test holds 48 MiB of payload)",
@@ -125,11 +194,10 @@ private Q_SLOTS:
     }
 
     void hubStopsReading() {
-        m_hub = std::make_unique<HubEmulator>(defaultHubOptions());
-        QVERIFY(m_hub->start());
+        startHub(hubOptions());
         FaultProxy proxy(quint16(m_hub->backendUrl().port()));
         QVERIFY(proxy.listen());
-        startSession(settings(proxy.url()));
+        startSession(settings(proxy.url(m_scheme)));
         const qint64 rssBefore = rssKb();
         proxy.setForwardingUp(false); // the hub side reads nothing from the session any more
         CheckedUser user(m_hub->relayListenPort(443), "app.test", randomBytes(32 * 1024 * 1024, 4));

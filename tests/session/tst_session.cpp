@@ -1,12 +1,14 @@
 // A real Session against the in-repo hub emulator, with real local TCP services and real users
 // on the hub's relay port. Covers the protocol end to end: attestation, streams both ways with
 // checksummed payloads, credits, early data, dial failures, reconnects, reauth, health checks,
-// hostile input and graceful stop.
+// hostile input and graceful stop. Every case runs over ws:// and over wss:// (a test CA the
+// session trusts through tls.caFile); the TLS trust cases run once, with their own certificates.
 #include <QtTest>
 
 #include <memory>
 
 #include "TestCa.h"
+#include "TestRelayTls.h"
 #include "TunnelUser.h"
 #include "hub/HubEmulator.h"
 #include "relay/Stream.h"
@@ -27,12 +29,18 @@ class TestSession : public QObject {
     std::unique_ptr<test::EchoServer> m_echo;
     std::unique_ptr<Session> m_session;
     QTcpServer m_closedPortHolder; // bound then closed: a port that refuses connections
+    test::TestRelayTls m_tls;
+    QString m_scheme; // of the current row: "ws" or "wss"
 
+    bool isWss() const { return test::TestRelayTls::isWss(m_scheme); }
+
+    // The hub of the current row (wss: serves the test CA's certificate for 127.0.0.1).
     HubOptions hubOptions() const {
         HubOptions o;
         o.jwtSecret = kSecret;
         o.relayPorts = {{443, 0}, {8443, 0}};
         o.tokenTimeoutMs = 5000;
+        m_tls.serve(o, m_scheme);
         return o;
     }
 
@@ -53,6 +61,8 @@ class TestSession : public QObject {
         b.portMappings[443].hosts.insert(QStringLiteral("down.test"),
                                          QStringLiteral("127.0.0.1:%1").arg(m_closedPort));
         b.portMappings[8443].hosts.insert(QStringLiteral("app.test"), targetOf(*m_echo));
+        if (isWss())
+            m_tls.trust(b);
         SessionSettings s;
         s.sessionId = QStringLiteral("edge#1");
         s.backend = b;
@@ -81,13 +91,19 @@ class TestSession : public QObject {
     quint16 m_closedPort = 0;
 
 private Q_SLOTS:
+    void initTestCase_data() { test::TestRelayTls::addSchemeRows(); }
+    void initTestCase() { QVERIFY2(m_tls.init(), qPrintable(m_tls.error())); }
+
     void init() {
+        QFETCH_GLOBAL(QString, scheme);
+        m_scheme = scheme;
         QVERIFY(m_closedPortHolder.listen(QHostAddress::LocalHost));
         m_closedPort = m_closedPortHolder.serverPort();
         m_closedPortHolder.close();
         m_echo = std::make_unique<test::EchoServer>();
         QVERIFY(m_echo->listen());
         startHub(hubOptions());
+        QCOMPARE(m_hub->backendUrl().scheme(), m_scheme);
     }
 
     void cleanup() {
@@ -356,6 +372,8 @@ private Q_SLOTS:
     }
 
     void tlsRelayTrustedThroughCaFile() {
+        if (isWss())
+            QSKIP("brings its own TLS relay: runs once, in the ws row");
         test::TestCa ca;
         QVERIFY2(ca.isValid(), qPrintable(ca.error()));
         HubOptions o = hubOptions();
@@ -371,6 +389,8 @@ private Q_SLOTS:
     }
 
     void tlsRelayTrustedThroughSslCertFile() {
+        if (isWss())
+            QSKIP("brings its own TLS relay: runs once, in the ws row");
         test::TestCa ca;
         QVERIFY2(ca.isValid(), qPrintable(ca.error()));
         HubOptions o = hubOptions();
@@ -382,6 +402,8 @@ private Q_SLOTS:
     }
 
     void tlsUntrustedRelayIsRefused() {
+        if (isWss())
+            QSKIP("brings its own TLS relay: runs once, in the ws row");
         test::TestCa ca;
         QVERIFY2(ca.isValid(), qPrintable(ca.error()));
         HubOptions o = hubOptions();
@@ -396,6 +418,50 @@ private Q_SLOTS:
                      error.contains(QStringLiteral("certificate")),
                  qPrintable(error));
         QCOMPARE(authenticated.size(), 0);
+    }
+
+    void tlsHostNameMismatchIsRefusedAndRetried() {
+        if (isWss())
+            QSKIP("brings its own TLS relay: runs once, in the ws row");
+        // A certificate from a CA the session trusts, but for another name than the relay URL's
+        // 127.0.0.1: host-name verification must refuse it (protocol.md §1.1).
+        test::TestCa other({QStringLiteral("relay.example.org")}, {});
+        QVERIFY2(other.isValid(), qPrintable(other.error()));
+        HubOptions o = hubOptions();
+        o.tls = other.serverConfiguration();
+        startHub(o);
+        QCOMPARE(m_hub->backendUrl().host(), QStringLiteral("127.0.0.1"));
+        SessionSettings s = settings();
+        s.backend.tls.caFile = other.caPemPath();
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        m_session = std::make_unique<Session>(s);
+        QList<SessionSnapshot> changes;
+        connect(m_session.get(), &Session::sessionChanged, this,
+                [&changes](const SessionSnapshot& snapshot) { changes.append(snapshot); });
+        m_session->start();
+        const auto backoffs = [&changes] {
+            QList<SessionSnapshot> b;
+            for (const SessionSnapshot& c : std::as_const(changes))
+                if (c.state == SessionState::Backoff)
+                    b.append(c);
+            return b;
+        };
+        // It fails, waits, tries again and fails again the same way.
+        QTRY_VERIFY_WITH_TIMEOUT(backoffs().size() >= 2, 15000);
+        qInfo("host-name mismatch reported as: %s", qPrintable(backoffs().first().lastError));
+        for (const SessionSnapshot& b : backoffs()) {
+            QVERIFY2(b.lastError.contains(QStringLiteral("TLS verification failed")) &&
+                         b.lastError.contains(QStringLiteral("host name"), Qt::CaseInsensitive),
+                     qPrintable(b.lastError));
+            QVERIFY2(b.reconnectAt > b.stateSince, qPrintable(b.lastError)); // a backoff wait
+        }
+        // Never got as far as the WebSocket, let alone authentication.
+        for (const SessionSnapshot& c : std::as_const(changes)) {
+            QVERIFY(c.state != SessionState::Authenticating);
+            QVERIFY(c.state != SessionState::Connected);
+        }
+        QCOMPARE(authenticated.size(), 0);
+        QCOMPARE(m_hub->stats().authenticatedSessions, 0);
     }
 
     void gracefulStopSendsShutdownAndGoingAway() {
