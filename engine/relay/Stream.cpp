@@ -65,6 +65,8 @@ Stream::Stream(Params params, StreamHost* host, QObject* parent)
     , m_reverseUnlimited(m_params.reverseCredits <= 0)
     , m_openedAt(QDateTime::currentDateTimeUtc()) {
     m_timer.setSingleShot(true);
+    m_writeTimer.setSingleShot(true);
+    connect(&m_writeTimer, &QTimer::timeout, this, &Stream::onWriteTimer);
     touch();
 }
 
@@ -179,10 +181,34 @@ void Stream::writeToLocal(const char* data, qsizetype size) {
         onLocalError(QStringLiteral("local write failed: %1").arg(m_local->errorString()));
         return;
     }
+    if (m_writeSizes.empty())
+        m_lastLocalWriteMs = nowMs(); // the clock starts when data starts waiting
     m_writeSizes.push_back(size);
+    armWriteTimer();
+}
+
+void Stream::armWriteTimer() {
+    if (!m_writeTimer.isActive())
+        m_writeTimer.start(m_params.localWriteTimeoutMs);
+}
+
+void Stream::onWriteTimer() {
+    if (!isOpen() || m_writeSizes.empty())
+        return;
+    const qint64 idle = nowMs() - m_lastLocalWriteMs;
+    if (idle < m_params.localWriteTimeoutMs) {
+        m_writeTimer.start(int(m_params.localWriteTimeoutMs - idle));
+        return;
+    }
+    qCWarning(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "local service"
+                        << m_target << "took no data for" << m_params.localWriteTimeoutMs
+                        << "ms, closing (timeout)";
+    finish(QStringLiteral("timeout"), false);
 }
 
 void Stream::onLocalBytesWritten(qint64 bytes) {
+    if (bytes > 0)
+        m_lastLocalWriteMs = nowMs();
     while (bytes > 0 && !m_writeSizes.empty()) {
         const qint64 rest = m_writeSizes.front() - m_frontWritten;
         if (bytes < rest) {
@@ -365,6 +391,7 @@ void Stream::finish(const QString& reason, bool flushLocal) {
         m_host->sendControl(protocol::makeDisconnect(id(), reason));
     }
     m_state = StreamState::Closing;
+    m_writeTimer.stop();
     m_early.clear();
     m_host->forgetStream(this);
     closeLocal(flushLocal);

@@ -38,6 +38,11 @@ public:
         int dialTimeoutMs = 10000;
         int drainTimeoutMs = 30000; // local EOF: wait this long for credit to send the tail
         int flushTimeoutMs = 10000; // hub disconnect: wait this long for the local write
+        // Data queued for the local side and none of it written for this long: the local service
+        // is stuck, the stream ends with `timeout` (protocol.md §10.2: local write timeout 10 s).
+        // Without it a paused stream to a stuck service would live for ever, since a pause has no
+        // time limit at the hub (§7.1).
+        int localWriteTimeoutMs = 10000;
     };
 
     Stream(Params params, StreamHost* host, QObject* parent = nullptr);
@@ -98,6 +103,8 @@ private:
     void release();
     void setupDevice();
     void touch();
+    void armWriteTimer();
+    void onWriteTimer();
 
     Params m_params;
     StreamHost* m_host;
@@ -130,6 +137,10 @@ private:
     QDateTime m_openedAt;
     QString m_closeReason;
     QTimer m_timer{this}; // dial timeout / drain timeout / flush timeout, one at a time
+    // local write timeout: armed while data waits for the local side; checks m_lastLocalWriteMs
+    // when it fires instead of being restarted on every write
+    QTimer m_writeTimer{this};
+    qint64 m_lastLocalWriteMs = 0;
 };
 
 } // namespace nexustray

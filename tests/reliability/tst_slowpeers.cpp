@@ -102,13 +102,14 @@ private Q_SLOTS:
 
     void localServiceStopsReading() {
         hub::HubOptions o = hubOptions();
-        o.noCreditIdleTimeoutMs = 3000; // the hub's limit for a stream that gets no credit
+        o.noCreditIdleTimeoutMs = 600000; // the hub's limit for a stream without credit: never here
         startHub(o);
         const SessionSettings s = settings(m_hub->backendUrl().toString());
         const FlowControl flow = s.backend.flowControl;
         startSession(s);
         m_sink->setReading(false);
         const qint64 rssBefore = rssKb();
+        QSignalSpy hubOpened(m_hub.get(), &HubEmulator::streamOpened);
         QSignalSpy hubClosed(m_hub.get(), &HubEmulator::streamClosed);
         CheckedUser stuck(m_hub->relayListenPort(443), "sink.test",
                           randomBytes(32 * 1024 * 1024, 1));
@@ -117,6 +118,8 @@ private Q_SLOTS:
         // the hub has processed it before the body arrives).
         stuck.sendPart(0, stuck.prelude.size());
         QTRY_COMPARE_WITH_TIMEOUT(m_sink->connectionCount(), 1, 10000);
+        QCOMPARE(hubOpened.count(), 1);
+        const QUuid stuckId = hubOpened.first().first().toUuid();
         verifyOtherStreamFlows(4096);
         const qint64 earlyMessages = 1;
         stuck.sendPart(stuck.prelude.size(), stuck.body.size());
@@ -146,10 +149,18 @@ private Q_SLOTS:
               "of payload)",
               static_cast<long long>(queued), static_cast<long long>(grown));
         QVERIFY(grown < memoryBoundKb(160 * 1024));
-        // The hub ends the stream after its no-credit limit; the engine then closes the local side
-        // (bounded flush) and forgets it.
-        QVERIFY(hubClosed.wait(10000));
-        QTRY_VERIFY_WITH_TIMEOUT(stuck.closed, 5000);
+        // The stream stays paused: a pause has no time limit at the hub (protocol.md §7.1), and
+        // the hub's no-credit limit is set out of reach here. What ends it is the engine's local
+        // write timeout (§10.2: nothing written to the local service for 10 s -> `timeout`);
+        // the hub then closes the user, and the engine forgets the stream.
+        const auto stuckClosedAtHub = [&] {
+            return std::any_of(hubClosed.cbegin(), hubClosed.cend(), [&](const QList<QVariant>& a) {
+                return a.first().toUuid() == stuckId;
+            });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(stuckClosedAtHub(), 40000);
+        QVERIFY(m_log->contains(QStringLiteral("took no data for 10000 ms, closing (timeout)")));
+        QTRY_VERIFY_WITH_TIMEOUT(stuck.closed, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(liveStreamObjects(m_session.get()), 0, 15000);
         QCOMPARE(m_session->snapshot().state, SessionState::Connected);
     }
