@@ -123,6 +123,9 @@ QList<QSslCertificate> systemRoots(QStringList* problems) {
 
 bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QString* error,
                               QStringList* problems) {
+    if (caFile.isEmpty() && qEnvironmentVariableIsEmpty("SSL_CERT_FILE") &&
+        qEnvironmentVariableIsEmpty("SSL_CERT_DIR"))
+        return true; // nothing to add: Qt loads the system root a hub needs on demand (cheaper)
     QList<QSslCertificate> cas = systemRoots(problems);
     if (!caFile.isEmpty()) {
         const CaBundle bundle = readCaFile(caFile);
