@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cstring>
 
 #include "Logging.h"
@@ -67,6 +68,14 @@ Stream::Stream(Params params, StreamHost* host, QObject* parent)
     m_timer.setSingleShot(true);
     m_writeTimer.setSingleShot(true);
     connect(&m_writeTimer, &QTimer::timeout, this, &Stream::onWriteTimer);
+    m_pongTimer.setSingleShot(true);
+    connect(&m_pongTimer, &QTimer::timeout, this, [this] {
+        if (!isOpen() || m_pingSentMs < 0)
+            return;
+        qCInfo(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
+                         << "no pong_client within" << m_pongTimer.interval() << "ms, closing";
+        finish(QStringLiteral("timeout"), false);
+    });
     touch();
 }
 
@@ -346,23 +355,19 @@ void Stream::onHubDisconnect() {
 
 void Stream::onPong() {
     m_pingSentMs = -1;
+    m_pongTimer.stop();
     touch();
 }
 
 void Stream::checkHealth(qint64 nowMs, qint64 inactivityMs, qint64 pongTimeoutMs) {
     if (!isOpen())
         return;
-    if (m_pingSentMs >= 0) {
-        if (nowMs - m_pingSentMs >= pongTimeoutMs) {
-            qCInfo(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
-                             << "no pong_client within" << pongTimeoutMs << "ms, closing";
-            finish(QStringLiteral("timeout"), false);
-        }
-        return;
-    }
+    if (m_pingSentMs >= 0)
+        return; // answered or not, m_pongTimer decides (data meanwhile does not cancel it)
     if (nowMs - m_lastActivityMs > inactivityMs) {
         m_pingSentMs = nowMs;
         m_host->sendControl(protocol::makePing(id()));
+        m_pongTimer.start(int(std::clamp<qint64>(pongTimeoutMs, 0, INT_MAX)));
     }
 }
 
@@ -392,6 +397,7 @@ void Stream::finish(const QString& reason, bool flushLocal) {
     }
     m_state = StreamState::Closing;
     m_writeTimer.stop();
+    m_pongTimer.stop();
     m_early.clear();
     m_host->forgetStream(this);
     closeLocal(flushLocal);

@@ -66,7 +66,8 @@ public:
     // Sends up to `maxMessages` data messages; true if it could send more right now.
     bool sendToHub(int maxMessages);
 
-    // Health check (protocol.md §10.3); returns true if it sent a ping.
+    // Health check (protocol.md §10.3), called every few seconds: sends ping_client when the stream
+    // has been idle for longer than inactivityMs and starts the pongTimeoutMs timer.
     void checkHealth(qint64 nowMs, qint64 inactivityMs, qint64 pongTimeoutMs);
 
     // Client shutting down: stop reading, send disconnect/shutdown, close the local side.
@@ -141,6 +142,9 @@ private:
     // when it fires instead of being restarted on every write
     QTimer m_writeTimer{this};
     qint64 m_lastLocalWriteMs = 0;
+    // health check: our ping_client is unanswered when it fires (protocol.md §10.3: a pongTimeout
+    // timer started with the ping, not a look at the next 5 s scan)
+    QTimer m_pongTimer{this};
 };
 
 } // namespace nexustray

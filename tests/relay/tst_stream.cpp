@@ -172,6 +172,70 @@ private Q_SLOTS:
         QVERIFY(host.forgotten);
     }
 
+    void localServiceTakingNoDataEndsTheStreamWithTimeout() {
+        test::SinkServer sink;
+        sink.setReceiveBufferSize(4096);
+        QVERIFY(sink.listen());
+        sink.setReading(false);
+        RecordingHost host;
+        Stream::Params p = params();
+        p.localWriteTimeoutMs = 300;
+        // A local socket with small kernel buffers on both ends (a dialled one could take
+        // megabytes into its send buffer first).
+        auto* local = new QTcpSocket;
+        local->connectToHost(QHostAddress::LocalHost, sink.port());
+        QVERIFY(local->waitForConnected(5000));
+        local->setSocketOption(QAbstractSocket::SendBufferSizeSocketOption, 4096);
+        Stream stream(p, &host);
+        stream.attach(local);
+        QCOMPARE(stream.state(), StreamState::Open);
+        // More than the kernel buffers take, fewer than the hard limit: the rest waits for ever.
+        const QByteArray chunk(protocol::kMaxDataPayload, 't');
+        for (int i = 0; i < 40; ++i)
+            stream.onHubData(chunk.constData(), chunk.size());
+        QVERIFY(stream.isOpen());
+        // protocol.md §10.2: a local write that makes no progress ends the stream (timeout).
+        QTRY_COMPARE_WITH_TIMEOUT(host.disconnectReason(), QStringLiteral("timeout"), 10000);
+        QVERIFY(!stream.isOpen());
+        QVERIFY(host.forgotten);
+    }
+
+    void unansweredPingClosesTheStreamOnItsOwnTimer() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(echo.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        // Idle for longer than the inactivity timeout: one ping_client, and the pong timer starts.
+        stream.checkHealth(Stream::nowMs() + 2000, 1000, 200);
+        QCOMPARE(host.count(ControlEvent::PingClient), 1);
+        QVERIFY(stream.isOpen());
+        // No further health scan runs: the pongTimeout timer alone closes the stream (§10.3).
+        QTRY_COMPARE_WITH_TIMEOUT(host.disconnectReason(), QStringLiteral("timeout"), 10000);
+        QCOMPARE(host.count(ControlEvent::PingClient), 1);
+    }
+
+    void answeredPingKeepsTheStream() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(echo.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        stream.checkHealth(Stream::nowMs() + 2000, 1000, 200);
+        QCOMPARE(host.count(ControlEvent::PingClient), 1);
+        stream.onPong();
+        // A later scan with the stream idle again pings anew (the answered ping is forgotten)...
+        stream.checkHealth(Stream::nowMs() + 4000, 1000, 200);
+        QCOMPARE(host.count(ControlEvent::PingClient), 2);
+        stream.onPong();
+        // ...and a third, unanswered one closes it: only unanswered pings time out.
+        stream.checkHealth(Stream::nowMs() + 6000, 1000, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(host.disconnectReason(), QStringLiteral("timeout"), 10000);
+        QCOMPARE(host.count(ControlEvent::PingClient), 3);
+    }
+
     void reverseCreditsLimitWhatWeSend() {
         test::EchoServer echo;
         QVERIFY(echo.listen());
