@@ -70,7 +70,7 @@ Stream::Stream(Params params, StreamHost* host, QObject* parent)
     connect(&m_writeTimer, &QTimer::timeout, this, &Stream::onWriteTimer);
     m_pongTimer.setSingleShot(true);
     connect(&m_pongTimer, &QTimer::timeout, this, [this] {
-        if (!isOpen() || m_pingSentMs < 0)
+        if (!isOpen())
             return;
         qCInfo(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
                          << "no pong_client within" << m_pongTimer.interval() << "ms, closing";
@@ -354,7 +354,6 @@ void Stream::onHubDisconnect() {
 }
 
 void Stream::onPong() {
-    m_pingSentMs = -1;
     m_pongTimer.stop();
     touch();
 }
@@ -362,10 +361,9 @@ void Stream::onPong() {
 void Stream::checkHealth(qint64 nowMs, qint64 inactivityMs, qint64 pongTimeoutMs) {
     if (!isOpen())
         return;
-    if (m_pingSentMs >= 0)
-        return; // answered or not, m_pongTimer decides (data meanwhile does not cancel it)
+    if (m_pongTimer.isActive())
+        return; // a ping is unanswered: the timer decides (data meanwhile does not cancel it)
     if (nowMs - m_lastActivityMs > inactivityMs) {
-        m_pingSentMs = nowMs;
         m_host->sendControl(protocol::makePing(id()));
         m_pongTimer.start(int(std::clamp<qint64>(pongTimeoutMs, 0, INT_MAX)));
     }

@@ -131,7 +131,6 @@ private:
 
     // health
     qint64 m_lastActivityMs = 0;
-    qint64 m_pingSentMs = -1;
 
     quint64 m_bytesIn = 0;
     quint64 m_bytesOut = 0;

@@ -90,9 +90,9 @@ CaBundle readCaFile(const QString& path) {
     return bundle;
 }
 
-QList<QSslCertificate> systemRoots(QStringList* problems) {
+// System roots without duplicates; `seen` gets the DER of each, for adding more certificates.
+static QList<QSslCertificate> collectSystemRoots(QSet<QByteArray>& seen, QStringList* problems) {
     QList<QSslCertificate> roots;
-    QSet<QByteArray> seen;
     appendUnique(roots, seen, qtSystemRoots());
     const QString envFile = qEnvironmentVariable("SSL_CERT_FILE");
     if (!envFile.isEmpty()) {
@@ -121,12 +121,18 @@ QList<QSslCertificate> systemRoots(QStringList* problems) {
     return roots;
 }
 
+QList<QSslCertificate> systemRoots(QStringList* problems) {
+    QSet<QByteArray> seen;
+    return collectSystemRoots(seen, problems);
+}
+
 bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QString* error,
                               QStringList* problems) {
     if (caFile.isEmpty() && qEnvironmentVariableIsEmpty("SSL_CERT_FILE") &&
         qEnvironmentVariableIsEmpty("SSL_CERT_DIR"))
         return true; // nothing to add: Qt loads the system root a hub needs on demand (cheaper)
-    QList<QSslCertificate> cas = systemRoots(problems);
+    QSet<QByteArray> seen;
+    QList<QSslCertificate> cas = collectSystemRoots(seen, problems);
     if (!caFile.isEmpty()) {
         const CaBundle bundle = readCaFile(caFile);
         if (!bundle.error.isEmpty()) {
@@ -134,9 +140,6 @@ bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QS
                 *error = QStringLiteral("tls.caFile %1: %2").arg(caFile, bundle.error);
             return false;
         }
-        QSet<QByteArray> seen;
-        for (const QSslCertificate& cert : std::as_const(cas))
-            seen.insert(cert.toDer());
         appendUnique(cas, seen, bundle.certificates);
     }
     base.setCaCertificates(cas);
