@@ -160,7 +160,10 @@ struct LatencyResult {
     quint64 requests = 0;
     quint64 failures = 0;
     double seconds = 0;
-    double p50 = 0, p99 = 0, p999 = 0, max = 0; // milliseconds
+    double p50 = 0, p99 = 0, p999 = 0, max = 0; // milliseconds, to the answer's last byte
+    // To the end of the stream (tunnel: the client's disconnect reached the hub peer; direct: the
+    // origin's FIN): what a user who reads to EOF (HTTP/1.0, curl on a closing response) waits.
+    double closeP50 = 0, closeP99 = 0;
     double clientCpu = 0;
     double rps() const { return seconds > 0 ? double(requests) / seconds : 0; }
 };
@@ -241,6 +244,8 @@ public:
         LatencyResult r;
         std::vector<qint64> samples;
         samples.reserve(1 << 16);
+        std::vector<qint64> closeSamples;
+        closeSamples.reserve(1 << 16);
         const QByteArray request =
             countHeader(quint64(size)) + QByteArray(Pattern::instance().at(0), size - 8);
         int active = 0;
@@ -265,7 +270,10 @@ public:
                 if (now < deadline)
                     issue();
             };
-            c->onClosed = [&live, c] { live.erase(c); };
+            c->onClosed = [&live, &closeSamples, c, sent] {
+                live.erase(c);
+                closeSamples.push_back(nowNs() - sent);
+            };
         };
         for (int i = 0; i < concurrency; ++i)
             issue();
@@ -288,6 +296,16 @@ public:
         r.p99 = pct(0.99);
         r.p999 = pct(0.999);
         r.max = samples.empty() ? 0 : double(samples.back()) / 1e6;
+        std::sort(closeSamples.begin(), closeSamples.end());
+        const auto closePct = [&closeSamples](double p) {
+            if (closeSamples.empty())
+                return 0.0;
+            const auto i =
+                std::min(closeSamples.size() - 1, std::size_t(p * double(closeSamples.size())));
+            return double(closeSamples[i]) / 1e6;
+        };
+        r.closeP50 = closePct(0.50);
+        r.closeP99 = closePct(0.99);
         r.ok = finished && r.failures == 0 && !samples.empty() && m_origin->corruptStreams == 0;
         return r;
     }
@@ -572,6 +590,10 @@ int runDriver(const QCommandLineParser& args) {
                         c == 10 ? 1000.0 : -1.0, ok});
         rows.push_back(
             {what + QStringLiteral(", p99.9"), QStringLiteral("ms"), tr.p999, dr.p999, -1, ok});
+        rows.push_back({what + QStringLiteral(", p50 to close"), QStringLiteral("ms"), tr.closeP50,
+                        dr.closeP50, -1, ok});
+        rows.push_back({what + QStringLiteral(", p99 to close"), QStringLiteral("ms"), tr.closeP99,
+                        dr.closeP99, -1, ok});
         latJson.append(
             QJsonObject{{QStringLiteral("concurrency"), c},
                         {QStringLiteral("tunnel"),
@@ -581,6 +603,8 @@ int runDriver(const QCommandLineParser& args) {
                                      {QStringLiteral("p99ms"), tr.p99},
                                      {QStringLiteral("p999ms"), tr.p999},
                                      {QStringLiteral("maxms"), tr.max},
+                                     {QStringLiteral("closeP50ms"), tr.closeP50},
+                                     {QStringLiteral("closeP99ms"), tr.closeP99},
                                      {QStringLiteral("clientCpuSeconds"), tr.clientCpu}}},
                         {QStringLiteral("direct"),
                          QJsonObject{{QStringLiteral("requests"), double(dr.requests)},
@@ -588,7 +612,9 @@ int runDriver(const QCommandLineParser& args) {
                                      {QStringLiteral("p50ms"), dr.p50},
                                      {QStringLiteral("p99ms"), dr.p99},
                                      {QStringLiteral("p999ms"), dr.p999},
-                                     {QStringLiteral("maxms"), dr.max}}},
+                                     {QStringLiteral("maxms"), dr.max},
+                                     {QStringLiteral("closeP50ms"), dr.closeP50},
+                                     {QStringLiteral("closeP99ms"), dr.closeP99}}},
                         {QStringLiteral("ok"), ok}});
     }
     out.insert(QStringLiteral("exchanges"), latJson);

@@ -51,6 +51,8 @@ struct HubOptions {
                                   // (tests shrink it; the real hub uses 1000)
     int userSendBufferBytes = 0;  // SO_SNDBUF for user sockets (0 = OS default); small values
                                   // make "user reads slowly" tests deterministic
+    int clientDisconnectFlushMs = 50; // after a client `disconnect`, what the user has not taken
+                                      // by then is dropped (the real hub: ~50 ms)
     // Port-claim allowlists. nullopt = any claim is accepted (emulator convenience); a list = the
     // real hub's allowedTCPPortClaims / allowedUDPPortClaims (an empty list refuses every claim).
     std::optional<QList<int>> allowedTcpPortClaims;
@@ -83,6 +85,9 @@ struct HubStats {
     qint64 maxForwardOutstanding = 0;
     quint64 keepalivePongs = 0; // WebSocket pongs received from authenticated sessions
     quint64 pausesReceived = 0; // pause_stream messages for known streams
+    // Bytes still queued for users when the flush window after a client `disconnect` ended (a
+    // truncated download, unless the user had gone already).
+    quint64 userBytesDropped = 0;
 };
 
 class HubEmulatorPrivate;

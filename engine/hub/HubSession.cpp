@@ -508,7 +508,7 @@ void HubSession::handleControl(const ControlMessage& message) {
             m_streams.remove(message.clientId);
             --d->stats.activeStreams;
             Q_EMIT d->q->streamClosed(message.clientId, QStringLiteral("client disconnect"));
-            stream->closeGracefully();
+            stream->closeAfterClientDisconnect();
         }
         return;
     case ControlEvent::PingClient:

@@ -246,7 +246,12 @@ void HubUserStream::writeFromClient(QByteArrayView payload) {
         return;
     }
     if (payload.isEmpty()) {
-        messageWritten();
+        // Counted like any other message, in order: written once everything before it is.
+        if (m_pending.isEmpty()) {
+            messageWritten();
+        } else {
+            m_pending.append(0);
+        }
         return;
     }
     m_pending.append(payload.size());
@@ -254,7 +259,7 @@ void HubUserStream::writeFromClient(QByteArrayView payload) {
 }
 
 void HubUserStream::onBytesWritten(qint64 bytes) {
-    while (bytes > 0 && !m_pending.isEmpty()) {
+    while (!m_pending.isEmpty() && (bytes > 0 || m_pending.first() == 0)) {
         const qint64 take = std::min(bytes, m_pending.first());
         m_pending.first() -= take;
         bytes -= take;
@@ -315,6 +320,34 @@ void HubUserStream::kill(const QString& why) {
     }
     m_socket->abort();
     deleteLater();
+}
+
+void HubUserStream::closeAfterClientDisconnect() {
+    if (m_phase == Phase::Closing) {
+        return;
+    }
+    closeGracefully();
+    if (m_socket->state() != QAbstractSocket::ConnectedState || m_socket->bytesToWrite() == 0) {
+        return;
+    }
+    // Like the real hub: the user gets ~50 ms to take what is still queued for it; the rest is
+    // dropped (what the kernel already holds is still delivered before the FIN).
+    QTimer::singleShot(d->options.clientDisconnectFlushMs, this, [this] {
+        if (m_socket->state() != QAbstractSocket::ConnectedState || m_socket->bytesToWrite() == 0) {
+            return;
+        }
+        const qint64 dropped = m_socket->bytesToWrite();
+        d->stats.userBytesDropped += quint64(dropped);
+        qCWarning(lcHub).nospace()
+            << "user " << m_id.toString(QUuid::WithoutBraces) << ": " << dropped
+            << " bytes not written within " << d->options.clientDisconnectFlushMs
+            << " ms of the client's disconnect, dropped";
+        m_socket->readAll(); // unread input would turn the close into a reset
+        ::shutdown(static_cast<int>(m_socket->socketDescriptor()), SHUT_WR);
+        m_socket->abort();
+        m_closeTimer.stop();
+        deleteLater();
+    });
 }
 
 void HubUserStream::closeGracefully() {

@@ -48,7 +48,11 @@ public:
     void outputDrained() { pump(); }        // the session's WebSocket backlog is gone
     void pause();
     void resume(qint64 credits);
-    // Client disconnect or session end: flush what is queued for the user, close (no message).
+    // Client disconnect: flush what is queued for the user for clientDisconnectFlushMs (~50 ms),
+    // drop the rest, close (no message). Like the real hub, this truncates a slow user's download
+    // when the client sends `disconnect` before the hub confirmed writing everything.
+    void closeAfterClientDisconnect();
+    // Session end: flush what is queued for the user, half-close, close 2 s later (no message).
     void closeGracefully();
     // Drop without flushing (used by stop()).
     void abortNow();

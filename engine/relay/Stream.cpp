@@ -17,6 +17,11 @@ namespace nexustray {
 
 namespace {
 constexpr qint64 kCreditBatch = 8; // protocol.md §7.2: credits go back in batches of 8
+// Empty data messages the tail padding may send beyond the reverse credit window. With a window
+// that is a multiple of 8 (the current hub: 64) the padding always fits in the credit left, since
+// credit + unacknowledged = window; a hub with another window gets at most 7 extra messages, far
+// below its limit of 128 unwritten messages per stream.
+constexpr qint64 kTailPaddingAllowance = kCreditBatch - 1;
 constexpr qint64 kMaxCredits = qint64(1) << 20; // clamp for grants and totals
 // How much Qt may read ahead from a local socket (two full messages); beyond it the kernel holds
 // the bytes and TCP back-pressure reaches the local service. 256 KiB cost ~20 MB of RSS with 100
@@ -155,6 +160,13 @@ void Stream::onHubData(const char* data, qsizetype size) {
     if (!isOpen())
         return;
     touch();
+    if (m_localEof) {
+        // The local side is gone: discarded (protocol.md §6.3), but consumed all the same, so the
+        // credit goes back and the hub never stalls on this stream while its tail is confirmed.
+        ++m_creditsToReturn;
+        returnCredits(false);
+        return;
+    }
     ++m_queuedMessages;
     m_bytesIn += quint64(size);
     // The hub sends at most our window (+ the sniffed prelude) while credits work; twice the window
@@ -256,7 +268,7 @@ void Stream::returnCredits(bool force) {
 }
 
 bool Stream::hasReverseCredit() const {
-    return m_reverseUnlimited || m_reverseCredits > 0 || (m_localEof && m_tailBonus > 0);
+    return m_reverseUnlimited || m_reverseCredits > 0;
 }
 
 void Stream::onLocalReadyRead() {
@@ -282,10 +294,8 @@ bool Stream::sendToHub(int maxMessages) {
             message.resize(protocol::kDataHeaderSize + n);
         m_host->sendData(message);
         if (!m_reverseUnlimited) {
-            if (m_reverseCredits > 0)
-                --m_reverseCredits;
-            else
-                --m_tailBonus;
+            --m_reverseCredits;
+            ++m_unacknowledged;
         }
         m_bytesOut += quint64(n);
         ++sent;
@@ -303,6 +313,15 @@ void Stream::onHubCredits(qint64 credits) {
     if (credits <= 0 || !isOpen())
         return;
     m_reverseCredits = std::min(m_reverseCredits + std::min(credits, kMaxCredits), kMaxCredits);
+    m_unacknowledged = std::max<qint64>(0, m_unacknowledged - credits);
+    if (m_awaitingTailAck) {
+        if (m_unacknowledged == 0) {
+            qCDebug(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
+                              << "hub wrote the whole tail";
+            finish(QStringLiteral("normal"), false);
+        }
+        return;
+    }
     if (m_state == StreamState::Open && m_local->bytesAvailable() > 0)
         m_host->scheduleSend(this);
 }
@@ -316,11 +335,22 @@ void Stream::onLocalEof() {
     }
     m_localEof = true;
     qCDebug(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "local side closed";
-    // The tail still needs credit; give it a bounded time (protocol.md §6.3).
+    dropLocalQueue();
+    // The tail still needs credit, then the hub's confirmation; give both a bounded time
+    // (protocol.md §6.3: 30 s, which is also the hub's limit for a stream without credit).
     m_timer.disconnect(this);
     connect(&m_timer, &QTimer::timeout, this, [this] {
-        qCWarning(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
-                            << "tail not sent within" << m_params.drainTimeoutMs << "ms";
+        if (m_awaitingTailAck) {
+            qCWarning(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
+                                << "hub did not confirm writing the last" << m_unacknowledged
+                                << "messages to the user within" << m_params.drainTimeoutMs
+                                << "ms; ending the stream anyway (the user may miss the tail)";
+        } else {
+            qCWarning(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
+                                << "no credit to send the tail within" << m_params.drainTimeoutMs
+                                << "ms;" << m_local->bytesAvailable()
+                                << "bytes dropped, ending the stream";
+        }
         finish(QStringLiteral("normal"), false);
     });
     m_timer.start(m_params.drainTimeoutMs);
@@ -329,9 +359,51 @@ void Stream::onLocalEof() {
     maybeFinishDrain();
 }
 
+// Whatever still waits for the local side will never be written: it counts as consumed
+// (protocol.md §7.2), and a pause is undone, so the hub is not left without credit.
+void Stream::dropLocalQueue() {
+    m_writeTimer.stop();
+    m_creditsToReturn += m_queuedMessages;
+    m_queuedMessages = 0;
+    m_writeSizes.clear();
+    m_frontWritten = 0;
+    returnCredits(false);
+}
+
 void Stream::maybeFinishDrain() {
-    if (m_localEof && m_state == StreamState::Open && m_local->bytesAvailable() <= 0)
+    if (!m_localEof || m_awaitingTailAck || m_state != StreamState::Open ||
+        m_local->bytesAvailable() > 0)
+        return;
+    if (m_reverseUnlimited) {
+        finish(QStringLiteral("normal"), false); // old hub: no credits, nothing to wait for
+        return;
+    }
+    padTailAndAwaitAck();
+}
+
+// The whole tail is sent. The hub returns 8 credits per 8 messages written to the user and keeps a
+// remainder below 8 to itself, so empty data messages (which it counts like any other) round the
+// unacknowledged count up to a multiple of 8; once every credit is back, all was written and the
+// `disconnect` can no longer cut the user's download short.
+void Stream::padTailAndAwaitAck() {
+    m_awaitingTailAck = true;
+    const qint64 padding = (kCreditBatch - m_unacknowledged % kCreditBatch) % kCreditBatch;
+    Q_ASSERT(padding <= kTailPaddingAllowance);
+    QByteArray& message = messageBuffer();
+    message.resize(protocol::kDataHeaderSize);
+    std::memcpy(message.data(), m_header.constData(), protocol::kDataHeaderSize);
+    for (qint64 i = 0; i < padding; ++i) {
+        m_host->sendData(message);
+        --m_reverseCredits; // may go below zero by at most kTailPaddingAllowance
+        ++m_unacknowledged;
+    }
+    if (m_unacknowledged == 0) {
         finish(QStringLiteral("normal"), false);
+        return;
+    }
+    qCDebug(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "tail sent," << padding
+                      << "empty messages added; waiting for the hub to write" << m_unacknowledged
+                      << "messages";
 }
 
 void Stream::onLocalError(const QString& error) {

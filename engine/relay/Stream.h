@@ -7,6 +7,10 @@
 // (early data). Watermarks send pause/resume, a hard limit closes the stream with buffer_full.
 // Reverse (local -> hub): the local device is read only while the hub granted credit and the
 // WebSocket is not congested; otherwise the bytes wait in the kernel (TCP back-pressure).
+// Local EOF: the tail is sent, then the stream stays open until the hub has confirmed writing every
+// message to the user (its credits come back in batches of 8, so the tail is padded with empty
+// data messages to a multiple of 8), and only then sends `disconnect`: the hub drops what it still
+// holds for the user ~50 ms after a `disconnect`, which truncated slow downloads (issue 9).
 #pragma once
 
 #include <QByteArray>
@@ -36,7 +40,9 @@ public:
         qint64 reverseCredits = 0; // from connect.credits; 0 = unlimited (old hub)
         FlowControl flow;
         int dialTimeoutMs = 10000;
-        int drainTimeoutMs = 30000; // local EOF: wait this long for credit to send the tail
+        // Local EOF: wait this long for credit to send the tail and for the hub to confirm it
+        // wrote all of it (protocol.md §6.3: 30 s; also the hub's own no-credit limit).
+        int drainTimeoutMs = 30000;
         int flushTimeoutMs = 10000; // hub disconnect: wait this long for the local write
         // Data queued for the local side and none of it written for this long: the local service
         // is stuck, the stream ends with `timeout` (protocol.md §10.2: local write timeout 10 s).
@@ -97,6 +103,8 @@ private:
     void writeToLocal(const char* data, qsizetype size);
     void returnCredits(bool force);
     void maybeFinishDrain();
+    void padTailAndAwaitAck();
+    void dropLocalQueue();
     bool hasReverseCredit() const;
     // Ends the stream: `reason` empty = tell the hub nothing.
     void finish(const QString& reason, bool flushLocal);
@@ -125,8 +133,11 @@ private:
     // reverse
     qint64 m_reverseCredits = 0;
     bool m_reverseUnlimited = false;
-    int m_tailBonus = 8; // messages allowed beyond credit to flush the tail after local EOF
+    // Data messages sent that the hub has not yet returned credit for, i.e. not yet confirmed as
+    // written to the user (protocol.md §7.2). Zero again = the hub has written everything.
+    qint64 m_unacknowledged = 0;
     bool m_localEof = false;
+    bool m_awaitingTailAck = false; // tail sent and padded; disconnect once m_unacknowledged is 0
     bool m_hubClosed = false;
 
     // health

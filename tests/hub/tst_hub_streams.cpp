@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include "HubClientDriver.h"
+#include "SlowUser.h"
 #include "TestTokens.h"
 #include "hub/HubEmulator.h"
 #include "protocol/Frame.h"
@@ -248,6 +249,66 @@ private Q_SLOTS:
         QVERIFY(!m_client->takeControl(ControlEvent::ResumeStream, id)); // 4 stranded
         QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
         QCOMPARE(m_hub->stats().reverseGrantsSent, quint64(2));
+    }
+
+    // Empty data messages count as written like any other, in order (issue 9): their credit
+    // cannot come back before the data in front of them is written to the user.
+    void emptyDataMessagesCountInOrder() {
+        HubOptions options;
+        options.userSendBufferBytes = 4096;
+        startWithBackend(options);
+        test::SlowUser slow(4096); // does not read yet
+        QVERIFY2(slow.connectTo(m_hub->relayListenPort(80), kRequest), qPrintable(slow.error()));
+        const QUuid id = awaitConnect();
+        QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        const QByteArray chunk(kMaxDataPayload, 'e');
+        for (int i = 0; i < 8; ++i) {
+            m_client->sendData(id, chunk);
+        }
+        for (int i = 0; i < 8; ++i) {
+            m_client->sendData(id, QByteArrayView());
+        }
+        QVERIFY(m_client->roundTrip());
+        // 256 KiB do not fit in the user's and the hub's kernel buffers: no batch is written yet.
+        QVERIFY(!m_client->takeControl(ControlEvent::ResumeStream, id));
+        slow.setRate(100 * 1000 * 1000);
+        QTRY_COMPARE(slow.received().size(), 8 * chunk.size());
+        for (int batch = 0; batch < 2; ++batch) {
+            const auto grant = m_client->waitForControl(ControlEvent::ResumeStream, 5000, id);
+            QVERIFY(grant);
+            QCOMPARE(grant->credits, qint64(8));
+        }
+        QVERIFY(m_client->roundTrip());
+        QVERIFY(!m_client->takeControl(ControlEvent::ResumeStream, id));
+        QCOMPARE(m_hub->stats().reverseGrantsSent, quint64(2));
+        QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
+    }
+
+    // Like the real hub: after a client `disconnect` the user has ~50 ms to take what is queued
+    // for it; the rest is dropped, what the kernel already holds still arrives. This is what
+    // truncated slow downloads (issue 9).
+    void clientDisconnectDropsWhatASlowUserHasNotTaken() {
+        HubOptions options;
+        options.userSendBufferBytes = 4096;
+        startWithBackend(options);
+        QSignalSpy received(m_hub.get(), &HubEmulator::clientDisconnectReceived);
+        test::SlowUser slow(4096); // does not read yet
+        QVERIFY2(slow.connectTo(m_hub->relayListenPort(80), kRequest), qPrintable(slow.error()));
+        const QUuid id = awaitConnect();
+        QCOMPARE(m_client->waitForData(id, kRequest.size()), kRequest);
+        const QByteArray chunk(kMaxDataPayload, 'd');
+        for (int i = 0; i < 8; ++i) {
+            m_client->sendData(id, chunk);
+        }
+        m_client->sendControl(makeDisconnect(id, QStringLiteral("normal")));
+        QTRY_COMPARE(received.count(), 1);
+        QTRY_VERIFY(m_hub->stats().userBytesDropped > 0);
+        slow.setRate(100 * 1000 * 1000);
+        QTRY_VERIFY(slow.finished());
+        const quint64 total = quint64(8 * chunk.size());
+        QVERIFY(quint64(slow.received().size()) < total);
+        QCOMPARE(quint64(slow.received().size()) + m_hub->stats().userBytesDropped, total);
+        QCOMPARE(slow.received(), QByteArray(slow.received().size(), 'd'));
     }
 
     void streamKilledAt128Pending() {
