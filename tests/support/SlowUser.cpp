@@ -24,6 +24,10 @@ SlowUser::SlowUser(int receiveBufferBytes, QObject* parent)
     connect(&m_socket, &QTcpSocket::disconnected, this, &SlowUser::tick);
 }
 
+SlowUser::~SlowUser() {
+    m_socket.disconnect(this); // its destructor may still report the close: not to us
+}
+
 bool SlowUser::connectTo(quint16 port, const QByteArray& request) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {

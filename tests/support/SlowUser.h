@@ -16,6 +16,7 @@ class SlowUser : public QObject {
     Q_OBJECT
 public:
     explicit SlowUser(int receiveBufferBytes = 16 * 1024, QObject* parent = nullptr);
+    ~SlowUser() override;
 
     // Connects to 127.0.0.1:port (the kernel completes a loopback connect to a listening socket
     // without the event loop) and sends `request`. False with the reason in error().
