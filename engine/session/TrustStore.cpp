@@ -61,17 +61,22 @@ QList<QByteArray> pemBlocks(const QByteArray& pem) {
     return ders;
 }
 
-// One per process: Qt's system roots and those of SSL_CERT_FILE / SSL_CERT_DIR, each certificate
-// parsed and held once, shared (implicitly) by every session's TLS configuration.
+// One per process, shared (implicitly) by every session's TLS configuration: the digests of Qt's
+// system roots, and — only when a configuration needs them listed — the roots themselves plus
+// those of SSL_CERT_FILE / SSL_CERT_DIR, each certificate parsed and held once.
 struct SharedRoots {
     QMutex mutex;
-    bool qtLoaded = false;
-    QList<QSslCertificate> qtRoots;
+    bool qtDigestsLoaded = false;
     QSet<QByteArray> qtDigests;
-    QByteArray envSignature; // what `roots` was built from; a change means read again
+    bool qtRootsLoaded = false;
+    QList<QSslCertificate> qtRoots;
+    QByteArray envSignature = QByteArray("\1"); // what the env fields were read from
+    bool envCovered = true;    // every SSL_CERT_* certificate is one of Qt's system roots
+    QList<QByteArray> envDers; // the SSL_CERT_* certificates that are not (DER)
+    QStringList contentProblems;
+    bool rootsBuilt = false; // `roots` and `digests` are current
     QList<QSslCertificate> roots;
     QSet<QByteArray> digests; // of `roots`
-    QStringList contentProblems;
 };
 
 SharedRoots& shared() {
@@ -111,67 +116,96 @@ QStringList envFiles(QByteArray* signature, QStringList* problems) {
     return files;
 }
 
-// Adds the certificates of `file` that are not there yet; returns a problem or an empty string.
-QString addFromFile(SharedRoots& s, const QString& file) {
-    QByteArray pem;
-    const QString error = readPemBytes(file, &pem);
-    if (!error.isEmpty())
-        return error;
-    const QList<QByteArray> ders = pemBlocks(pem);
-    if (ders.isEmpty())
-        return QStringLiteral("contains no PEM certificate");
-    for (const QByteArray& der : ders) {
-        const QByteArray key = digest(der);
-        if (s.digests.contains(key))
-            continue;
-        ++g_parsed;
-        const QSslCertificate cert(der, QSsl::Der);
-        if (cert.isNull())
-            continue;
-        s.digests.insert(key);
-        s.roots << cert;
+// Qt's own list: parsing a few hundred files takes a while, and the distribution's store does not
+// change under a running client often enough to re-read it per dial. Qt's directories hold the
+// bundle as well as the single files: each root is kept once. The list itself is kept only when
+// `keepList` (a configuration has to name the roots); the digests always.
+void loadQtRoots(SharedRoots& s, bool keepList) {
+    if (s.qtRootsLoaded || (s.qtDigestsLoaded && !keepList))
+        return;
+    const QList<QSslCertificate> all = QSslConfiguration::systemCaCertificates();
+    QSet<QByteArray> seen;
+    for (const QSslCertificate& cert : all) {
+        const QByteArray key = digest(cert.toDer());
+        if (!cert.isNull() && !seen.contains(key)) {
+            seen.insert(key);
+            if (keepList)
+                s.qtRoots << cert;
+        }
     }
-    return {};
+    s.qtDigests = seen;
+    s.qtDigestsLoaded = true;
+    s.qtRootsLoaded = keepList;
 }
 
-// The shared roots, read again only when the SSL_CERT_* files changed. Takes the lock.
-void currentRoots(QList<QSslCertificate>* roots, QSet<QByteArray>* digests, QStringList* problems) {
-    SharedRoots& s = shared();
-    const QMutexLocker lock(&s.mutex);
-    if (!s.qtLoaded) {
-        // Qt's own list: parsing a few hundred files takes a while, and the distribution's store
-        // does not change under a running client often enough to re-read it per dial. Qt's
-        // directories hold the bundle as well as the single files: keep each root once.
-        const QList<QSslCertificate> all = QSslConfiguration::systemCaCertificates();
-        for (const QSslCertificate& cert : all) {
-            if (!cert.isNull() && !s.qtDigests.contains(digest(cert.toDer()))) {
-                s.qtDigests.insert(digest(cert.toDer()));
-                s.qtRoots << cert;
+// Reads the SSL_CERT_* files again if they changed: only their digests and the DER of the
+// certificates Qt does not know already.
+void refreshEnv(SharedRoots& s, QStringList* problems) {
+    QByteArray signature;
+    const QStringList files = envFiles(&signature, problems);
+    if (signature == s.envSignature)
+        return;
+    s.envSignature = signature;
+    s.envDers.clear();
+    s.contentProblems.clear();
+    s.rootsBuilt = false;
+    QSet<QByteArray> seen = s.qtDigests;
+    const QString envFile = qEnvironmentVariable("SSL_CERT_FILE");
+    for (const QString& file : files) {
+        QByteArray pem;
+        QString error = readPemBytes(file, &pem);
+        const QList<QByteArray> ders = pemBlocks(pem);
+        if (error.isEmpty() && ders.isEmpty())
+            error = QStringLiteral("contains no PEM certificate");
+        if (!error.isEmpty() && file == envFile) // single files in a directory: skipped
+            s.contentProblems << QStringLiteral("SSL_CERT_FILE %1: %2").arg(envFile, error);
+        for (const QByteArray& der : ders) {
+            const QByteArray key = digest(der);
+            if (!seen.contains(key)) {
+                seen.insert(key);
+                s.envDers << der;
             }
         }
-        s.qtLoaded = true;
-        s.envSignature = QByteArray("\1"); // never a real signature: build below
     }
-    QStringList statProblems;
-    QByteArray signature;
-    const QStringList files = envFiles(&signature, &statProblems);
-    if (signature != s.envSignature) {
-        s.roots = s.qtRoots;
-        s.digests = s.qtDigests;
-        s.contentProblems.clear();
-        const QString envFile = qEnvironmentVariable("SSL_CERT_FILE");
-        for (const QString& file : files) {
-            const QString error = addFromFile(s, file);
-            if (!error.isEmpty() && file == envFile) // single files in a directory: skipped
-                s.contentProblems << QStringLiteral("SSL_CERT_FILE %1: %2").arg(envFile, error);
+    s.envCovered = s.envDers.isEmpty();
+}
+
+// The shared list: Qt's roots and the SSL_CERT_* certificates it lacks, parsed once.
+void buildRoots(SharedRoots& s) {
+    if (s.rootsBuilt)
+        return;
+    loadQtRoots(s, true);
+    s.roots = s.qtRoots;
+    s.digests = s.qtDigests;
+    for (const QByteArray& der : std::as_const(s.envDers)) {
+        ++g_parsed;
+        const QSslCertificate cert(der, QSsl::Der);
+        if (!cert.isNull()) {
+            s.roots << cert;
+            s.digests.insert(digest(der));
         }
-        s.envSignature = signature;
     }
+    s.rootsBuilt = true;
+}
+
+// The current roots; with `onlyIfNeeded`, none (false returned) when the SSL_CERT_* files hold
+// nothing Qt's own system roots lack. Takes the lock.
+bool currentRoots(bool onlyIfNeeded, QList<QSslCertificate>* roots, QSet<QByteArray>* digests,
+                  QStringList* problems) {
+    SharedRoots& s = shared();
+    const QMutexLocker lock(&s.mutex);
+    loadQtRoots(s, !onlyIfNeeded);
+    QStringList found;
+    refreshEnv(s, &found);
+    if (problems)
+        *problems << s.contentProblems << found;
+    if (onlyIfNeeded && s.envCovered)
+        return false;
+    buildRoots(s);
     *roots = s.roots;
     if (digests)
         *digests = s.digests;
-    if (problems)
-        *problems << s.contentProblems << statProblems;
+    return true;
 }
 
 } // namespace
@@ -190,7 +224,7 @@ CaBundle readCaFile(const QString& path) {
 
 QList<QSslCertificate> systemRoots(QStringList* problems) {
     QList<QSslCertificate> roots;
-    currentRoots(&roots, nullptr, problems);
+    currentRoots(false, &roots, nullptr, problems);
     return roots;
 }
 
@@ -205,7 +239,8 @@ bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QS
         return true; // nothing to add: Qt loads the system root a hub needs on demand (cheaper)
     QList<QSslCertificate> cas;
     QSet<QByteArray> digests;
-    currentRoots(&cas, &digests, problems);
+    if (!currentRoots(caFile.isEmpty(), &cas, &digests, problems))
+        return true; // SSL_CERT_* only repeat Qt's roots: keep Qt's on-demand loading
     if (!caFile.isEmpty()) {
         const CaBundle bundle = readCaFile(caFile);
         if (!bundle.error.isEmpty()) {

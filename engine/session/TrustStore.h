@@ -32,8 +32,11 @@ QList<QSslCertificate> systemRoots(QStringList* problems = nullptr);
 // tests: a root already known is skipped before parsing, a shared store is not read again).
 int certificatesParsed();
 
-// Client configuration for a wss:// dial: `base` with system roots + the certificates of `caFile`
-// (if non-empty) as its CA list. On a caFile problem returns false and sets `error`.
+// Client configuration for a wss:// dial: `base` (Qt's default configuration) with system roots +
+// the certificates of `caFile` (if non-empty) as its CA list. Without a caFile, and when the
+// SSL_CERT_* files hold only roots Qt knows anyway (the usual case: both name the distribution's
+// store), `base` stays untouched and Qt loads the one root a hub needs on demand. On a caFile
+// problem returns false and sets `error`.
 bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QString* error,
                               QStringList* problems = nullptr);
 

@@ -190,6 +190,50 @@ private Q_SLOTS:
                  cas.at(cas.indexOf(first.caCertificate())).handle());
     }
 
+    void sslCertFilesRepeatingSystemRootsKeepOnDemandLoading() {
+        // Issue 10: SSL_CERT_FILE / SSL_CERT_DIR usually name the distribution's store, which Qt
+        // already consults (on demand). Without a tls.caFile, listing every root in the
+        // configuration would only cost memory: the configuration stays Qt's default.
+        const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
+        if (system.size() < 2)
+            QSKIP("this machine has fewer than two system CA certificates");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString bundle = dir.filePath(QStringLiteral("bundle.pem"));
+        QFile file(bundle);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.write(system.at(0).toPem() + system.at(1).toPem()) > 0);
+        file.close();
+        QFile single(dir.filePath(QStringLiteral("root.pem")));
+        QVERIFY(single.open(QIODevice::WriteOnly));
+        QVERIFY(single.write(system.at(1).toPem()) > 0);
+        single.close();
+        EnvGuard guardDir("SSL_CERT_DIR");
+        EnvGuard guardFile("SSL_CERT_FILE");
+        qputenv("SSL_CERT_FILE", QFile::encodeName(bundle));
+        qputenv("SSL_CERT_DIR", QFile::encodeName(dir.path()));
+        const int parsedBefore = trust::certificatesParsed();
+
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        QString error;
+        QStringList problems;
+        QVERIFY2(trust::buildClientConfiguration(ssl, QString(), &error, &problems),
+                 qPrintable(error));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        QCOMPARE(ssl.caCertificates().size(),
+                 QSslConfiguration::defaultConfiguration().caCertificates().size());
+        QCOMPARE(trust::certificatesParsed(), parsedBefore);
+
+        // With a caFile the roots are listed again, the caFile's CA among them.
+        test::TestCa extra;
+        QVERIFY2(extra.isValid(), qPrintable(extra.error()));
+        QVERIFY2(trust::buildClientConfiguration(ssl, extra.caPemPath(), &error),
+                 qPrintable(error));
+        QVERIFY(contains(ssl.caCertificates(), extra.caCertificate()));
+        QVERIFY(contains(ssl.caCertificates(), system.at(0)));
+        QVERIFY(contains(ssl.caCertificates(), system.at(1)));
+    }
+
     void systemRootAndCaFileBothTrusted() {
         // Two relays with certificates from two unrelated CAs: one CA is a system root (placed in
         // SSL_CERT_DIR, honoured as OpenSSL and Go do), the other comes from tls.caFile. One
