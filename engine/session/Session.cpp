@@ -199,6 +199,9 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         qCInfo(lcSession).noquote()
             << m_settings.sessionId << "connected to" << m_settings.relayUrl;
         setState(SessionState::Connected);
+        // The dial's garbage (TLS handshake, trust store) is freed by now; glibc would keep it
+        // resident in the worker thread's arena for good. Once per connect, so cheap.
+        HeapTrimmer::trimNow();
         break;
     case AttestationStage::Reauth:
         if (token.toUtf8().size() > protocol::kMaxClientMessage) {

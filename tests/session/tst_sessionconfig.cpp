@@ -130,6 +130,110 @@ private Q_SLOTS:
         QVERIFY(contains(roots, second.caCertificate()));
     }
 
+    void systemRootsAreParsedOncePerProcessAndShared() {
+        // Issue 10: the bundle (SSL_CERT_FILE) and the hashed directory (SSL_CERT_DIR) name the
+        // same roots; each is parsed once per process and shared by every session and dial, so
+        // the store does not cost megabytes per session. Two hubs, one per root, each dialled
+        // by its own session; a third configuration is built directly.
+        test::TestCa first;
+        test::TestCa second;
+        test::TestCa fileCa;
+        QVERIFY2(first.isValid() && second.isValid() && fileCa.isValid(),
+                 qPrintable(first.error() + second.error() + fileCa.error()));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("certs")));
+        const QString bundle = dir.filePath(QStringLiteral("bundle.pem"));
+        QFile file(bundle);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.write(first.caCertificate().toPem() + second.caCertificate().toPem()) > 0);
+        file.close();
+        QVERIFY(QFile::copy(first.caPemPath(), dir.filePath(QStringLiteral("certs/first.pem"))));
+        QVERIFY(QFile::link(dir.filePath(QStringLiteral("certs/first.pem")),
+                            dir.filePath(QStringLiteral("certs/0badc0de.0"))));
+        QVERIFY(QFile::copy(second.caPemPath(), dir.filePath(QStringLiteral("certs/second.pem"))));
+        EnvGuard guardDir("SSL_CERT_DIR");
+        EnvGuard guardFile("SSL_CERT_FILE");
+        qputenv("SSL_CERT_FILE", QFile::encodeName(bundle));
+        qputenv("SSL_CERT_DIR", QFile::encodeName(dir.filePath(QStringLiteral("certs"))));
+        const int parsedBefore = trust::certificatesParsed();
+
+        auto firstHub = startHub(first.serverConfiguration());
+        auto secondHub = startHub(second.serverConfiguration());
+        QVERIFY(firstHub && secondHub);
+        SessionSettings toFirst = settings(firstHub->backendUrl().toString(), "edge#1");
+        toFirst.backend.tls.caFile = fileCa.caPemPath();
+        SessionSettings toSecond = settings(secondHub->backendUrl().toString(), "edge#2");
+        Session a(toFirst);
+        Session b(toSecond);
+        a.start();
+        b.start();
+        QTRY_COMPARE_WITH_TIMEOUT(a.snapshot().state, SessionState::Connected, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(b.snapshot().state, SessionState::Connected, 20000);
+
+        QSslConfiguration one = QSslConfiguration::defaultConfiguration();
+        QSslConfiguration two = QSslConfiguration::defaultConfiguration();
+        QString error;
+        QVERIFY2(trust::buildClientConfiguration(one, fileCa.caPemPath(), &error),
+                 qPrintable(error));
+        QVERIFY2(trust::buildClientConfiguration(two, QString(), &error), qPrintable(error));
+        // Four occurrences in the files, four builds: two parses, one per root.
+        QCOMPARE(trust::certificatesParsed() - parsedBefore, 2);
+        const QList<QSslCertificate> cas = one.caCertificates();
+        QCOMPARE(cas.count(first.caCertificate()), 1);
+        QCOMPARE(cas.count(second.caCertificate()), 1);
+        QCOMPARE(cas.count(fileCa.caCertificate()), 1);
+        // Shared, not copied: both configurations hold the very same parsed certificate.
+        const QList<QSslCertificate> other = two.caCertificates();
+        QVERIFY(!other.contains(fileCa.caCertificate()));
+        QCOMPARE(other.at(other.indexOf(first.caCertificate())).handle(),
+                 cas.at(cas.indexOf(first.caCertificate())).handle());
+    }
+
+    void sslCertFilesRepeatingSystemRootsKeepOnDemandLoading() {
+        // Issue 10: SSL_CERT_FILE / SSL_CERT_DIR usually name the distribution's store, which Qt
+        // already consults (on demand). Without a tls.caFile, listing every root in the
+        // configuration would only cost memory: the configuration stays Qt's default.
+        const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
+        if (system.size() < 2)
+            QSKIP("this machine has fewer than two system CA certificates");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString bundle = dir.filePath(QStringLiteral("bundle.pem"));
+        QFile file(bundle);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.write(system.at(0).toPem() + system.at(1).toPem()) > 0);
+        file.close();
+        QFile single(dir.filePath(QStringLiteral("root.pem")));
+        QVERIFY(single.open(QIODevice::WriteOnly));
+        QVERIFY(single.write(system.at(1).toPem()) > 0);
+        single.close();
+        EnvGuard guardDir("SSL_CERT_DIR");
+        EnvGuard guardFile("SSL_CERT_FILE");
+        qputenv("SSL_CERT_FILE", QFile::encodeName(bundle));
+        qputenv("SSL_CERT_DIR", QFile::encodeName(dir.path()));
+        const int parsedBefore = trust::certificatesParsed();
+
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        QString error;
+        QStringList problems;
+        QVERIFY2(trust::buildClientConfiguration(ssl, QString(), &error, &problems),
+                 qPrintable(error));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+        QCOMPARE(ssl.caCertificates().size(),
+                 QSslConfiguration::defaultConfiguration().caCertificates().size());
+        QCOMPARE(trust::certificatesParsed(), parsedBefore);
+
+        // With a caFile the roots are listed again, the caFile's CA among them.
+        test::TestCa extra;
+        QVERIFY2(extra.isValid(), qPrintable(extra.error()));
+        QVERIFY2(trust::buildClientConfiguration(ssl, extra.caPemPath(), &error),
+                 qPrintable(error));
+        QVERIFY(contains(ssl.caCertificates(), extra.caCertificate()));
+        QVERIFY(contains(ssl.caCertificates(), system.at(0)));
+        QVERIFY(contains(ssl.caCertificates(), system.at(1)));
+    }
+
     void systemRootAndCaFileBothTrusted() {
         // Two relays with certificates from two unrelated CAs: one CA is a system root (placed in
         // SSL_CERT_DIR, honoured as OpenSSL and Go do), the other comes from tls.caFile. One
