@@ -20,6 +20,11 @@ namespace {
 constexpr int kKillGraceMs = 2000;
 constexpr qint64 kMaxTimerMs = std::numeric_limits<int>::max(); // QTimer takes int ms
 
+// Hand-built configs (library mode) may leave 0: the default of Config.h, as the loader does.
+int effectiveTimeoutSeconds(const AttestationConfig& config) {
+    return config.timeoutSeconds > 0 ? config.timeoutSeconds : AttestationConfig().timeoutSeconds;
+}
+
 TokenResult failure(const QString& error) {
     TokenResult r;
     r.error = error;
@@ -95,8 +100,7 @@ quint64 CommandTokenProvider::request(const TokenRequest& request) {
             onStartFailed(id);
     });
 
-    const int timeoutSeconds =
-        m_config.timeoutSeconds > 0 ? m_config.timeoutSeconds : kDefaultTimeoutSeconds;
+    const int timeoutSeconds = effectiveTimeoutSeconds(m_config);
     run.timer = new QTimer(this);
     run.timer->setSingleShot(true);
     connect(run.timer, &QTimer::timeout, this, [this, id] { onTimeout(id); });
@@ -160,8 +164,7 @@ void CommandTokenProvider::onTimeout(quint64 id) {
         complete(id, failure(error));
         return;
     }
-    const int timeoutSeconds =
-        m_config.timeoutSeconds > 0 ? m_config.timeoutSeconds : kDefaultTimeoutSeconds;
+    const int timeoutSeconds = effectiveTimeoutSeconds(m_config);
     killWithFailure(id,
                     QStringLiteral("attestation command timed out after %1 s").arg(timeoutSeconds));
 }

@@ -21,7 +21,6 @@ class CommandTokenProvider : public TokenProvider {
 public:
     static constexpr qsizetype kMaxStdoutBytes = 64 * 1024; // exceeding it kills the child
     static constexpr qsizetype kMaxStderrBytes = 8 * 1024;  // kept for messages; rest dropped
-    static constexpr int kDefaultTimeoutSeconds = 15;
 
     CommandTokenProvider(AttestationConfig config, AttestationIdentity identity,
                          QObject* parent = nullptr);

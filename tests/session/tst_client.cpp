@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "BackendMutations.h"
 #include "TunnelUser.h"
 #include "hub/HubEmulator.h"
 #include "nexustray/Client.h"
@@ -88,6 +89,13 @@ class TestClient : public QObject {
 
     std::unique_ptr<HubEmulator> m_hub;
     std::unique_ptr<test::EchoServer> m_echo;
+
+    Config twoBackends() const {
+        Config config;
+        config.backends = {backend(QStringLiteral("a"), QStringLiteral("a.test")),
+                           backend(QStringLiteral("b"), QStringLiteral("b.test"))};
+        return config;
+    }
 
     BackendConfig backend(const QString& name, const QString& host) const {
         BackendConfig b;
@@ -173,9 +181,7 @@ private Q_SLOTS:
     }
 
     void togglingOneBackendLeavesTheOtherAlone() {
-        Config config;
-        config.backends = {backend(QStringLiteral("a"), QStringLiteral("a.test")),
-                           backend(QStringLiteral("b"), QStringLiteral("b.test"))};
+        const Config config = twoBackends();
         Client client(config);
         QSignalSpy hubClosed(m_hub.get(), &HubEmulator::sessionClosed);
         client.start();
@@ -270,9 +276,7 @@ private Q_SLOTS:
     }
 
     void applyConfigRestartsOnlyChangedBackends() {
-        Config config;
-        config.backends = {backend(QStringLiteral("a"), QStringLiteral("a.test")),
-                           backend(QStringLiteral("b"), QStringLiteral("b.test"))};
+        const Config config = twoBackends();
         Client client(config);
         QSignalSpy hubClosed(m_hub.get(), &HubEmulator::sessionClosed);
         QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
@@ -291,6 +295,28 @@ private Q_SLOTS:
         QCOMPARE(connectedCount(client, QStringLiteral("a")), 1);
         client.stop();
         QTRY_VERIFY(!client.isRunning());
+    }
+
+    // Every setting of a backend counts: changing any one restarts that backend's sessions
+    // (a field missed by the comparison would silently keep the old settings running).
+    void applyConfigRestartsOnAnyFieldChange_data() { test::addBackendMutationRows(); }
+    void applyConfigRestartsOnAnyFieldChange() {
+        QFETCH(int, index);
+        const Config config = twoBackends();
+        Client client(config);
+        QSignalSpy hubClosed(m_hub.get(), &HubEmulator::sessionClosed);
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(authenticated.size(), 2, 20000);
+
+        Config changed = config;
+        test::backendMutations()[std::size_t(index)].apply(changed.backends[0]);
+        client.applyConfig(changed);
+        QTRY_VERIFY_WITH_TIMEOUT(!hubClosed.isEmpty(), 20000);
+        QCOMPARE(hubClosed.first().at(0).toString(), QStringLiteral("a"));
+        QCOMPARE(connectedCount(client, QStringLiteral("b")), 1);
+        client.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!client.isRunning(), 20000);
     }
 };
 
