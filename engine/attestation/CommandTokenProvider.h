@@ -4,7 +4,6 @@
 #pragma once
 
 #include <QByteArray>
-#include <QSet>
 
 #include <map>
 
@@ -49,15 +48,12 @@ private:
     void onTimeout(quint64 id);
     void killWithFailure(quint64 id, const QString& failure);
     void complete(quint64 id, const TokenResult& result);
-    void deliver(quint64 id, const TokenResult& result);
     void discard(Run& run);
     QString stderrSuffix(const Run& run) const;
 
     AttestationConfig m_config;
     AttestationIdentity m_identity;
-    quint64 m_nextId = 1;
     std::map<quint64, Run> m_runs;
-    QSet<quint64> m_pendingDelivery; // finished() queued but not emitted yet
 };
 
 } // namespace nexustray::attestation

@@ -40,6 +40,7 @@ public:
     Client* q;
     Config config;
     ConnectHandler handler;
+    TokenProviderFactory providerFactory;
     QList<SessionWorker*> workers;
     QHash<QString, SessionSnapshot> sessions;
     QHash<QUuid, StreamSnapshot> streams;
@@ -76,6 +77,10 @@ Client::~Client() {
 
 void Client::setConnectHandler(ConnectHandler handler) {
     d->handler = std::move(handler);
+}
+
+void Client::setTokenProviderFactory(TokenProviderFactory factory) {
+    d->providerFactory = std::move(factory);
 }
 
 const Config& Client::config() const {
@@ -121,6 +126,7 @@ void ClientPrivate::startBackend(const BackendConfig& backend) {
         settings.backend = backend;
         settings.relayUrl = backend.nexusAddresses.at(i);
         settings.connectHandler = handler;
+        settings.tokenProviderFactory = providerFactory;
 
         auto* worker = new SessionWorker;
         worker->sessionId = settings.sessionId;

@@ -122,6 +122,8 @@ void Session::start() {
             << "is not encrypted (tls.allowInsecure: true): tokens and traffic are readable on "
                "the network";
     }
+    if (!m_provider && m_settings.tokenProviderFactory)
+        m_provider = m_settings.tokenProviderFactory(m_settings.backend);
     if (!m_provider) {
         QString error;
         m_provider = createTokenProvider(m_settings.backend, &error);

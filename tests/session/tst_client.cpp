@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "BackendMutations.h"
+#include "TestTokens.h"
 #include "TunnelUser.h"
 #include "hub/HubEmulator.h"
 #include "nexustray/Client.h"
@@ -63,6 +64,32 @@ public:
 private:
     QTcpServer m_server;
     QList<QPair<QPointer<QTcpSocket>, QPointer<QTcpSocket>>> m_pairs;
+};
+
+// A library user's provider, written against the public header only: signs with the hub's
+// secret whatever the config says.
+class UserProvider : public TokenProvider {
+public:
+    UserProvider(BackendConfig backend, QAtomicInt* requests)
+        : m_backend(std::move(backend))
+        , m_requests(requests) {}
+
+    quint64 request(const TokenRequest& request) override {
+        m_requests->ref();
+        QJsonObject claims = test::TestTokens::claims(m_backend.name, m_backend.hostnames);
+        if (!request.nonce.isEmpty())
+            claims = test::TestTokens::withNonce(claims, request.nonce);
+        TokenResult result;
+        result.ok = true;
+        result.token = QString::fromLatin1(test::TestTokens::mint(kSecret, claims));
+        const quint64 id = nextRequestId();
+        deliverLater(id, result);
+        return id;
+    }
+
+private:
+    BackendConfig m_backend;
+    QAtomicInt* m_requests;
 };
 
 // The client's debug log (nexus.client), to wait for "worker ... finished".
@@ -315,6 +342,45 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!hubClosed.isEmpty(), 20000);
         QCOMPARE(hubClosed.first().at(0).toString(), QStringLiteral("a"));
         QCOMPARE(connectedCount(client, QStringLiteral("b")), 1);
+        client.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!client.isRunning(), 20000);
+    }
+
+    // Library mode: setTokenProviderFactory supplies a provider per session, built on that
+    // session's thread; nullptr keeps the built-in provider of the config.
+    void libraryTokenProviderIsUsed() {
+        Config config = twoBackends();
+        config.backends[0].attestation.hmacSecret = QStringLiteral("not-the-hub-secret");
+        Client client(config);
+        QAtomicInt requests;
+        QMutex mutex;
+        QStringList asked;
+        QList<QThread*> threads;
+        client.setTokenProviderFactory(
+            [&](const BackendConfig& b) -> std::unique_ptr<TokenProvider> {
+                QMutexLocker lock(&mutex);
+                asked.append(b.name);
+                threads.append(QThread::currentThread());
+                if (b.name != QLatin1String("a"))
+                    return nullptr;
+                return std::make_unique<UserProvider>(b, &requests);
+            });
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        client.start();
+        // "a" authenticates only with the user's provider (its configured secret is wrong).
+        QTRY_COMPARE_WITH_TIMEOUT(authenticated.size(), 2, 20000);
+        QStringList names{authenticated.at(0).at(0).toString(),
+                          authenticated.at(1).at(0).toString()};
+        names.sort();
+        QCOMPARE(names, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+        QVERIFY(requests.loadRelaxed() >= 1);
+        {
+            QMutexLocker lock(&mutex);
+            asked.sort();
+            QCOMPARE(asked, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+            for (QThread* t : std::as_const(threads))
+                QVERIFY(t != QThread::currentThread());
+        }
         client.stop();
         QTRY_VERIFY_WITH_TIMEOUT(!client.isRunning(), 20000);
     }
