@@ -25,6 +25,7 @@
 #include "StatusWindow.h"
 #include "Translations.h"
 #include "TrayController.h"
+#include "config/ConfigWriter.h"
 #include "configedit/ConfigFileEditor.h"
 #include "nexustray/Client.h"
 #endif
@@ -160,7 +161,7 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
             demoDir.isValid() ? demoDir.filePath(QStringLiteral("demo-config.yaml")) : QString();
         if (!editPath.isEmpty()) {
             const configedit::SaveResult saved =
-                configedit::saveConfigText(editPath, configedit::generateYaml(client->config()));
+                configedit::saveConfigText(editPath, configyaml::writeConfigYaml(client->config()));
             if (!saved.ok) {
                 qCWarning(lcApp).noquote()
                     << "demo: cannot write its config file:" << saved.ioError;

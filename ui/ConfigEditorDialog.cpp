@@ -26,6 +26,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "config/ConfigWriter.h"
 #include "configedit/ConfigFileEditor.h"
 
 namespace nexustray::ui {
@@ -416,7 +417,7 @@ void ConfigEditorDialog::reload() {
 
 QByteArray ConfigEditorDialog::currentText() const {
     if (m_source == Source::Form)
-        return configedit::generateYaml(m_form);
+        return configyaml::writeConfigYaml(m_form);
     return m_raw->toPlainText().toUtf8();
 }
 
@@ -460,7 +461,7 @@ void ConfigEditorDialog::onTabChanged(int index) {
     // To the YAML tab: carry form edits over by regenerating the text.
     if (m_source == Source::Form && m_formDirty) {
         m_loadingFields = true;
-        m_raw->setPlainText(QString::fromUtf8(configedit::generateYaml(m_form)));
+        m_raw->setPlainText(QString::fromUtf8(configyaml::writeConfigYaml(m_form)));
         m_loadingFields = false;
         m_formDirty = false;
         m_yamlDirtySinceForm = false;

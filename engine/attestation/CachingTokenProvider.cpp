@@ -26,7 +26,7 @@ CachingTokenProvider::~CachingTokenProvider() {
 }
 
 quint64 CachingTokenProvider::request(const TokenRequest& request) {
-    const quint64 id = m_nextId++;
+    const quint64 id = nextRequestId();
     const bool handshake = request.stage == AttestationStage::Handshake;
     if (handshake && m_cacheSeconds > 0 && m_entry) {
         if (m_clock() < m_entry->validUntilMs) {
@@ -42,7 +42,7 @@ quint64 CachingTokenProvider::request(const TokenRequest& request) {
 }
 
 void CachingTokenProvider::cancel(quint64 requestId) {
-    if (m_pendingDelivery.remove(requestId))
+    if (dropDelivery(requestId))
         return;
     for (auto it = m_forwarded.begin(); it != m_forwarded.end(); ++it) {
         if (it->second.outerId == requestId) {
@@ -80,17 +80,6 @@ void CachingTokenProvider::onInnerFinished(quint64 innerId, const TokenResult& r
         m_entry = Entry{result, validUntil};
     }
     Q_EMIT finished(forwarded.outerId, result);
-}
-
-void CachingTokenProvider::deliverLater(quint64 id, const TokenResult& result) {
-    m_pendingDelivery.insert(id);
-    QMetaObject::invokeMethod(
-        this,
-        [this, id, result] {
-            if (m_pendingDelivery.remove(id))
-                Q_EMIT finished(id, result);
-        },
-        Qt::QueuedConnection);
 }
 
 } // namespace nexustray::attestation

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <QDateTime>
-#include <QSet>
 
 #include <functional>
 #include <map>
@@ -43,19 +42,16 @@ private:
     };
 
     void onInnerFinished(quint64 innerId, const TokenResult& result);
-    void deliverLater(quint64 id, const TokenResult& result);
 
     std::unique_ptr<TokenProvider> m_inner;
     int m_cacheSeconds = 0;
     Clock m_clock;
     std::optional<Entry> m_entry;
-    quint64 m_nextId = 1;
     struct Forwarded {
         quint64 outerId = 0;
         bool handshake = false;
     };
     std::map<quint64, Forwarded> m_forwarded; // inner id -> outer request
-    QSet<quint64> m_pendingDelivery;          // cache hits queued but not emitted yet
 };
 
 } // namespace nexustray::attestation

@@ -20,6 +20,11 @@ namespace {
 constexpr int kKillGraceMs = 2000;
 constexpr qint64 kMaxTimerMs = std::numeric_limits<int>::max(); // QTimer takes int ms
 
+// Hand-built configs (library mode) may leave 0: the default of Config.h, as the loader does.
+int effectiveTimeoutSeconds(const AttestationConfig& config) {
+    return config.timeoutSeconds > 0 ? config.timeoutSeconds : AttestationConfig().timeoutSeconds;
+}
+
 TokenResult failure(const QString& error) {
     TokenResult r;
     r.error = error;
@@ -57,7 +62,7 @@ int CommandTokenProvider::runningCount() const {
 }
 
 quint64 CommandTokenProvider::request(const TokenRequest& request) {
-    const quint64 id = m_nextId++;
+    const quint64 id = nextRequestId();
     const QString& command = m_config.command;
 
     // No shell: a bare name is looked up in this process's PATH, like Go's exec.LookPath.
@@ -65,7 +70,7 @@ quint64 CommandTokenProvider::request(const TokenRequest& request) {
     if (!command.contains(QLatin1Char('/'))) {
         program = QStandardPaths::findExecutable(command);
         if (program.isEmpty()) {
-            deliver(
+            deliverLater(
                 id,
                 failure(
                     QStringLiteral("attestation command \"%1\" not found in PATH").arg(command)));
@@ -95,8 +100,7 @@ quint64 CommandTokenProvider::request(const TokenRequest& request) {
             onStartFailed(id);
     });
 
-    const int timeoutSeconds =
-        m_config.timeoutSeconds > 0 ? m_config.timeoutSeconds : kDefaultTimeoutSeconds;
+    const int timeoutSeconds = effectiveTimeoutSeconds(m_config);
     run.timer = new QTimer(this);
     run.timer->setSingleShot(true);
     connect(run.timer, &QTimer::timeout, this, [this, id] { onTimeout(id); });
@@ -111,7 +115,7 @@ quint64 CommandTokenProvider::request(const TokenRequest& request) {
 }
 
 void CommandTokenProvider::cancel(quint64 requestId) {
-    m_pendingDelivery.remove(requestId);
+    TokenProvider::cancel(requestId);
     const auto it = m_runs.find(requestId);
     if (it == m_runs.end())
         return;
@@ -160,8 +164,7 @@ void CommandTokenProvider::onTimeout(quint64 id) {
         complete(id, failure(error));
         return;
     }
-    const int timeoutSeconds =
-        m_config.timeoutSeconds > 0 ? m_config.timeoutSeconds : kDefaultTimeoutSeconds;
+    const int timeoutSeconds = effectiveTimeoutSeconds(m_config);
     killWithFailure(id,
                     QStringLiteral("attestation command timed out after %1 s").arg(timeoutSeconds));
 }
@@ -230,19 +233,7 @@ void CommandTokenProvider::complete(quint64 id, const TokenResult& result) {
     else
         qCDebug(lcAttestation).noquote() << "attestation command failed for backend"
                                          << m_identity.backendName << "-" << result.error;
-    deliver(id, result);
-}
-
-void CommandTokenProvider::deliver(quint64 id, const TokenResult& result) {
-    // Always queued: finished() must never be emitted from inside request() or cancel().
-    m_pendingDelivery.insert(id);
-    QMetaObject::invokeMethod(
-        this,
-        [this, id, result] {
-            if (m_pendingDelivery.remove(id))
-                Q_EMIT finished(id, result);
-        },
-        Qt::QueuedConnection);
+    deliverLater(id, result);
 }
 
 void CommandTokenProvider::discard(Run& run) {

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <QByteArray>
-#include <QSet>
 
 #include <map>
 
@@ -21,7 +20,6 @@ class CommandTokenProvider : public TokenProvider {
 public:
     static constexpr qsizetype kMaxStdoutBytes = 64 * 1024; // exceeding it kills the child
     static constexpr qsizetype kMaxStderrBytes = 8 * 1024;  // kept for messages; rest dropped
-    static constexpr int kDefaultTimeoutSeconds = 15;
 
     CommandTokenProvider(AttestationConfig config, AttestationIdentity identity,
                          QObject* parent = nullptr);
@@ -50,15 +48,12 @@ private:
     void onTimeout(quint64 id);
     void killWithFailure(quint64 id, const QString& failure);
     void complete(quint64 id, const TokenResult& result);
-    void deliver(quint64 id, const TokenResult& result);
     void discard(Run& run);
     QString stderrSuffix(const Run& run) const;
 
     AttestationConfig m_config;
     AttestationIdentity m_identity;
-    quint64 m_nextId = 1;
     std::map<quint64, Run> m_runs;
-    QSet<quint64> m_pendingDelivery; // finished() queued but not emitted yet
 };
 
 } // namespace nexustray::attestation

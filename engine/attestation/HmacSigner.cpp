@@ -7,8 +7,6 @@ namespace nexustray::attestation {
 
 namespace {
 
-constexpr int kDefaultTokenTTLSeconds = 30;
-
 // Header bytes fixed by the spec; its encoding is eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.
 const QByteArray kHeader = QByteArrayLiteral(R"({"alg":"HS256","typ":"JWT"})");
 
@@ -178,7 +176,8 @@ QByteArray base64Url(const QByteArray& data) {
 }
 
 qint64 hs256Expiry(const HmacClaimsInput& input, qint64 nowUnixSeconds) {
-    const int ttl = input.tokenTTLSeconds > 0 ? input.tokenTTLSeconds : kDefaultTokenTTLSeconds;
+    const int ttl =
+        input.tokenTTLSeconds > 0 ? input.tokenTTLSeconds : AttestationConfig().tokenTTLSeconds;
     return nowUnixSeconds + ttl;
 }
 

@@ -14,7 +14,7 @@ namespace nexustray::attestation {
 struct HmacClaimsInput {
     QByteArray key; // UTF-8 bytes of the trimmed secret, used as is
     AttestationIdentity identity;
-    int tokenTTLSeconds = 30; // <= 0 means the default 30
+    int tokenTTLSeconds = AttestationConfig().tokenTTLSeconds; // <= 0 means this default
     int handshakeMaxAgeSeconds = 0;
     int reauthIntervalSeconds = 0;
     int reauthGraceSeconds = 0;

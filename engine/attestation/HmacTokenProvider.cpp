@@ -16,7 +16,7 @@ HmacTokenProvider::HmacTokenProvider(HmacClaimsInput input, Clock clock, QObject
     , m_clock(std::move(clock)) {}
 
 quint64 HmacTokenProvider::request(const TokenRequest& request) {
-    const quint64 id = m_nextId++;
+    const quint64 id = nextRequestId();
     // Signing is cheap, so it happens now (the clock is read at request time); only the
     // delivery is deferred to keep finished() asynchronous.
     const qint64 now = m_clock();
@@ -26,20 +26,8 @@ quint64 HmacTokenProvider::request(const TokenRequest& request) {
     result.expiry = QDateTime::fromSecsSinceEpoch(hs256Expiry(m_input, now)).toUTC();
     qCDebug(lcAttestation) << "signed HS256 token for backend" << m_input.identity.backendName
                            << "stage" << stageName(request.stage);
-
-    m_pending.insert(id);
-    QMetaObject::invokeMethod(
-        this,
-        [this, id, result] {
-            if (m_pending.remove(id))
-                Q_EMIT finished(id, result);
-        },
-        Qt::QueuedConnection);
+    deliverLater(id, result);
     return id;
-}
-
-void HmacTokenProvider::cancel(quint64 requestId) {
-    m_pending.remove(requestId);
 }
 
 } // namespace nexustray::attestation

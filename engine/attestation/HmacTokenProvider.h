@@ -1,8 +1,6 @@
 // Token provider backed by the built-in HS256 signer.
 #pragma once
 
-#include <QSet>
-
 #include <functional>
 
 #include "attestation/HmacSigner.h"
@@ -20,13 +18,10 @@ public:
     HmacTokenProvider(HmacClaimsInput input, Clock clock, QObject* parent = nullptr);
 
     quint64 request(const TokenRequest& request) override;
-    void cancel(quint64 requestId) override;
 
 private:
     HmacClaimsInput m_input;
     Clock m_clock;
-    quint64 m_nextId = 1;
-    QSet<quint64> m_pending; // signed, finished() not delivered yet
 };
 
 } // namespace nexustray::attestation

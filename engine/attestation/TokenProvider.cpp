@@ -23,6 +23,30 @@ template <typename T> QList<T> withoutDuplicates(const QList<T>& values) {
 
 } // namespace
 
+void TokenProvider::cancel(quint64 requestId) {
+    dropDelivery(requestId);
+}
+
+quint64 TokenProvider::nextRequestId() {
+    return m_nextRequestId++;
+}
+
+void TokenProvider::deliverLater(quint64 id, const TokenResult& result) {
+    m_pendingDeliveries.insert(id);
+    // Queued with `this` as context: nothing runs once the provider is gone.
+    QMetaObject::invokeMethod(
+        this,
+        [this, id, result] {
+            if (m_pendingDeliveries.remove(id))
+                Q_EMIT finished(id, result);
+        },
+        Qt::QueuedConnection);
+}
+
+bool TokenProvider::dropDelivery(quint64 id) {
+    return m_pendingDeliveries.remove(id);
+}
+
 QString stageName(AttestationStage stage) {
     switch (stage) {
     case AttestationStage::Handshake:

@@ -12,39 +12,6 @@
 
 namespace nexustray {
 
-namespace {
-bool sameBackend(const BackendConfig& a, const BackendConfig& b) {
-    const AttestationConfig& x = a.attestation;
-    const AttestationConfig& y = b.attestation;
-    const bool sameAttestation =
-        x.command == y.command && x.args == y.args && x.env == y.env &&
-        x.timeoutSeconds == y.timeoutSeconds &&
-        x.cacheHandshakeSeconds == y.cacheHandshakeSeconds && x.hmacSecret == y.hmacSecret &&
-        x.hmacSecretFile == y.hmacSecretFile && x.tokenTTLSeconds == y.tokenTTLSeconds &&
-        x.handshakeMaxAgeSeconds == y.handshakeMaxAgeSeconds &&
-        x.reauthIntervalSeconds == y.reauthIntervalSeconds &&
-        x.reauthGraceSeconds == y.reauthGraceSeconds &&
-        x.maintenanceGraceCapSeconds == y.maintenanceGraceCapSeconds &&
-        x.authorizerStatusUri == y.authorizerStatusUri && x.policyVersion == y.policyVersion &&
-        x.outboundAllowed == y.outboundAllowed && x.allowedOutboundPorts == y.allowedOutboundPorts;
-    bool sameMappings = a.portMappings.keys() == b.portMappings.keys();
-    for (auto it = a.portMappings.cbegin(); sameMappings && it != a.portMappings.cend(); ++it) {
-        const PortMapping& other = b.portMappings.value(it.key());
-        sameMappings = it->defaultTarget == other.defaultTarget && it->hosts == other.hosts;
-    }
-    return sameAttestation && sameMappings && a.name == b.name && a.enabled == b.enabled &&
-           a.hostnames == b.hostnames && a.tcpPorts == b.tcpPorts && a.udpRoutes == b.udpRoutes &&
-           a.nexusAddresses == b.nexusAddresses && a.weight == b.weight &&
-           a.healthChecks.enabled == b.healthChecks.enabled &&
-           a.healthChecks.inactivityTimeoutSeconds == b.healthChecks.inactivityTimeoutSeconds &&
-           a.healthChecks.pongTimeoutSeconds == b.healthChecks.pongTimeoutSeconds &&
-           a.flowControl.highWaterMark == b.flowControl.highWaterMark &&
-           a.flowControl.lowWaterMark == b.flowControl.lowWaterMark &&
-           a.flowControl.maxBuffer == b.flowControl.maxBuffer && a.tls.caFile == b.tls.caFile &&
-           a.tls.allowInsecure == b.tls.allowInsecure && a.socks5ListenAddr == b.socks5ListenAddr;
-}
-} // namespace
-
 // One session and the thread it lives on. A restarted backend runs a new worker under the same
 // session id while the old one may still be stopping: the generation tells them apart.
 struct SessionWorker {
@@ -73,6 +40,7 @@ public:
     Client* q;
     Config config;
     ConnectHandler handler;
+    TokenProviderFactory providerFactory;
     QList<SessionWorker*> workers;
     QHash<QString, SessionSnapshot> sessions;
     QHash<QUuid, StreamSnapshot> streams;
@@ -109,6 +77,10 @@ Client::~Client() {
 
 void Client::setConnectHandler(ConnectHandler handler) {
     d->handler = std::move(handler);
+}
+
+void Client::setTokenProviderFactory(TokenProviderFactory factory) {
+    d->providerFactory = std::move(factory);
 }
 
 const Config& Client::config() const {
@@ -154,6 +126,7 @@ void ClientPrivate::startBackend(const BackendConfig& backend) {
         settings.backend = backend;
         settings.relayUrl = backend.nexusAddresses.at(i);
         settings.connectHandler = handler;
+        settings.tokenProviderFactory = providerFactory;
 
         auto* worker = new SessionWorker;
         worker->sessionId = settings.sessionId;
@@ -293,10 +266,12 @@ void Client::applyConfig(Config config) {
         }
         return nullptr;
     };
-    // Stop what was removed or changed; keep identical backends running untouched.
+    // Stop what was removed or changed; keep identical backends running untouched. Equality
+    // compares every setting (Config.h) and nothing else: only `line` is ignored, so moving a
+    // backend within the file does not restart it.
     for (const BackendConfig& before : old.backends) {
         const BackendConfig* after = findBackend(d->config, before.name);
-        if (after && sameBackend(before, *after))
+        if (after && *after == before)
             continue;
         const QList<SessionWorker*> workers = d->workers;
         for (SessionWorker* worker : workers) {
@@ -309,7 +284,7 @@ void Client::applyConfig(Config config) {
     }
     for (const BackendConfig& after : std::as_const(d->config.backends)) {
         const BackendConfig* before = findBackend(old, after.name);
-        if (before && sameBackend(*before, after))
+        if (before && *before == after)
             continue;
         if (after.enabled)
             d->startBackend(after);

@@ -3,7 +3,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
-#include <QHostAddress>
 #include <QUrl>
 
 #include "config/Hostname.h"
@@ -51,15 +50,12 @@ const QStringList kFlowKeys = {QStringLiteral("highWaterMark"), QStringLiteral("
 const QStringList kTlsKeys = {QStringLiteral("caFile"), QStringLiteral("allowInsecure")};
 
 constexpr int kMaxPort = 65535;
-constexpr int kDefaultTimeoutSeconds = 15;
 // The command's time limit becomes a millisecond timer (int): keep it far from overflowing.
 constexpr int kMaxTimeoutSeconds = 86400;
-constexpr int kDefaultTokenTtlSeconds = 30;
-constexpr int kDefaultInactivitySeconds = 60;
-constexpr int kDefaultPongSeconds = 5;
-constexpr int kDefaultHighWater = 48;
-constexpr int kDefaultLowWater = 16;
-constexpr int kDefaultMaxBuffer = 64;
+// Defaults are the member initialisers of Config.h (one place for the loader, writer and editor).
+const AttestationConfig kDefaultAttestation;
+const HealthChecks kDefaultHealth;
+const FlowControl kDefaultFlow;
 
 bool validPort(int port) {
     return port >= 1 && port <= kMaxPort;
@@ -67,14 +63,6 @@ bool validPort(int port) {
 
 QString quoted(const QString& s) {
     return u'\'' + s + u'\'';
-}
-
-bool isLoopbackHost(const QString& host) {
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
-        host.endsWith(QLatin1String(".localhost"), Qt::CaseInsensitive))
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
 }
 
 // Why a normalised name fails nexus-tray's DNS rule, as a hint for the message.
@@ -361,9 +349,9 @@ void BackendLoader::loadAttestation() {
                          .arg(a.timeoutSeconds)
                          .arg(kMaxTimeoutSeconds));
     if (a.timeoutSeconds == 0)
-        a.timeoutSeconds = kDefaultTimeoutSeconds;
+        a.timeoutSeconds = kDefaultAttestation.timeoutSeconds;
     if (a.tokenTTLSeconds == 0)
-        a.tokenTTLSeconds = kDefaultTokenTtlSeconds;
+        a.tokenTTLSeconds = kDefaultAttestation.tokenTTLSeconds;
 
     // The command is used as written (only its presence is tested trimmed).
     a.hmacSecret = a.hmacSecret.trimmed();
@@ -528,7 +516,7 @@ void BackendLoader::emitWarnings() {
     for (qsizetype i = 0; i < m_cfg.nexusAddresses.size(); ++i) {
         const QUrl url(m_cfg.nexusAddresses.at(i).trimmed());
         if (url.scheme().compare(QLatin1String("ws"), Qt::CaseInsensitive) == 0 &&
-            !isLoopbackHost(url.host()))
+            !hostname::isLoopbackHost(url.host()))
             m_sink.warning(m_map->ref(QStringLiteral("nexusAddresses")),
                            QStringLiteral("nexusAddresses[%1] %2 is not encrypted (ws://, TLS "
                                           "off); use wss://")
@@ -555,9 +543,9 @@ void BackendLoader::loadHealthChecks() {
     }
     if (h.enabled) {
         if (h.inactivityTimeoutSeconds <= 0)
-            h.inactivityTimeoutSeconds = kDefaultInactivitySeconds;
+            h.inactivityTimeoutSeconds = kDefaultHealth.inactivityTimeoutSeconds;
         if (h.pongTimeoutSeconds <= 0)
-            h.pongTimeoutSeconds = kDefaultPongSeconds;
+            h.pongTimeoutSeconds = kDefaultHealth.pongTimeoutSeconds;
     }
 }
 
@@ -577,9 +565,9 @@ void BackendLoader::loadFlowControl() {
                    fields.ref(QStringLiteral("lowWaterMark")), low) == Read::Bad;
     bad |= readInt(m_sink, fields.value(QStringLiteral("maxBuffer")),
                    fields.ref(QStringLiteral("maxBuffer")), max) == Read::Bad;
-    f.highWaterMark = high <= 0 ? kDefaultHighWater : high;
-    f.lowWaterMark = low <= 0 ? kDefaultLowWater : low;
-    f.maxBuffer = max <= 0 ? kDefaultMaxBuffer : max;
+    f.highWaterMark = high <= 0 ? kDefaultFlow.highWaterMark : high;
+    f.lowWaterMark = low <= 0 ? kDefaultFlow.lowWaterMark : low;
+    f.maxBuffer = max <= 0 ? kDefaultFlow.maxBuffer : max;
     if (bad)
         return;
     if (f.lowWaterMark >= f.highWaterMark)

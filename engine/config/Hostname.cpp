@@ -1,5 +1,6 @@
 #include "config/Hostname.h"
 
+#include <QHostAddress>
 #include <QStringList>
 #include <QUrl>
 
@@ -150,6 +151,14 @@ bool wildcardMatches(const QString& pattern, const QString& host) {
     if (host.size() <= suffix.size() || !host.endsWith(suffix))
         return false;
     return !QStringView(host).left(host.size() - suffix.size()).contains(u'.');
+}
+
+bool isLoopbackHost(const QString& host) {
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
+        host.endsWith(QLatin1String(".localhost"), Qt::CaseInsensitive))
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
 }
 
 } // namespace nexustray::hostname

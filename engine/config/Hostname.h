@@ -29,6 +29,10 @@ bool isRouteKey(const QString& name);
 // The loader's refusal test: any name starting with "tcp:" or "udp:".
 bool hasRouteKeyPrefix(const QString& name);
 
+// "localhost", "*.localhost" or a loopback address (127.0.0.0/8, ::1): where an unencrypted
+// ws:// relay is acceptable without tls.allowInsecure.
+bool isLoopbackHost(const QString& host);
+
 // "*.example.com" matches "foo.example.com" only (exactly one extra label).
 bool wildcardMatches(const QString& pattern, const QString& host);
 

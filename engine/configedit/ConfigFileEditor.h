@@ -7,7 +7,7 @@
 //   "<file>.bak" and writes atomically (temp file + rename): a crash never leaves half a file.
 //   Both files are created with their final mode before any byte is written (the HMAC secret
 //   is never world-readable, not even briefly).
-// - generateYaml() writes a Config back as YAML (the editor's form tab). It cannot keep comments.
+// A whole Config is written as YAML by configyaml::writeConfigYaml (config/ConfigWriter.h).
 #pragma once
 
 #include <QByteArray>
@@ -44,9 +44,5 @@ SaveResult saveConfigText(const QString& path, const QByteArray& yaml);
 
 // Reads a whole file; returns false and sets *error when it cannot be read.
 bool readConfigText(const QString& path, QByteArray* text, QString* error);
-
-// YAML for `config`: every backend with the fields that differ from the loader's defaults, in the
-// order of config.md. loadConfigText(generateYaml(c)) gives back `c` (normalised values).
-QByteArray generateYaml(const Config& config);
 
 } // namespace nexustray::configedit

@@ -1,7 +1,6 @@
 #include "session/Session.h"
 
 #include <QFile>
-#include <QHostAddress>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
@@ -23,14 +22,6 @@ constexpr qint64 kWsHighWater = 1024 * 1024;
 constexpr qint64 kWsLowWater = 256 * 1024;
 constexpr int kMessagesPerTurn = 4; // fairness: round robin, at most 4 messages per stream per turn
 constexpr int kClosedIdMemory = 4096;
-
-bool isLoopbackHost(const QString& host) {
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
-        host.endsWith(QLatin1String(".localhost"), Qt::CaseInsensitive))
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
-}
 
 } // namespace
 
@@ -114,7 +105,7 @@ void Session::start() {
 
     const QUrl relay(m_settings.relayUrl);
     if (relay.scheme().compare(QLatin1String("ws"), Qt::CaseInsensitive) == 0 &&
-        !isLoopbackHost(relay.host())) {
+        !hostname::isLoopbackHost(relay.host())) {
         // Tokens would cross the network in clear text: only with an explicit opt-in.
         if (!m_settings.backend.tls.allowInsecure) {
             const QString error =
@@ -131,6 +122,8 @@ void Session::start() {
             << "is not encrypted (tls.allowInsecure: true): tokens and traffic are readable on "
                "the network";
     }
+    if (!m_provider && m_settings.tokenProviderFactory)
+        m_provider = m_settings.tokenProviderFactory(m_settings.backend);
     if (!m_provider) {
         QString error;
         m_provider = createTokenProvider(m_settings.backend, &error);

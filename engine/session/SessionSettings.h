@@ -5,6 +5,7 @@
 
 #include "nexustray/Config.h"
 #include "nexustray/ConnectRequest.h"
+#include "nexustray/TokenProvider.h"
 #include "session/Backoff.h"
 
 namespace nexustray {
@@ -26,6 +27,7 @@ struct SessionSettings {
     BackendConfig backend;
     QString relayUrl;
     ConnectHandler connectHandler;
+    TokenProviderFactory tokenProviderFactory; // library mode; empty or nullptr = built-in
     BackoffPolicy backoff;
     SessionTimings timings;
 };

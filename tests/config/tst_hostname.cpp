@@ -21,6 +21,8 @@ private slots:
     void routeKeys();
     void wildcardMatches_data();
     void wildcardMatches();
+    void loopbackHosts_data();
+    void loopbackHosts();
 };
 
 void TestHostname::normalize_data() {
@@ -231,6 +233,28 @@ void TestHostname::wildcardMatches() {
     QFETCH(bool, matches);
     QCOMPARE(hostname::wildcardMatches(pattern, host), matches);
     QCOMPARE(hostname::isWildcard(pattern), pattern.startsWith(QLatin1String("*.")));
+}
+
+// Where ws:// needs no tls.allowInsecure (loader warning, session refusal).
+void TestHostname::loopbackHosts_data() {
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("loopback");
+    QTest::newRow("localhost") << "localhost" << true;
+    QTest::newRow("LOCALHOST") << "LOCALHOST" << true;
+    QTest::newRow("sub.localhost") << "hub.localhost" << true;
+    QTest::newRow("127.0.0.1") << "127.0.0.1" << true;
+    QTest::newRow("127.1.2.3") << "127.1.2.3" << true;
+    QTest::newRow("::1") << "::1" << true;
+    QTest::newRow("public name") << "hub.example.com" << false;
+    QTest::newRow("localhost.example") << "localhost.example.com" << false;
+    QTest::newRow("10.0.0.1") << "10.0.0.1" << false;
+    QTest::newRow("empty") << "" << false;
+}
+
+void TestHostname::loopbackHosts() {
+    QFETCH(QString, host);
+    QFETCH(bool, loopback);
+    QCOMPARE(hostname::isLoopbackHost(host), loopback);
 }
 
 QTEST_GUILESS_MAIN(TestHostname)

@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "BackendMutations.h"
+#include "TestTokens.h"
 #include "TunnelUser.h"
 #include "hub/HubEmulator.h"
 #include "nexustray/Client.h"
@@ -64,6 +66,32 @@ private:
     QList<QPair<QPointer<QTcpSocket>, QPointer<QTcpSocket>>> m_pairs;
 };
 
+// A library user's provider, written against the public header only: signs with the hub's
+// secret whatever the config says.
+class UserProvider : public TokenProvider {
+public:
+    UserProvider(BackendConfig backend, QAtomicInt* requests)
+        : m_backend(std::move(backend))
+        , m_requests(requests) {}
+
+    quint64 request(const TokenRequest& request) override {
+        m_requests->ref();
+        QJsonObject claims = test::TestTokens::claims(m_backend.name, m_backend.hostnames);
+        if (!request.nonce.isEmpty())
+            claims = test::TestTokens::withNonce(claims, request.nonce);
+        TokenResult result;
+        result.ok = true;
+        result.token = QString::fromLatin1(test::TestTokens::mint(kSecret, claims));
+        const quint64 id = nextRequestId();
+        deliverLater(id, result);
+        return id;
+    }
+
+private:
+    BackendConfig m_backend;
+    QAtomicInt* m_requests;
+};
+
 // The client's debug log (nexus.client), to wait for "worker ... finished".
 QMutex g_logMutex;
 QStringList g_log;
@@ -88,6 +116,13 @@ class TestClient : public QObject {
 
     std::unique_ptr<HubEmulator> m_hub;
     std::unique_ptr<test::EchoServer> m_echo;
+
+    Config twoBackends() const {
+        Config config;
+        config.backends = {backend(QStringLiteral("a"), QStringLiteral("a.test")),
+                           backend(QStringLiteral("b"), QStringLiteral("b.test"))};
+        return config;
+    }
 
     BackendConfig backend(const QString& name, const QString& host) const {
         BackendConfig b;
@@ -173,9 +208,7 @@ private Q_SLOTS:
     }
 
     void togglingOneBackendLeavesTheOtherAlone() {
-        Config config;
-        config.backends = {backend(QStringLiteral("a"), QStringLiteral("a.test")),
-                           backend(QStringLiteral("b"), QStringLiteral("b.test"))};
+        const Config config = twoBackends();
         Client client(config);
         QSignalSpy hubClosed(m_hub.get(), &HubEmulator::sessionClosed);
         client.start();
@@ -270,9 +303,7 @@ private Q_SLOTS:
     }
 
     void applyConfigRestartsOnlyChangedBackends() {
-        Config config;
-        config.backends = {backend(QStringLiteral("a"), QStringLiteral("a.test")),
-                           backend(QStringLiteral("b"), QStringLiteral("b.test"))};
+        const Config config = twoBackends();
         Client client(config);
         QSignalSpy hubClosed(m_hub.get(), &HubEmulator::sessionClosed);
         QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
@@ -291,6 +322,67 @@ private Q_SLOTS:
         QCOMPARE(connectedCount(client, QStringLiteral("a")), 1);
         client.stop();
         QTRY_VERIFY(!client.isRunning());
+    }
+
+    // Every setting of a backend counts: changing any one restarts that backend's sessions
+    // (a field missed by the comparison would silently keep the old settings running).
+    void applyConfigRestartsOnAnyFieldChange_data() { test::addBackendMutationRows(); }
+    void applyConfigRestartsOnAnyFieldChange() {
+        QFETCH(int, index);
+        const Config config = twoBackends();
+        Client client(config);
+        QSignalSpy hubClosed(m_hub.get(), &HubEmulator::sessionClosed);
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(connectedCount(client, QStringLiteral("a")), 1, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(connectedCount(client, QStringLiteral("b")), 1, 20000);
+
+        Config changed = config;
+        test::backendMutations()[std::size_t(index)].apply(changed.backends[0]);
+        client.applyConfig(changed);
+        QTRY_VERIFY_WITH_TIMEOUT(!hubClosed.isEmpty(), 20000);
+        QCOMPARE(hubClosed.first().at(0).toString(), QStringLiteral("a"));
+        QCOMPARE(connectedCount(client, QStringLiteral("b")), 1);
+        client.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!client.isRunning(), 20000);
+    }
+
+    // Library mode: setTokenProviderFactory supplies a provider per session, built on that
+    // session's thread; nullptr keeps the built-in provider of the config.
+    void libraryTokenProviderIsUsed() {
+        Config config = twoBackends();
+        config.backends[0].attestation.hmacSecret = QStringLiteral("not-the-hub-secret");
+        Client client(config);
+        QAtomicInt requests;
+        QMutex mutex;
+        QStringList asked;
+        QList<QThread*> threads;
+        client.setTokenProviderFactory(
+            [&](const BackendConfig& b) -> std::unique_ptr<TokenProvider> {
+                QMutexLocker lock(&mutex);
+                asked.append(b.name);
+                threads.append(QThread::currentThread());
+                if (b.name != QLatin1String("a"))
+                    return nullptr;
+                return std::make_unique<UserProvider>(b, &requests);
+            });
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        client.start();
+        // "a" authenticates only with the user's provider (its configured secret is wrong).
+        QTRY_COMPARE_WITH_TIMEOUT(authenticated.size(), 2, 20000);
+        QStringList names{authenticated.at(0).at(0).toString(),
+                          authenticated.at(1).at(0).toString()};
+        names.sort();
+        QCOMPARE(names, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+        QVERIFY(requests.loadRelaxed() >= 1);
+        {
+            QMutexLocker lock(&mutex);
+            asked.sort();
+            QCOMPARE(asked, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+            for (QThread* t : std::as_const(threads))
+                QVERIFY(t != QThread::currentThread());
+        }
+        client.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!client.isRunning(), 20000);
     }
 };
 

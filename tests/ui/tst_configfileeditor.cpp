@@ -1,9 +1,8 @@
-// engine/configedit: the tray's comment-preserving `enabled:` toggle, the atomic save that
-// refuses invalid text and keeps a backup, and YAML generation for the editor's form.
+// engine/configedit: the tray's comment-preserving `enabled:` toggle and the atomic save that
+// refuses invalid text and keeps a backup (the YAML writer is tested in tests/config).
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "TestCa.h"
 #include "configedit/ConfigFileEditor.h"
 
 #include <cstring>
@@ -302,71 +301,6 @@ private Q_SLOTS:
         QCOMPARE(modeOf(path), mode_t(0640));
         QCOMPARE(modeOf(saved.backupPath), mode_t(0640));
         QCOMPARE(DirEvents::modeChangedAfterContent(events.take()), QStringList());
-    }
-
-    void generatedYamlRoundTrips() {
-        // tls.caFile must name a readable PEM bundle (checked at load); relative to the cwd.
-        test::TestCa ca;
-        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
-        const QString cwd = QDir::currentPath();
-        QVERIFY(QDir::setCurrent(QFileInfo(ca.caPemPath()).path()));
-        const auto restoreCwd = qScopeGuard([&cwd] { QDir::setCurrent(cwd); });
-        const QString caName = QFileInfo(ca.caPemPath()).fileName();
-        QCOMPARE(caName, QStringLiteral("ca.pem"));
-        const ConfigLoadResult loaded = loadConfigText(
-            "backends:\n"
-            "  - name: full\n"
-            "    enabled: false\n"
-            "    hostnames: [\"a.example.com\", \"*.b.example.com\"]\n"
-            "    tcpPorts: [2222]\n"
-            "    udpRoutes: [{port: 53, flowIdleTimeoutSeconds: 0}]\n"
-            "    nexusAddresses: [\"wss://h1.example.com/c\", \"wss://h2.example.com/c\"]\n"
-            "    weight: 3\n"
-            "    tls: {caFile: ca.pem}\n"
-            "    attestation:\n"
-            "      command: /usr/bin/attest\n"
-            "      args: [\"--x\", \"a b\", \"q\\\"uote\"]\n"
-            "      env: {A: \"1\"}\n"
-            "      timeoutSeconds: 20\n"
-            "      cacheHandshakeSeconds: 60\n"
-            "      tokenTTLSeconds: 40\n"
-            "      reauthIntervalSeconds: 600\n"
-            "      policyVersion: \"2024\"\n"
-            "      outboundAllowed: true\n"
-            "      allowedOutboundPorts: [443]\n"
-            "    portMappings:\n"
-            "      443:\n"
-            "        default: \"127.0.0.1:8443\"\n"
-            "        hosts: {\"*.b.example.com\": \"127.0.0.1:9443\"}\n"
-            "      2222: \"127.0.0.1:22\"\n"
-            "    healthChecks: {enabled: true, inactivityTimeout: 30, pongTimeout: 4}\n"
-            "    flowControl: {lowWaterMark: 8, highWaterMark: 20, maxBuffer: 30}\n");
-        QVERIFY2(loaded.ok(), qPrintable(loaded.errors.value(0).toString()));
-        const QByteArray yaml = generateYaml(loaded.config);
-        const ConfigLoadResult again = loadConfigText(yaml);
-        QVERIFY2(again.ok(), qPrintable(again.errors.value(0).toString() + "\n" + yaml));
-        QCOMPARE(generateYaml(again.config), yaml);
-        const BackendConfig& a = loaded.config.backends.first();
-        const BackendConfig& b = again.config.backends.first();
-        QCOMPARE(b.name, a.name);
-        QCOMPARE(b.enabled, false);
-        QCOMPARE(b.hostnames, a.hostnames);
-        QCOMPARE(b.tcpPorts, a.tcpPorts);
-        QCOMPARE(b.udpRoutes, a.udpRoutes);
-        QCOMPARE(b.nexusAddresses, a.nexusAddresses);
-        QCOMPARE(b.weight, 3);
-        QCOMPARE(b.tls.caFile, a.tls.caFile);
-        QCOMPARE(b.attestation.args, a.attestation.args);
-        QCOMPARE(b.attestation.env, a.attestation.env);
-        QCOMPARE(b.attestation.timeoutSeconds, 20);
-        QCOMPARE(b.attestation.reauthIntervalSeconds, 600);
-        QCOMPARE(b.attestation.allowedOutboundPorts, a.attestation.allowedOutboundPorts);
-        QCOMPARE(b.portMappings.keys(), a.portMappings.keys());
-        QCOMPARE(b.portMappings.value(443).hosts, a.portMappings.value(443).hosts);
-        QCOMPARE(b.portMappings.value(2222).defaultTarget, QStringLiteral("127.0.0.1:22"));
-        QCOMPARE(b.healthChecks.enabled, true);
-        QCOMPARE(b.healthChecks.inactivityTimeoutSeconds, 30);
-        QCOMPARE(b.flowControl.maxBuffer, 30);
     }
 };
 

@@ -13,6 +13,7 @@
 #include "nexustray/Config.h"
 #include "nexustray/ConnectRequest.h"
 #include "nexustray/Snapshots.h"
+#include "nexustray/TokenProvider.h"
 
 namespace nexustray {
 
@@ -26,6 +27,12 @@ public:
 
     // Must be set before start(); called on session worker threads.
     void setConnectHandler(ConnectHandler handler);
+    // Your own attestation tokens (TokenProvider.h): called once per session when it starts, on
+    // that session's worker thread (the provider lives and is used there; several sessions may
+    // call it at the same time). Return nullptr for the built-in provider the config selects.
+    // Set it before start(); a session restarted later (applyConfig, toggles) uses the factory
+    // set at that time.
+    void setTokenProviderFactory(TokenProviderFactory factory);
 
     const Config& config() const;
 

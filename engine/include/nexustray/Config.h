@@ -1,5 +1,9 @@
 // Public configuration model of nexus-tray: one Config holds the backends of a config.yaml
 // (schema: shared/spec/config.md). Values here are already normalised and defaulted by the loader.
+// The member initialisers are the schema's defaults: the loader, the YAML writer
+// (config/ConfigWriter) and the editor all take them from here. operator== compares every
+// setting but not where it was read from (line, sourceFile): a new field must be added to it,
+// to the writer, and to the mutation table of the tests (tests/support/BackendMutations.h).
 #pragma once
 
 #include <QList>
@@ -17,6 +21,7 @@ struct UdpRoute {
     bool operator==(const UdpRoute& o) const {
         return port == o.port && flowIdleTimeoutSeconds == o.flowIdleTimeoutSeconds;
     }
+    bool operator!=(const UdpRoute& o) const { return !(*this == o); }
 };
 
 struct AttestationConfig {
@@ -38,23 +43,39 @@ struct AttestationConfig {
     QList<int> allowedOutboundPorts;
 
     bool usesCommand() const { return !command.trimmed().isEmpty(); }
+    bool operator==(const AttestationConfig& o) const;
+    bool operator!=(const AttestationConfig& o) const { return !(*this == o); }
 };
 
 struct PortMapping {
-    QString defaultTarget;         // "host:port", may be empty when hosts is non-empty
-    QMap<QString, QString> hosts;  // normalised pattern ("api.example.com" or "*.x.y") -> target
+    QString defaultTarget;        // "host:port", may be empty when hosts is non-empty
+    QMap<QString, QString> hosts; // normalised pattern ("api.example.com" or "*.x.y") -> target
+    bool operator==(const PortMapping& o) const {
+        return defaultTarget == o.defaultTarget && hosts == o.hosts;
+    }
+    bool operator!=(const PortMapping& o) const { return !(*this == o); }
 };
 
 struct HealthChecks {
     bool enabled = false;
     int inactivityTimeoutSeconds = 60;
     int pongTimeoutSeconds = 5;
+    bool operator==(const HealthChecks& o) const {
+        return enabled == o.enabled && inactivityTimeoutSeconds == o.inactivityTimeoutSeconds &&
+               pongTimeoutSeconds == o.pongTimeoutSeconds;
+    }
+    bool operator!=(const HealthChecks& o) const { return !(*this == o); }
 };
 
 struct FlowControl {
     int highWaterMark = 48;
     int lowWaterMark = 16;
     int maxBuffer = 64; // forward-credit window granted per stream
+    bool operator==(const FlowControl& o) const {
+        return highWaterMark == o.highWaterMark && lowWaterMark == o.lowWaterMark &&
+               maxBuffer == o.maxBuffer;
+    }
+    bool operator!=(const FlowControl& o) const { return !(*this == o); }
 };
 
 struct TlsConfig {
@@ -62,6 +83,10 @@ struct TlsConfig {
     // Explicit opt-in for unencrypted ws:// relays on non-loopback hosts (tls.allowInsecure).
     // Without it a session refuses to dial them; with it the dial happens and a warning is logged.
     bool allowInsecure = false;
+    bool operator==(const TlsConfig& o) const {
+        return caFile == o.caFile && allowInsecure == o.allowInsecure;
+    }
+    bool operator!=(const TlsConfig& o) const { return !(*this == o); }
 };
 
 struct BackendConfig {
@@ -79,11 +104,19 @@ struct BackendConfig {
     TlsConfig tls;
     QString socks5ListenAddr; // accepted for compatibility; not served yet
     int line = 0;             // line of this backend in the file, for diagnostics
+
+    // Every setting; not `line` (moving a backend in the file changes nothing it does).
+    bool operator==(const BackendConfig& o) const;
+    bool operator!=(const BackendConfig& o) const { return !(*this == o); }
 };
 
 struct Config {
     QList<BackendConfig> backends;
     QString sourceFile; // path it was loaded from, if any
+
+    // The backends (order matters); not sourceFile.
+    bool operator==(const Config& o) const { return backends == o.backends; }
+    bool operator!=(const Config& o) const { return !(*this == o); }
 };
 
 // One error or warning found while loading, naming where it is.

@@ -5,9 +5,11 @@
 #include <QDateTime>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -38,11 +40,19 @@ struct TokenRequest {
 
 struct TokenResult {
     bool ok = false;
-    QString token;                    // trimmed, non-empty when ok
-    std::optional<QDateTime> expiry;  // when the provider knows it (JSON output, HMAC exp)
-    QString error;                    // plain words, never contains the token
+    QString token;                   // trimmed, non-empty when ok
+    std::optional<QDateTime> expiry; // when the provider knows it (JSON output, HMAC exp)
+    QString error;                   // plain words, never contains the token
 };
 
+// A provider lives on the thread of the session that uses it and is called only there.
+//
+// Writing one: request() takes an id from nextRequestId(), starts the work and, when the result
+// is known (at once or later), hands it to deliverLater(); the base emits finished() from the
+// event loop unless the request was cancelled meanwhile. The default cancel() drops such a
+// queued delivery; a provider with running work overrides cancel(), stops the work and calls
+// TokenProvider::cancel() too. Emitting finished() directly is allowed as well, as long as the
+// contract below holds.
 class TokenProvider : public QObject {
     Q_OBJECT
 public:
@@ -53,15 +63,35 @@ public:
     // asynchronously (never from inside request()), unless the request is cancelled first.
     virtual quint64 request(const TokenRequest& request) = 0;
     // Abandons a request: finished() will not be emitted for it; a running child is killed.
-    virtual void cancel(quint64 requestId) = 0;
+    // The default drops a result queued by deliverLater().
+    virtual void cancel(quint64 requestId);
 
 Q_SIGNALS:
     void finished(quint64 requestId, const nexustray::TokenResult& result);
+
+protected:
+    // Ids for request(): 1, 2, 3, ... per provider.
+    quint64 nextRequestId();
+    // Emits finished(id, result) from the event loop, never from inside the caller, unless
+    // cancel(id) runs first. Safe to call from request() and from cancel().
+    void deliverLater(quint64 id, const TokenResult& result);
+    // True when a deliverLater() of `id` was still pending (it is now dropped).
+    bool dropDelivery(quint64 id);
+
+private:
+    quint64 m_nextRequestId = 1;
+    QSet<quint64> m_pendingDeliveries; // queued by deliverLater(), not emitted yet
 };
+
+// Library mode: builds the provider of one session (Client::setTokenProviderFactory). Return
+// nullptr to use the built-in provider the config selects (createTokenProvider below).
+using TokenProviderFactory =
+    std::function<std::unique_ptr<TokenProvider>(const BackendConfig& backend)>;
 
 // Builds the provider the config selects: command if non-blank, else the HMAC signer (reads
 // hmacSecretFile now), wrapped in the handshake cache when cacheHandshakeSeconds > 0.
-// Returns nullptr and sets *error ("read hmac secret file: ...", "hmac secret is required") on failure.
+// Returns nullptr and sets *error ("read hmac secret file: ...", "hmac secret is required") on
+// failure.
 std::unique_ptr<TokenProvider> createTokenProvider(const BackendConfig& backend, QString* error);
 
 } // namespace nexustray
