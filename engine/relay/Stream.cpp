@@ -137,17 +137,18 @@ void Stream::setupDevice() {
 }
 
 void Stream::onLocalConnected() {
+    // TCP_NODELAY: a local service that waits for our next segment (a TLS server after the
+    // client's Finished) must not wait for Nagle + delayed ACK (~40 ms). Qt 6.4 drops the option
+    // when set before the socket exists, so set it now, also on a library-mode device (which may
+    // still be connecting when attached: then its connected() brings us here again).
+    if (auto* socket = qobject_cast<QAbstractSocket*>(m_local);
+        socket && socket->state() == QAbstractSocket::ConnectedState)
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     if (m_state != StreamState::Dialing)
         return;
     m_timer.stop();
     m_timer.disconnect(this);
     m_state = StreamState::Open;
-    // TCP_NODELAY: a local service that waits for our next segment (a TLS server after the
-    // client's Finished) must not wait for Nagle + delayed ACK (~40 ms). Qt 6.4 drops the option
-    // when set before the socket exists, so set it now, also on a library-mode device.
-    if (auto* socket = qobject_cast<QAbstractSocket*>(m_local);
-        socket && socket->state() == QAbstractSocket::ConnectedState)
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     touch();
     qCDebug(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "connected to"
                       << m_target;

@@ -156,6 +156,18 @@ private Q_SLOTS:
         QVERIFY(noDelay(local));
     }
 
+    void attachedSocketStillConnectingGetsNoDelayOnceConnected() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        auto* local = new QTcpSocket;
+        local->connectToHost(QHostAddress::LocalHost, echo.port());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.attach(local); // a handler may hand over a socket that is still connecting
+        QTRY_COMPARE(local->state(), QAbstractSocket::ConnectedState);
+        QVERIFY(noDelay(local));
+    }
+
     void forwardCreditsGoBackInBatchesOfEightAfterTheLocalWrite() {
         test::SinkServer sink;
         QVERIFY(sink.listen());
