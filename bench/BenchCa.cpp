@@ -61,6 +61,9 @@ BenchCa::BenchCa() {
     m_server.setLocalCertificate(certs.first());
     m_server.setPrivateKey(key);
     m_server.setPeerVerifyMode(QSslSocket::VerifyNone);
+    m_client = QSslConfiguration::defaultConfiguration();
+    m_client.setCaCertificates(QSslCertificate::fromPath(caPemPath()));
+    m_client.setPeerVerifyMode(QSslSocket::VerifyPeer);
 }
 
 bool BenchCa::openssl(const QStringList& args) {

@@ -6,6 +6,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <cstring>
 
 #include "Pattern.h"
@@ -250,6 +251,7 @@ void HubPeer::onBinary(const char* data, qsizetype size) {
     case ControlEvent::ResumeStream:
         s->paused = false;
         s->forwardCredits += msg->credits;
+        sendWaiting(s);
         if (s->uploading)
             pumpUploads();
         break;
@@ -287,6 +289,23 @@ HubStream* HubPeer::open(quint16 connPort, const QByteArray& prelude) {
         writeFrame(0x2, s->dataHeader.constData(), s->dataHeader.size(), prelude.constData(),
                    prelude.size());
     return s;
+}
+
+void HubPeer::send(HubStream* stream, const char* data, qsizetype size) {
+    for (qsizetype at = 0; at < size; at += nexustray::protocol::kMaxDataPayload)
+        stream->waiting.emplace_back(
+            data + at, std::min<qsizetype>(nexustray::protocol::kMaxDataPayload, size - at));
+    sendWaiting(stream);
+}
+
+void HubPeer::sendWaiting(HubStream* stream) {
+    while (!stream->waiting.empty() && !stream->paused && stream->forwardCredits > 0) {
+        const QByteArray& m = stream->waiting.front();
+        writeFrame(0x2, stream->dataHeader.constData(), stream->dataHeader.size(), m.constData(),
+                   m.size());
+        --stream->forwardCredits;
+        stream->waiting.pop_front();
+    }
 }
 
 void HubPeer::upload(HubStream* stream, quint64 bytes) {

@@ -5,7 +5,8 @@
 // counts any message sent without credit. Frames to the client are unmasked single frames; the
 // client's masked frames are unmasked a word at a time. It does not forward to real users: the
 // benchmark consumes the relayed bytes right here, so that the hub side costs as little as
-// possible. With listenTls() it serves wss:// (QSslSocket, server-side TLS) instead of ws://.
+// possible (except for the TLS workloads, whose users connect through a UserPort). With listenTls()
+// it serves wss:// (QSslSocket, server-side TLS) instead of ws://.
 #pragma once
 
 #include <QByteArray>
@@ -41,6 +42,7 @@ struct HubStream {
     quint64 uploadTotal = 0; // pattern bytes to send as data messages
     quint64 uploadSent = 0;
     bool uploading = false;
+    std::deque<QByteArray> waiting; // send(): messages waiting for forward credit
 };
 
 class HubPeer : public QObject {
@@ -60,6 +62,9 @@ public:
     HubStream* open(quint16 connPort, const QByteArray& prelude);
     // Sends `bytes` pattern bytes as data messages, obeying forward credit.
     void upload(HubStream* stream, quint64 bytes);
+    // Sends `data` as data messages (at most 32 KiB each) in order, each as soon as there is
+    // forward credit.
+    void send(HubStream* stream, const char* data, qsizetype size);
     // Sends disconnect and forgets the stream.
     void close(HubStream* stream);
     int openStreams() const { return int(m_streams.size()); }
@@ -81,6 +86,7 @@ private:
     void sendControl(const QByteArray& json);
     void sendResume(const QUuid& id, qint64 credits);
     void pumpUploads();
+    void sendWaiting(HubStream* stream);
     void forget(HubStream* stream);
     qint64 queuedBytes() const;
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "Pattern.h"
+#include "TlsOrigin.h"
 
 namespace bench {
 
@@ -121,6 +122,19 @@ bool Origin::start() {
     bool ok = false;
     QMetaObject::invokeMethod(
         m_context, [this, &ok] { listenAll(&ok); }, Qt::BlockingQueuedConnection);
+    return ok;
+}
+
+bool Origin::startTls(const QString& certPem, const QString& keyPem) {
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        m_context,
+        [&] {
+            auto* server = new TlsOrigin(&corruptStreams, m_context);
+            ok = server->setCertificate(certPem, keyPem) && server->listen(QHostAddress::LocalHost);
+            tlsPort = server->serverPort();
+        },
+        Qt::BlockingQueuedConnection);
     return ok;
 }
 

@@ -8,11 +8,12 @@
 //
 // --hub wss serves the hub side over TLS (a throw-away CA, trusted by the client); --client
 // qwebsocket starts nexus-bench-qws-client instead (the same engine over QWebSocket); --compare
-// runs the bulk figures for every combination and prints them side by side.
+// runs the bulk figures for every combination and prints them side by side. The TLS workloads
+// (sections rate and tlsload, issue 10) use TLS clients on their own thread (TlsLoad), the hub
+// peer's user port (UserPort) and a Go-like TLS origin (TlsOrigin).
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -38,7 +39,10 @@
 #include "HubPeer.h"
 #include "Origin.h"
 #include "Pattern.h"
+#include "TlsLoad.h"
 #include "Transport.h"
+#include "UserPort.h"
+#include "Wait.h"
 
 using namespace bench;
 
@@ -122,23 +126,6 @@ qint64 nowNs() {
     return g_clock.nsecsElapsed();
 }
 
-// Runs the event loop until `done()` or the timeout; false on timeout.
-bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
-    if (done())
-        return true;
-    QElapsedTimer t;
-    t.start();
-    QEventLoop loop;
-    QTimer tick;
-    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
-        if (done() || t.elapsed() > timeoutMs)
-            loop.quit();
-    });
-    tick.start(2);
-    loop.exec();
-    return done();
-}
-
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
@@ -155,6 +142,14 @@ struct BulkResult {
     }
 };
 
+// The p-th percentile of sorted nanosecond samples, in milliseconds.
+double percentileMs(const std::vector<qint64>& sorted, double p) {
+    if (sorted.empty())
+        return 0.0;
+    const auto i = std::min(sorted.size() - 1, std::size_t(p * double(sorted.size())));
+    return double(sorted[i]) / 1e6;
+}
+
 struct LatencyResult {
     bool ok = false;
     quint64 requests = 0;
@@ -166,6 +161,14 @@ struct LatencyResult {
     double closeP50 = 0, closeP99 = 0;
     double clientCpu = 0;
     double rps() const { return seconds > 0 ? double(requests) / seconds : 0; }
+    void setPercentiles(std::vector<qint64>& samples) {
+        std::sort(samples.begin(), samples.end());
+        requests = samples.size();
+        p50 = percentileMs(samples, 0.50);
+        p99 = percentileMs(samples, 0.99);
+        p999 = percentileMs(samples, 0.999);
+        max = samples.empty() ? 0 : double(samples.back()) / 1e6;
+    }
 };
 
 class Driver {
@@ -283,30 +286,32 @@ public:
         for (Conn* c : std::exchange(live, {}))
             c->close();
         r.clientCpu = readProc(m_clientPid).cpuSeconds - before.cpuSeconds;
-        r.requests = samples.size();
         r.seconds = double(endNs - startNs) / 1e9;
-        std::sort(samples.begin(), samples.end());
-        const auto pct = [&samples](double p) {
-            if (samples.empty())
-                return 0.0;
-            const auto i = std::min(samples.size() - 1, std::size_t(p * double(samples.size())));
-            return double(samples[i]) / 1e6;
-        };
-        r.p50 = pct(0.50);
-        r.p99 = pct(0.99);
-        r.p999 = pct(0.999);
-        r.max = samples.empty() ? 0 : double(samples.back()) / 1e6;
+        r.setPercentiles(samples);
         std::sort(closeSamples.begin(), closeSamples.end());
-        const auto closePct = [&closeSamples](double p) {
-            if (closeSamples.empty())
-                return 0.0;
-            const auto i =
-                std::min(closeSamples.size() - 1, std::size_t(p * double(closeSamples.size())));
-            return double(closeSamples[i]) / 1e6;
-        };
-        r.closeP50 = closePct(0.50);
-        r.closeP99 = closePct(0.99);
+        r.closeP50 = percentileMs(closeSamples, 0.50);
+        r.closeP99 = percentileMs(closeSamples, 0.99);
         r.ok = finished && r.failures == 0 && !samples.empty() && m_origin->corruptStreams == 0;
+        return r;
+    }
+
+    // A TLS workload (TlsLoad), with the client's CPU during the run.
+    LatencyResult tls(const std::function<TlsSamples()>& run) {
+        LatencyResult r;
+        const ProcStats before = readProc(m_clientPid);
+        // The users on a thread of their own, like real users (separate from the hub peer, which
+        // then reads each of their segments as it arrives, as the real hub does).
+        TlsSamples samples;
+        std::unique_ptr<QThread> users(QThread::create([&] { samples = run(); }));
+        users->start();
+        waitUntil([&] { return users->isFinished(); }, 600000);
+        users->wait();
+        r.clientCpu = readProc(m_clientPid).cpuSeconds - before.cpuSeconds;
+        r.failures = samples.failures;
+        r.seconds = samples.seconds;
+        r.setPercentiles(samples.ns);
+        r.ok = samples.finished && r.failures == 0 && !samples.ns.empty() &&
+               m_hub->creditOverdrafts == 0 && m_origin->corruptStreams == 0;
         return r;
     }
 
@@ -410,6 +415,11 @@ int runDriver(const QCommandLineParser& args) {
     const QStringList only = args.value(QStringLiteral("only")).split(QLatin1Char(','));
     const int exchangeSize =
         std::clamp(args.value(QStringLiteral("exchange-size")).toInt(), 16, 1024 * 1024);
+    const int rate = std::max(1, args.value(QStringLiteral("rate")).toInt());
+    const int workers = std::max(1, args.value(QStringLiteral("workers")).toInt());
+    const int requestGapMs = std::max(0, args.value(QStringLiteral("request-gap")).toInt());
+    const bool tlsWorkloads =
+        only.contains(QStringLiteral("rate")) || only.contains(QStringLiteral("tlsload"));
 
     Origin origin;
     if (!origin.start()) {
@@ -439,7 +449,7 @@ int runDriver(const QCommandLineParser& args) {
     }
     std::unique_ptr<BenchCa> ca;
     HubPeer hub;
-    if (tls) {
+    if (tls || tlsWorkloads) {
         ca = std::make_unique<BenchCa>();
         if (!ca->isValid()) {
             std::fprintf(stderr, "cannot create the TLS certificates: %s\n",
@@ -449,6 +459,13 @@ int runDriver(const QCommandLineParser& args) {
     }
     if (!(tls ? hub.listenTls(ca->serverConfiguration()) : hub.listen())) {
         std::fprintf(stderr, "cannot listen for the client\n");
+        return 1;
+    }
+    // conn_port 5: the TLS origin, reached by TLS clients through the hub peer's user port.
+    UserPort userPort(&hub, 5);
+    if (tlsWorkloads &&
+        (!origin.startTls(ca->serverPemPath(), ca->serverKeyPath()) || !userPort.listen())) {
+        std::fprintf(stderr, "cannot start the TLS origin\n");
         return 1;
     }
     g_clock.start();
@@ -466,16 +483,18 @@ int runDriver(const QCommandLineParser& args) {
     // --- start the client and relay the first byte
     QProcess child;
     child.setProgram(clientProgram);
-    QStringList childArgs{QStringLiteral("--client-process"), QStringLiteral("--hub-url"),
-                          QStringLiteral("%1://127.0.0.1:%2/connect")
-                              .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
-                              .arg(hub.port()),
-                          QStringLiteral("--ports"),
-                          QStringLiteral("%1,%2,%3,%4")
-                              .arg(origin.sourcePort)
-                              .arg(origin.sinkPort)
-                              .arg(origin.echoPort)
-                              .arg(origin.idlePort)};
+    QStringList childArgs{
+        QStringLiteral("--client-process"), QStringLiteral("--hub-url"),
+        QStringLiteral("%1://127.0.0.1:%2/connect")
+            .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
+            .arg(hub.port()),
+        QStringLiteral("--ports"),
+        QStringLiteral("%1,%2,%3,%4")
+                .arg(origin.sourcePort)
+                .arg(origin.sinkPort)
+                .arg(origin.echoPort)
+                .arg(origin.idlePort) +
+            (tlsWorkloads ? QStringLiteral(",%1").arg(origin.tlsPort) : QString())};
     if (tls)
         childArgs << QStringLiteral("--ca-file") << ca->caPemPath();
     child.setArguments(childArgs);
@@ -618,6 +637,71 @@ int runDriver(const QCommandLineParser& args) {
                         {QStringLiteral("ok"), ok}});
     }
     out.insert(QStringLiteral("exchanges"), latJson);
+
+    // --- interactive latency over TLS at a fixed rate, and new TLS connections at saturation
+    QJsonObject tlsJson;
+    const auto tlsFigures = [&](const QString& key, const QString& what, const LatencyResult& tr,
+                                const LatencyResult& dr, bool perConnection) {
+        const bool ok = tr.ok && dr.ok;
+        if (perConnection) {
+            rows.push_back({what + QStringLiteral(", rate"), QStringLiteral("conn/s"), tr.rps(),
+                            dr.rps(), -1, ok});
+            rows.push_back({what + QStringLiteral(", client CPU/conn"), QStringLiteral("us"),
+                            tr.requests ? tr.clientCpu / double(tr.requests) * 1e6 : 0, -1, -1,
+                            ok});
+        }
+        rows.push_back(
+            {what + QStringLiteral(", p50"), QStringLiteral("ms"), tr.p50, dr.p50, -1, ok});
+        rows.push_back(
+            {what + QStringLiteral(", p99"), QStringLiteral("ms"), tr.p99, dr.p99, -1, ok});
+        const auto figures = [](const LatencyResult& l) {
+            return QJsonObject{{QStringLiteral("requests"), double(l.requests)},
+                               {QStringLiteral("failures"), double(l.failures)},
+                               {QStringLiteral("rps"), l.rps()},
+                               {QStringLiteral("p50ms"), l.p50},
+                               {QStringLiteral("p99ms"), l.p99},
+                               {QStringLiteral("p999ms"), l.p999},
+                               {QStringLiteral("maxms"), l.max},
+                               {QStringLiteral("clientCpuSeconds"), l.clientCpu}};
+        };
+        tlsJson.insert(key, QJsonObject{{QStringLiteral("tunnel"), figures(tr)},
+                                        {QStringLiteral("direct"), figures(dr)},
+                                        {QStringLiteral("ok"), ok}});
+    };
+    if (tlsWorkloads) {
+        TlsLoad load(ca->clientConfiguration(), exchangeSize, requestGapMs);
+        const quint16 tunnelPort = userPort.port();
+        const quint16 directPort = origin.tlsPort;
+        if (only.contains(QStringLiteral("rate"))) {
+            const auto newConns = [&](quint16 port) {
+                return driver.tls([&] { return load.newConnections(port, rate, durationMs); });
+            };
+            const LatencyResult nt = newConns(tunnelPort);
+            tlsFigures(QStringLiteral("newConnectionsAtRate"),
+                       QStringLiteral("new TLS conn + %1 B, %2/s").arg(exchangeSize).arg(rate), nt,
+                       newConns(directPort), false);
+            const auto kept = [&](quint16 port) {
+                return driver.tls([&] { return load.keepAlive(port, rate, durationMs); });
+            };
+            const LatencyResult kt = kept(tunnelPort);
+            tlsFigures(QStringLiteral("keepAliveAtRate"),
+                       QStringLiteral("TLS keep-alive %1 B, %2/s").arg(exchangeSize).arg(rate), kt,
+                       kept(directPort), false);
+        }
+        if (only.contains(QStringLiteral("tlsload"))) {
+            const auto saturate = [&](quint16 port) {
+                return driver.tls([&] { return load.saturate(port, workers, durationMs); });
+            };
+            const LatencyResult st = saturate(tunnelPort);
+            tlsFigures(QStringLiteral("newConnectionsSaturated"),
+                       QStringLiteral("new TLS conns, %1 workers").arg(workers), st,
+                       saturate(directPort), true);
+        }
+        tlsJson.insert(QStringLiteral("rate"), rate);
+        tlsJson.insert(QStringLiteral("workers"), workers);
+        tlsJson.insert(QStringLiteral("requestGapMs"), requestGapMs);
+        out.insert(QStringLiteral("tls"), tlsJson);
+    }
 
     // --- memory
     QJsonObject rssJson{{QStringLiteral("afterStartMB"), rssStart},
@@ -842,8 +926,19 @@ int main(int argc, char** argv) {
         {QStringLiteral("repeat"),
          QStringLiteral("Runs per bulk figure; the median (by throughput) is shown."),
          QStringLiteral("n"), QStringLiteral("3")},
-        {QStringLiteral("only"), QStringLiteral("Sections to run: download,upload,exchange,idle."),
-         QStringLiteral("list"), QStringLiteral("download,upload,exchange,idle")},
+        {QStringLiteral("only"),
+         QStringLiteral("Sections to run: download,upload,exchange,idle,rate,tlsload."),
+         QStringLiteral("list"), QStringLiteral("download,upload,exchange,idle,rate,tlsload")},
+        {QStringLiteral("rate"),
+         QStringLiteral("Requests per second of the fixed-rate TLS workloads (section rate)."),
+         QStringLiteral("n"), QStringLiteral("100")},
+        {QStringLiteral("request-gap"),
+         QStringLiteral("Milliseconds between a new TLS connection's Finished and its request "
+                        "(sections rate, tlsload); a real network keeps them apart."),
+         QStringLiteral("ms"), QStringLiteral("1")},
+        {QStringLiteral("workers"),
+         QStringLiteral("Concurrent new-TLS-connection loops at saturation (section tlsload)."),
+         QStringLiteral("n"), QStringLiteral("32")},
         {QStringLiteral("verbose"), QStringLiteral("Show the client's log.")},
         {QStringLiteral("hub"),
          QStringLiteral("Hub transport: ws, or wss (TLS with a throw-away CA the client trusts)."),

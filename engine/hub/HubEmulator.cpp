@@ -153,6 +153,9 @@ void HubEmulatorPrivate::stop() {
 void HubEmulatorPrivate::onBackendConnection() {
     while (QTcpSocket* socket = backend->nextPendingConnection()) {
         socket->setParent(this);
+        // Like the real hub (Go sets TCP_NODELAY on every connection): no Nagle delays of its own
+        // in the latency figures.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         connect(socket, &QTcpSocket::readyRead, this,
                 [this, socket] { checkUpgradeRequest(socket); });
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);

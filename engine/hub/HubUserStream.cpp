@@ -27,6 +27,7 @@ HubUserStream::HubUserStream(QTcpSocket* socket, const RelayPort& port, HubEmula
     , m_socket(socket)
     , m_port(port) {
     m_socket->setParent(this);
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // like Go's net package
     // Bound Qt's read buffer so that "not reading" really stops reading the kernel socket.
     m_socket->setReadBufferSize(kMaxHttpPrelude);
     if (d->options.userSendBufferBytes > 0) {
@@ -104,6 +105,7 @@ HubUserStream::HubUserStream(HubSession* session, const QUuid& id, const QString
         if (m_phase != Phase::Dialing) {
             return;
         }
+        m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // like Go's net package
         m_sniffTimer.stop();
         if (!m_session) {
             m_phase = Phase::Closing;

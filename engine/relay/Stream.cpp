@@ -121,7 +121,6 @@ void Stream::setupDevice() {
     connect(m_local, &QIODevice::bytesWritten, this, &Stream::onLocalBytesWritten);
     connect(m_local, &QIODevice::readChannelFinished, this, &Stream::onLocalEof);
     if (auto* socket = qobject_cast<QAbstractSocket*>(m_local)) {
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         connect(socket, &QAbstractSocket::connected, this, &Stream::onLocalConnected);
         connect(socket, &QAbstractSocket::disconnected, this, &Stream::onLocalEof);
         connect(socket, &QAbstractSocket::errorOccurred, this,
@@ -138,6 +137,13 @@ void Stream::setupDevice() {
 }
 
 void Stream::onLocalConnected() {
+    // TCP_NODELAY: a local service that waits for our next segment (a TLS server after the
+    // client's Finished) must not wait for Nagle + delayed ACK (~40 ms). Qt 6.4 drops the option
+    // when set before the socket exists, so set it now, also on a library-mode device (which may
+    // still be connecting when attached: then its connected() brings us here again).
+    if (auto* socket = qobject_cast<QAbstractSocket*>(m_local);
+        socket && socket->state() == QAbstractSocket::ConnectedState)
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     if (m_state != StreamState::Dialing)
         return;
     m_timer.stop();

@@ -82,9 +82,9 @@ void WebSocketClient::open(const QUrl& url) {
     } else {
         m_socket = new QTcpSocket(this);
         m_tls = nullptr;
-        connect(m_socket, &QTcpSocket::connected, this, &WebSocketClient::onTransportReady);
         connect(m_socket, &QTcpSocket::bytesWritten, this, &WebSocketClient::onTransportProgress);
     }
+    connect(m_socket, &QTcpSocket::connected, this, &WebSocketClient::onTcpConnected);
     connect(m_socket, &QTcpSocket::readyRead, this, &WebSocketClient::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &WebSocketClient::onSocketDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
@@ -103,10 +103,17 @@ void WebSocketClient::open(const QUrl& url) {
         m_socket->connectToHost(url.host(), port);
 }
 
+void WebSocketClient::onTcpConnected() {
+    // Small control messages (credits) must not wait for Nagle, nor the TLS handshake's last
+    // flight; bulk data is coalesced by flush(). Qt 6.4 drops the option when it is set before
+    // the socket is connected.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (!m_tls)
+        onTransportReady(); // wss:// waits for encrypted()
+}
+
 void WebSocketClient::onTransportReady() {
     m_state = State::Upgrading;
-    // Small control messages (credits) must not wait for Nagle; bulk data is coalesced by flush().
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     quint32 nonce[4];
     QRandomGenerator::system()->fillRange(nonce);
     m_key = QByteArray(reinterpret_cast<const char*>(nonce), sizeof nonce).toBase64();

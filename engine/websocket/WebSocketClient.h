@@ -81,6 +81,7 @@ Q_SIGNALS:
 private:
     enum class State { Idle, Connecting, Upgrading, Open, Closing, Closed };
 
+    void onTcpConnected();
     void onTransportReady();
     void onReadyRead();
     bool readUpgradeResponse();

@@ -5,6 +5,7 @@
 
 #include "HubClientDriver.h"
 #include "SlowUser.h"
+#include "SocketOptions.h"
 #include "TestTokens.h"
 #include "hub/HubEmulator.h"
 #include "protocol/Frame.h"
@@ -149,6 +150,21 @@ private Q_SLOTS:
         u->write("more from user");
         QCOMPARE(m_client->waitForData(id, 14), QByteArray("more from user"));
         QCOMPARE(m_hub->stats().bytesFromClient, quint64(24));
+    }
+
+    void hubSocketsHaveNoDelay() {
+        // Like the real hub (Go sets TCP_NODELAY on every connection): the emulator adds no
+        // Nagle delays of its own to latency figures (issue 10).
+        startWithBackend();
+        auto u = user(80, kRequest);
+        QVERIFY(u);
+        QVERIFY(!awaitConnect().isNull());
+        const qintptr userSide = test::findSocketWithPeerPort(u->localPort());
+        QVERIFY(userSide >= 0);
+        QVERIFY(test::hasNoDelay(userSide));
+        const qintptr backendSide = test::findSocketWithPeerPort(m_client->socket().localPort());
+        QVERIFY(backendSide >= 0);
+        QVERIFY(test::hasNoDelay(backendSide));
     }
 
     void largeHttpPreludeIsOneMessage() {

@@ -4,6 +4,7 @@
 
 #include "EchoServer.h"
 #include "HubClientDriver.h"
+#include "SocketOptions.h"
 #include "TestCa.h"
 #include "TestTokens.h"
 #include "hub/HubEmulator.h"
@@ -191,6 +192,10 @@ private Q_SLOTS:
         QCOMPARE(result->credits, qint64(64));
         client.sendData(request.clientId, "ping through the hub");
         QCOMPARE(client.waitForData(request.clientId, 20), QByteArray("ping through the hub"));
+        // The hub's dialled socket: no Nagle (like Go's net package).
+        const qintptr outbound = test::findSocketWithPeerPort(echo.port());
+        QVERIFY(outbound >= 0);
+        QVERIFY(test::hasNoDelay(outbound));
         client.sendControl(makeDisconnect(request.clientId, QStringLiteral("normal")));
         QTRY_COMPARE(echo.openConnections(), 0);
 

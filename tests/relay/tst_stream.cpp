@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "EchoServer.h"
+#include "SocketOptions.h"
 #include "protocol/Frame.h"
 #include "relay/Stream.h"
 #include "relay/StreamHost.h"
@@ -82,6 +83,10 @@ Stream::Params params(qint64 reverseCredits = 64) {
     return p;
 }
 
+bool noDelay(const QAbstractSocket* socket) {
+    return test::hasNoDelay(socket->socketDescriptor());
+}
+
 QString targetOf(quint16 port) {
     return QStringLiteral("127.0.0.1:%1").arg(port);
 }
@@ -122,6 +127,45 @@ private Q_SLOTS:
         QCOMPARE(stream.state(), StreamState::Dialing);
         QTRY_COMPARE(host.data, QByteArray("early-1 early-2"));
         QCOMPARE(stream.state(), StreamState::Open);
+    }
+
+    void dialledLocalSocketHasNoDelay() {
+        // Issue 10: with Nagle, a TLS service that sends nothing after the client's Finished
+        // waits for a delayed ACK (~40 ms per new connection).
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.dial(targetOf(echo.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        auto* local = stream.findChild<QTcpSocket*>();
+        QVERIFY(local);
+        QVERIFY(noDelay(local));
+    }
+
+    void attachedSocketGetsNoDelay() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        auto* local = new QTcpSocket;
+        local->connectToHost(QHostAddress::LocalHost, echo.port());
+        QVERIFY(local->waitForConnected(5000));
+        QVERIFY(!noDelay(local)); // the kernel's default
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.attach(local); // library mode: a handler's device
+        QVERIFY(noDelay(local));
+    }
+
+    void attachedSocketStillConnectingGetsNoDelayOnceConnected() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        auto* local = new QTcpSocket;
+        local->connectToHost(QHostAddress::LocalHost, echo.port());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        stream.attach(local); // a handler may hand over a socket that is still connecting
+        QTRY_COMPARE(local->state(), QAbstractSocket::ConnectedState);
+        QVERIFY(noDelay(local));
     }
 
     void forwardCreditsGoBackInBatchesOfEightAfterTheLocalWrite() {

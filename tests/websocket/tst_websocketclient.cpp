@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 
+#include "SocketOptions.h"
 #include "websocket/WebSocketClient.h"
 
 using namespace nexustray;
@@ -261,6 +262,17 @@ private Q_SLOTS:
         QVERIFY(!r.toLower().contains("sec-websocket-extensions"));
         QVERIFY(!r.toLower().contains("authorization"));
         QVERIFY(!r.toLower().contains("cookie"));
+    }
+
+    void hubConnectionHasNoDelay() {
+        RawPeer raw;
+        WebSocketClient client;
+        QSignalSpy connected(&client, &WebSocketClient::connected);
+        client.open(raw.url());
+        QVERIFY(connected.wait(5000));
+        auto* socket = client.findChild<QTcpSocket*>();
+        QVERIFY(socket);
+        QVERIFY(test::hasNoDelay(socket->socketDescriptor())); // credits must not wait for Nagle
     }
 
     void framesInTheSameSegmentAsTheUpgradeAreRead() {
