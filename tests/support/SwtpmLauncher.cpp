@@ -127,7 +127,9 @@ bool SwtpmLauncher::start(QString* error, int timeoutMs) {
     const QString sock = m_dir->filePath(QStringLiteral("tpm.sock"));
     QFile::remove(sock);
     QFile::remove(sock + QStringLiteral(".ctrl"));
-    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // swtpm reports every client disconnect on stderr: keep that in its own log file.
+    m_process.setStandardOutputFile(QProcess::nullDevice());
+    m_process.setStandardErrorFile(m_dir->filePath(QStringLiteral("swtpm.log")), QIODevice::Append);
     m_process.start(QStringLiteral("swtpm"),
                     {QStringLiteral("socket"), QStringLiteral("--tpm2"),
                      QStringLiteral("--tpmstate"), QStringLiteral("dir=") + m_dir->path(),
