@@ -78,6 +78,7 @@ void FakeNamek::incomingConnection(qintptr fd) {
         return;
     }
     socket->setSslConfiguration(m_ca.serverConfiguration());
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1); // no Nagle delay on small answers
     connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
     auto buffer = std::make_shared<QByteArray>();
     connect(socket, &QSslSocket::readyRead, this, [this, socket, buffer] {
@@ -103,14 +104,12 @@ void FakeNamek::incomingConnection(qintptr fd) {
             return;
         }
         req.body = buffer->mid(end + 4, length);
-        buffer->clear();
-        disconnect(socket, &QSslSocket::readyRead, this, nullptr);
+        buffer->remove(0, end + 4 + length); // keep-alive: the client may send the next one
         ++m_requests[req.path];
         const Answer a = handle(req);
-        QByteArray out = QJsonDocument(a.body).toJson(QJsonDocument::Compact);
+        const QByteArray out = QJsonDocument(a.body).toJson(QJsonDocument::Compact);
         QByteArray head = "HTTP/1.1 " + QByteArray::number(a.status) +
-                          " X\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                          "Content-Length: " +
+                          " X\r\nContent-Type: application/json\r\nContent-Length: " +
                           QByteArray::number(out.size()) + "\r\n";
         if (a.retryAfter >= 0) {
             head += "Retry-After: " + QByteArray::number(a.retryAfter) + "\r\n";
@@ -128,7 +127,7 @@ void FakeNamek::incomingConnection(qintptr fd) {
         QTimer::singleShot(delay, this, [guard, response] {
             if (guard) {
                 guard->write(response);
-                guard->disconnectFromHost();
+                guard->flush();
             }
         });
     });

@@ -2,7 +2,7 @@
 // expiry (consumed before any check), two-phase enrollment with a real MakeCredential and a
 // constant-time secret check, §3.5 quote verification, §2.7 identities, HS256 tokens with the §2.3
 // claims signed with a secret shared with the hub emulator, GET /api/v1/devices/me, GET /health,
-// and fault injection for every §2.8 case. Minimal HTTP/1.1: one request per connection.
+// and fault injection for every §2.8 case. Minimal HTTP/1.1 with keep-alive, one request at a time.
 #pragma once
 
 #include "TestCa.h"
