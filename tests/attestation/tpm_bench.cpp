@@ -9,7 +9,8 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QTest>
+#include <QEventLoop>
+#include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
@@ -19,13 +20,30 @@ using namespace nexustray::test;
 
 namespace {
 
+// Runs the event loop until `done()` holds, checking after every event batch. Unlike
+// QTest::qWaitFor it does not sleep 10 ms between rounds, which would be part of the figures
+// (the fake namek serves on this thread).
+template <typename F> bool runUntil(F done, int timeoutMs) {
+    QEventLoop loop;
+    QTimer check;
+    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+        if (done()) {
+            loop.quit();
+        }
+    });
+    check.start(0);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    loop.exec();
+    return done();
+}
+
 double tokenMs(TpmAttestor& attestor, bool* ok) {
     QElapsedTimer timer;
     timer.start();
     auto result = std::make_shared<std::optional<TpmTokenResult>>();
     attestor.requestToken(1, QStringLiteral("bench"),
                           [result](const TpmTokenResult& r) { *result = r; });
-    *ok = QTest::qWaitFor([result] { return result->has_value(); }, 120000) && (*result)->ok();
+    *ok = runUntil([result] { return result->has_value(); }, 120000) && (*result)->ok();
     return double(timer.nsecsElapsed()) / 1e6;
 }
 
@@ -71,7 +89,7 @@ bool run(SwtpmLauncher::Kind kind, const char* label, int tokens) {
         std::optional<AkResult> ak;
         device->open(rx, [](const TpmError&) {});
         device->loadAk(TpmState(o.stateDir).loadAk(), rx, [&ak](const AkResult& r) { ak = r; });
-        if (!QTest::qWaitFor([&ak] { return ak.has_value(); }, 60000) || !ak->error.ok()) {
+        if (!runUntil([&ak] { return ak.has_value(); }, 60000) || !ak->error.ok()) {
             return false;
         }
         QList<double> quotes;
@@ -81,7 +99,7 @@ bool run(SwtpmLauncher::Kind kind, const char* label, int tokens) {
             bool done = false;
             device->quote(ak->handle, QByteArray(32, 'n'), rx,
                           [&done](const BytesResult&) { done = true; });
-            if (!QTest::qWaitFor([&done] { return done; }, 30000)) {
+            if (!runUntil([&done] { return done; }, 30000)) {
                 return false;
             }
             quotes << double(timer.nsecsElapsed()) / 1e6;
@@ -100,7 +118,7 @@ bool run(SwtpmLauncher::Kind kind, const char* label, int tokens) {
         timer.start();
         bool done = false;
         client.get(QStringLiteral("/health"), nullptr, [&done](const NamekReply&) { done = true; });
-        if (!QTest::qWaitFor([&done] { return done; }, 30000)) {
+        if (!runUntil([&done] { return done; }, 30000)) {
             return false;
         }
         http << double(timer.nsecsElapsed()) / 1e6;
