@@ -141,6 +141,31 @@ private slots:
         QCOMPARE(rig.namek.lastEkKind(), QStringLiteral("ek_pub"));
     }
 
+    void checkIdentityAsksNamek() {
+        Rig rig;
+        START_RIG(rig);
+        TpmAttestor attestor(rig.options());
+        auto status = std::make_shared<std::optional<TpmDeviceStatus>>();
+        auto check = [&] {
+            status->reset();
+            attestor.checkIdentity([status](const TpmDeviceStatus& s) { *status = s; });
+            return QTest::qWaitFor([status] { return status->has_value(); }, kWaitMs);
+        };
+        QVERIFY(check());
+        QVERIFY(!(*status)->ok); // not enrolled yet
+        FETCH_OK(t, attestor);
+        QVERIFY(check());
+        QVERIFY2((*status)->ok, qPrintable((*status)->message));
+        QCOMPARE((*status)->deviceId, attestor.identity()->deviceId);
+        QCOMPARE((*status)->hostname, attestor.identity()->hostname);
+        QCOMPARE((*status)->status, QStringLiteral("active"));
+        QCOMPARE((*status)->nexusEndpoints, rig.namek.nexusEndpoints());
+        rig.namek.setDeviceStatus(attestor.identity()->deviceId, QStringLiteral("revoked"));
+        QVERIFY(check());
+        QVERIFY(!(*status)->ok);
+        QCOMPARE((*status)->message, QStringLiteral("device is revoked"));
+    }
+
     void reusesTheSavedAkAcrossRestarts() {
         Rig rig;
         START_RIG(rig);
@@ -308,13 +333,14 @@ private slots:
     void slowNamekFailsCleanlyAndRecovers() {
         Rig rig;
         START_RIG(rig);
-        TpmAttestor attestor(rig.options(1500));
-        FETCH_OK(warm, attestor);
-        rig.namek.delayAnswers(QStringLiteral("/api/v1/tokens/nexus"), 6000);
+        QVERIFY(!rig.enrollWithAFirstAttestor().isEmpty()); // enrolled with the default timeout
+        TpmAttestor attestor(rig.options(2500));
+        rig.namek.delayAnswers(QStringLiteral("/api/v1/tokens/nexus"), 8000);
         const TpmTokenResult slow = fetch(attestor);
         QCOMPARE(slow.failure, TpmFailure::Backoff);
         QVERIFY2(slow.message.contains(QStringLiteral("in time")), qPrintable(slow.message));
-        FETCH_OK(t, attestor);
+        FETCH_OK(t, attestor); // the next request (new nonce and quote) succeeds
+        QCOMPARE(rig.namek.enrollments(), 1);
     }
 
     void concurrentRequestsShareOneEnrollmentAndTheTpm() {

@@ -13,6 +13,7 @@ const QString kNonce = QStringLiteral("/api/v1/nonce");
 const QString kEnroll = QStringLiteral("/api/v1/devices/enroll");
 const QString kAttest = QStringLiteral("/api/v1/devices/enroll/attest");
 const QString kToken = QStringLiteral("/api/v1/tokens/nexus");
+const QString kMe = QStringLiteral("/api/v1/devices/me");
 
 QString str(const QJsonObject& o, const char* key) {
     return o.value(QLatin1String(key)).toString();
@@ -247,10 +248,10 @@ void TpmAttestor::failPreparation(const TpmTokenResult& result) {
     failWaiting(result);
 }
 
-void TpmAttestor::start(Request request) {
-    m_namek->get(kNonce, nullptr, [this, request](const NamekReply& n) {
+void TpmAttestor::authorize(Authorized next) {
+    m_namek->get(kNonce, nullptr, [this, next](const NamekReply& n) {
         if (!n.ok()) {
-            finish(request, classify(n, QStringLiteral("nonce")));
+            next(classify(n, QStringLiteral("nonce")), {});
             return;
         }
         const QString nonce = str(n.json, "nonce");
@@ -258,27 +259,65 @@ void TpmAttestor::start(Request request) {
             nonce.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals |
                                   QByteArray::AbortOnBase64DecodingErrors);
         if (!bytes || (*bytes).size() != 32) {
-            finish(request, {{},
-                             TpmFailure::Backoff,
-                             QStringLiteral("namek sent a malformed nonce"),
-                             nextBackoffMs()});
+            next({{},
+                  TpmFailure::Backoff,
+                  QStringLiteral("namek sent a malformed nonce"),
+                  nextBackoffMs()},
+                 {});
             return;
         }
-        m_device->quote(m_ak, *bytes, m_rx, [this, request, nonce](const BytesResult& q) {
+        m_device->quote(m_ak, *bytes, m_rx, [this, next, nonce](const BytesResult& q) {
             if (!q.error.ok()) {
-                finish(request, tpmFailure(q.error));
-                return;
+                next(tpmFailure(q.error), {});
+            } else if (!m_identity) { // re-enrollment started and failed meanwhile
+                next({{}, TpmFailure::Backoff, QStringLiteral("not enrolled"), nextBackoffMs()},
+                     {});
+            } else {
+                next({}, DeviceAuth{m_identity->deviceId, nonce, q.data.toBase64()});
             }
-            if (!m_identity) { // re-enrollment started and failed meanwhile
-                finish(request,
-                       {{}, TpmFailure::Backoff, QStringLiteral("not enrolled"), nextBackoffMs()});
-                return;
+        });
+    });
+}
+
+void TpmAttestor::start(Request request) {
+    authorize([this, request](const TpmTokenResult& failure, const DeviceAuth& auth) {
+        if (!failure.ok()) {
+            finish(request, failure);
+            return;
+        }
+        const QJsonObject body{{QLatin1String("stage"), request.stage},
+                               {QLatin1String("session_nonce"), request.sessionNonce}};
+        m_namek->post(kToken, body, &auth,
+                      [this, request](const NamekReply& t) { onToken(request, t); });
+    });
+}
+
+void TpmAttestor::checkIdentity(std::function<void(const TpmDeviceStatus&)> done) {
+    if (m_phase != Phase::Ready) {
+        TpmDeviceStatus s;
+        s.message = m_phase == Phase::Suspended ? m_suspendedWhy : QStringLiteral("not enrolled");
+        QTimer::singleShot(0, this, [done, s] { done(s); });
+        return;
+    }
+    authorize([this, done](const TpmTokenResult& failure, const DeviceAuth& auth) {
+        if (!failure.ok()) {
+            TpmDeviceStatus s;
+            s.message = failure.message;
+            done(s);
+            return;
+        }
+        m_namek->get(kMe, &auth, [done](const NamekReply& r) {
+            TpmDeviceStatus s;
+            s.ok = r.ok();
+            s.message = r.error;
+            s.deviceId = str(r.json, "device_id");
+            s.hostname = str(r.json, "hostname");
+            s.status = str(r.json, "status");
+            s.identityClass = str(r.json, "identity_class");
+            for (const QJsonValue& v : r.json.value(QLatin1String("nexus_endpoints")).toArray()) {
+                s.nexusEndpoints << v.toString();
             }
-            const DeviceAuth auth{m_identity->deviceId, nonce, q.data.toBase64()};
-            const QJsonObject body{{QLatin1String("stage"), request.stage},
-                                   {QLatin1String("session_nonce"), request.sessionNonce}};
-            m_namek->post(kToken, body, &auth,
-                          [this, request](const NamekReply& t) { onToken(request, t); });
+            done(s);
         });
     });
 }

@@ -10,6 +10,7 @@
 
 #include <QList>
 #include <QObject>
+#include <QStringList>
 #include <QUrl>
 
 #include <functional>
@@ -19,6 +20,7 @@
 namespace nexustray::attestation::tpm {
 
 class NamekClient;
+struct DeviceAuth;
 struct NamekReply;
 
 struct TpmAttestorOptions {
@@ -47,6 +49,17 @@ struct TpmTokenResult {
     bool ok() const { return failure == TpmFailure::None; }
 };
 
+// The device as namek sees it (GET /api/v1/devices/me, §2.6): the tray's "Check identity".
+struct TpmDeviceStatus {
+    bool ok = false;
+    QString message; // why it failed (namek's error text or a local reason)
+    QString deviceId;
+    QString hostname;
+    QString status; // active / suspended / revoked
+    QString identityClass;
+    QStringList nexusEndpoints;
+};
+
 class TpmAttestor : public QObject {
     Q_OBJECT
 public:
@@ -60,6 +73,10 @@ public:
     // stage: 0 handshake (sessionNonce ""), 1 attest, 2 reauth (the hub's challenge verbatim).
     // `done` is always called later, on this object's thread, unless the attestor is destroyed.
     void requestToken(int stage, const QString& sessionNonce, TokenDone done);
+
+    // Asks namek about this device (nonce + quote + GET /api/v1/devices/me). Needs a completed
+    // enrollment (a token request first); no §2.8 reactions, the answer is only reported.
+    void checkIdentity(std::function<void(const TpmDeviceStatus&)> done);
 
     // Forget a suspension and enroll again at the next request (the UI's "Re-enroll").
     void reenroll();
@@ -89,6 +106,8 @@ private:
     void ready();
     void failWaiting(const TpmTokenResult& result);
     void failPreparation(const TpmTokenResult& result);
+    using Authorized = std::function<void(const TpmTokenResult& failure, const DeviceAuth& auth)>;
+    void authorize(Authorized next); // a fresh nonce and its quote, as §2.2 headers
     void start(Request request);
     void onToken(Request request, const NamekReply& reply);
     void suspend(const QString& why);
