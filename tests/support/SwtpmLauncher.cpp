@@ -50,13 +50,13 @@ bool answers(const QString& tcti) {
 } // namespace
 
 QString SwtpmLauncher::manufacturedState(QString* error) {
-    static QTemporaryDir* dir = nullptr; // lives for the test run
+    static std::unique_ptr<QTemporaryDir> dir; // lives for the test run, removed at exit
     static QString failure;
     if (dir || !failure.isEmpty()) {
         *error = failure;
         return failure.isEmpty() ? dir->filePath(QStringLiteral("state")) : QString();
     }
-    dir = new QTemporaryDir(QDir::tempPath() + QStringLiteral("/stpm-m-XXXXXX"));
+    dir = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/stpm-m-XXXXXX"));
     const QString d = dir->path();
     const QString localca = QStandardPaths::findExecutable(QStringLiteral("swtpm_localca"));
     const QString setup = QStandardPaths::findExecutable(QStringLiteral("swtpm_setup"));
