@@ -132,6 +132,19 @@ private slots:
         QCOMPARE(TpmState(rig.stateDir()).loadIdentity()->deviceId, identity->deviceId);
     }
 
+    void enrollsViaEkCertificateWithoutPersistentEk() {
+        // §3.1: the transient EK must use template L-1 with 256 zero bytes of unique, else its key
+        // is not the certificate's and ActivateCredential cannot decrypt namek's credential.
+        Rig rig;
+        START_RIG(rig);
+        QString error;
+        QVERIFY2(rig.tpm.evictPersistentEk(&error), qPrintable(error));
+        TpmAttestor attestor(rig.options());
+        FETCH_OK(t, attestor);
+        QCOMPARE(rig.namek.lastEkKind(), QStringLiteral("ek_cert"));
+        QCOMPARE(rig.namek.enrollments(), 1);
+    }
+
     void enrollsViaEkPublicKeyWithoutCertificate() {
         Rig rig(SwtpmLauncher::Kind::Bare);
         START_RIG(rig);

@@ -7,6 +7,7 @@
 #include <QThread>
 
 #include <tss2/tss2_esys.h>
+#include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
 namespace nexustray::test {
@@ -155,6 +156,34 @@ bool SwtpmLauncher::start(QString* error, int timeoutMs) {
     *error = QStringLiteral("swtpm did not answer in time");
     stop();
     return false;
+}
+
+bool SwtpmLauncher::evictPersistentEk(QString* error) {
+    TSS2_TCTI_CONTEXT* t = nullptr;
+    ESYS_CONTEXT* ctx = nullptr;
+    TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti().toUtf8().constData(), &t);
+    if (rc == TSS2_RC_SUCCESS) {
+        rc = Esys_Initialize(&ctx, t, nullptr);
+    }
+    ESYS_TR ek = ESYS_TR_NONE;
+    if (rc == TSS2_RC_SUCCESS) {
+        rc = Esys_TR_FromTPMPublic(ctx, 0x81010001, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ek);
+    }
+    if (rc == TSS2_RC_SUCCESS) {
+        ESYS_TR gone = ESYS_TR_NONE;
+        rc = Esys_EvictControl(ctx, ESYS_TR_RH_OWNER, ek, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                               ESYS_TR_NONE, 0x81010001, &gone);
+    }
+    if (ctx) {
+        Esys_Finalize(&ctx);
+    }
+    if (t) {
+        Tss2_TctiLdr_Finalize(&t);
+    }
+    if (rc != TSS2_RC_SUCCESS) {
+        *error = QStringLiteral("evicting the EK: %1").arg(QLatin1String(Tss2_RC_Decode(rc)));
+    }
+    return rc == TSS2_RC_SUCCESS;
 }
 
 void SwtpmLauncher::stop() {

@@ -26,6 +26,10 @@ public:
     bool start(QString* error, int timeoutMs = 15000);
     void stop();
 
+    // Removes the persistent EK 0x81010001 (the certificate stays in NV): a TPM on which the client
+    // must recreate the EK from template L-1 to match the certificate (§3.1).
+    bool evictPersistentEk(QString* error);
+
     QString tcti() const; // "swtpm:path=<dir>/tpm.sock"
     QString stateDir() const { return m_dir ? m_dir->path() : QString(); }
 
