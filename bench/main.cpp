@@ -1,10 +1,12 @@
 // nexus-bench: measures the nexus-tray engine on loopback against a minimal hub peer and compares
 // every figure with a direct loopback connection to the same local services.
 //
-// Two processes: this one (the driver: hub peer, origin services, load) starts itself again with
-// --client-process; that child runs only nexustray::Client (the real engine, a session on its own
-// worker thread). The client's CPU time and RSS are read from /proc/<child>/..., so they contain
-// the client's costs and nothing of the hub or the load generators. See docs/PERFORMANCE.md.
+// Two processes: this one (the driver: hub peer, origin services, load) starts nexus-bench-client;
+// that child runs only nexustray::Client (the real engine, a session on its own worker thread).
+// The client's CPU time and RSS are read from /proc/<child>/..., so they contain the client's costs
+// and nothing of the hub or the load generators. It is its own executable so that the libraries
+// only the driver needs (OpenSSL for the TLS origin) are not mapped into it and counted in its
+// RSS. See docs/PERFORMANCE.md.
 //
 // --hub wss serves the hub side over TLS (a throw-away CA, trusted by the client); --client
 // qwebsocket starts nexus-bench-qws-client instead (the same engine over QWebSocket); --compare
@@ -35,7 +37,6 @@
 #include <vector>
 
 #include "BenchCa.h"
-#include "ClientProcess.h"
 #include "HubPeer.h"
 #include "Origin.h"
 #include "Pattern.h"
@@ -432,19 +433,18 @@ int runDriver(const QCommandLineParser& args) {
         return 2;
     }
     const QString clientKind = args.value(QStringLiteral("client"));
-    QString clientProgram = QCoreApplication::applicationFilePath();
-    if (clientKind == QLatin1String("qwebsocket")) {
-        clientProgram =
-            QCoreApplication::applicationDirPath() + QStringLiteral("/nexus-bench-qws-client");
-        if (!QFile::exists(clientProgram)) {
-            std::fprintf(stderr,
-                         "--client qwebsocket needs %s (build target "
-                         "nexus-bench-qws-client)\n",
-                         qPrintable(clientProgram));
-            return 2;
-        }
-    } else if (clientKind != QLatin1String("own")) {
+    if (clientKind != QLatin1String("own") && clientKind != QLatin1String("qwebsocket")) {
         std::fprintf(stderr, "--client must be own or qwebsocket\n");
+        return 2;
+    }
+    const QString clientTarget = clientKind == QLatin1String("own")
+                                     ? QStringLiteral("nexus-bench-client")
+                                     : QStringLiteral("nexus-bench-qws-client");
+    const QString clientProgram =
+        QCoreApplication::applicationDirPath() + QLatin1Char('/') + clientTarget;
+    if (!QFile::exists(clientProgram)) {
+        std::fprintf(stderr, "--client %s needs %s (build target %s)\n", qPrintable(clientKind),
+                     qPrintable(clientProgram), qPrintable(clientTarget));
         return 2;
     }
     std::unique_ptr<BenchCa> ca;
@@ -951,18 +951,7 @@ int main(int argc, char** argv) {
          QStringLiteral("Bulk figures (download, upload) for ws/wss x own/QWebSocket side by "
                         "side; uses --bytes, --streams, --repeat, --quick.")},
     });
-    QCommandLineOption clientMode(QStringLiteral("client-process"));
-    clientMode.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption hubUrl(QStringLiteral("hub-url"), QString(), QStringLiteral("url"));
-    hubUrl.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption ports(QStringLiteral("ports"), QString(), QStringLiteral("list"));
-    ports.setFlags(QCommandLineOption::HiddenFromHelp);
-    QCommandLineOption caFile(QStringLiteral("ca-file"), QString(), QStringLiteral("pem"));
-    caFile.setFlags(QCommandLineOption::HiddenFromHelp);
-    args.addOptions({clientMode, hubUrl, ports, caFile});
     args.process(app);
-    if (args.isSet(clientMode))
-        return runClientProcess(app);
     int rc = 1;
     QTimer::singleShot(0, &app, [&] {
         rc = args.isSet(QStringLiteral("compare")) ? runCompare(args) : runDriver(args);
