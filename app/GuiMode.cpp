@@ -16,18 +16,18 @@
 
 #include <unistd.h>
 
-#include "ConfigEditorDialog.h"
 #include "Demo.h"
 #include "HeadlessRunner.h"
-#include "LogCapture.h"
 #include "LogFormat.h"
-#include "SingleInstance.h"
-#include "StatusWindow.h"
 #include "Translations.h"
-#include "TrayController.h"
 #include "config/ConfigWriter.h"
 #include "configedit/ConfigFileEditor.h"
+#include "editor/ConfigEditorDialog.h"
 #include "nexustray/Client.h"
+#include "status/LogCapture.h"
+#include "status/StatusWindow.h"
+#include "tray/SingleInstance.h"
+#include "tray/TrayController.h"
 #endif
 
 namespace nexustray::app {

@@ -6,11 +6,11 @@
 #include <QTranslator>
 #include <QtTest>
 
-#include "Format.h"
-#include "StatusWindow.h"
 #include "Translations.h"
-#include "TrayController.h"
 #include "nexustray/Client.h"
+#include "status/Format.h"
+#include "status/StatusWindow.h"
+#include "tray/TrayController.h"
 
 using namespace nexustray;
 using namespace nexustray::ui;
@@ -69,8 +69,8 @@ private Q_SLOTS:
         QTRY_COMPARE(tray.statusWindow()->windowTitle(), QStringLiteral("nexus-tray-Status"));
     }
 
-    // ui/Format.cpp's units are translated too (the durations of the stream and session tables):
-    // formatted under the German translator they read German.
+    // ui/status/Format.cpp's units are translated too (the durations of the stream and session
+    // tables): formatted under the German translator they read German.
     void germanDurationsAndSizes() {
         QCOMPARE(formatDuration(42), QStringLiteral("42 s"));
         QCOMPARE(formatDuration(3 * 60 + 4), QStringLiteral("3 min 4 s"));

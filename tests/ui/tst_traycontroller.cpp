@@ -20,17 +20,17 @@
 #include <memory>
 #include <thread>
 
-#include "Autostart.h"
-#include "ConfigEditorDialog.h"
 #include "EchoServer.h"
-#include "Notifier.h"
-#include "SessionTableModel.h"
-#include "SingleInstance.h"
-#include "StatusWindow.h"
-#include "StreamTableModel.h"
-#include "TrayController.h"
+#include "editor/ConfigEditorDialog.h"
 #include "hub/HubEmulator.h"
 #include "nexustray/Client.h"
+#include "status/SessionTableModel.h"
+#include "status/StatusWindow.h"
+#include "status/StreamTableModel.h"
+#include "tray/Autostart.h"
+#include "tray/Notifier.h"
+#include "tray/SingleInstance.h"
+#include "tray/TrayController.h"
 
 using namespace nexustray;
 using namespace nexustray::ui;

@@ -9,12 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "LogCapture.h"
-#include "LogFilterModel.h"
-#include "LogModel.h"
-#include "SessionTableModel.h"
-#include "StreamTableModel.h"
-#include "TrayState.h"
+#include "status/LogCapture.h"
+#include "status/LogFilterModel.h"
+#include "status/LogModel.h"
+#include "status/SessionTableModel.h"
+#include "status/StreamTableModel.h"
+#include "tray/TrayState.h"
 
 using namespace nexustray;
 using namespace nexustray::ui;

@@ -12,13 +12,13 @@
 #include <QTimer>
 
 #include "Autostart.h"
-#include "ConfigEditorDialog.h"
-#include "LogModel.h"
-#include "SessionTableModel.h"
-#include "StatusWindow.h"
-#include "StreamTableModel.h"
 #include "configedit/ConfigFileEditor.h"
+#include "editor/ConfigEditorDialog.h"
 #include "nexustray/Client.h"
+#include "status/LogModel.h"
+#include "status/SessionTableModel.h"
+#include "status/StatusWindow.h"
+#include "status/StreamTableModel.h"
 
 Q_LOGGING_CATEGORY(lcUi, "nexus.ui", QtInfoMsg)
 

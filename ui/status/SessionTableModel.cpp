@@ -6,7 +6,7 @@
 #include <QTimer>
 
 #include "Format.h"
-#include "TrayState.h"
+#include "tray/TrayState.h"
 
 namespace nexustray::ui {
 
