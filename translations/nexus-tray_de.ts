@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>nexustray::ui::ConfigEditorDialog</name>
+    <name>nexustray::ui::BackendForm</name>
     <message>
         <source>Name:</source>
         <translation>Name:</translation>
@@ -78,26 +78,6 @@
     <message>
         <source>PEM files (*.pem *.crt);;All files (*)</source>
         <translation>PEM-Dateien (*.pem *.crt);;Alle Dateien (*)</translation>
-    </message>
-    <message>
-        <source>nexus-tray configuration — %1</source>
-        <translation>nexus-tray-Konfiguration — %1</translation>
-    </message>
-    <message>
-        <source>Form</source>
-        <translation>Formular</translation>
-    </message>
-    <message>
-        <source>YAML</source>
-        <translation>YAML</translation>
-    </message>
-    <message>
-        <source>Add backend</source>
-        <translation>Backend hinzufügen</translation>
-    </message>
-    <message>
-        <source>Remove</source>
-        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Browse…</source>
@@ -182,8 +162,39 @@
         <translation>Speichern aus diesem Formular schreibt die ganze Datei neu: Kommentare und Formatierung gehen verloren. Bearbeiten Sie im YAML-Reiter, um sie zu behalten.</translation>
     </message>
     <message>
-        <source>The file as it is, comments included. Errors are shown below as you type.</source>
-        <translation>Die Datei, wie sie ist, mit Kommentaren. Fehler erscheinen unten schon beim Tippen.</translation>
+        <source>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</source>
+        <translation>Port-Zuordnungen, Zeile %1: „%2“ ist keine Portnummer (1–65535).</translation>
+    </message>
+    <message>
+        <source>Port mappings, row %1: the local target is empty.</source>
+        <translation>Port-Zuordnungen, Zeile %1: Das lokale Ziel ist leer.</translation>
+    </message>
+    <message>
+        <source>Port mappings, row %1: port %2 already has a default target.</source>
+        <translation>Port-Zuordnungen, Zeile %1: Port %2 hat schon ein Standardziel.</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::ConfigEditorDialog</name>
+    <message>
+        <source>nexus-tray configuration — %1</source>
+        <translation>nexus-tray-Konfiguration — %1</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>Formular</translation>
+    </message>
+    <message>
+        <source>YAML</source>
+        <translation>YAML</translation>
+    </message>
+    <message>
+        <source>Add backend</source>
+        <translation>Backend hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Save and apply</source>
@@ -198,24 +209,8 @@
         <translation>Beheben Sie die YAML-Fehler, bevor Sie zum Formular wechseln.</translation>
     </message>
     <message>
-        <source>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</source>
-        <translation>Dieser Text wurde aus dem Formular neu erzeugt: Kommentare wurden nicht übernommen. Mit „Abbrechen“ bleibt die Datei, wie sie war.</translation>
-    </message>
-    <message>
         <source>(unnamed)</source>
         <translation>(ohne Namen)</translation>
-    </message>
-    <message>
-        <source>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</source>
-        <translation>Port-Zuordnungen, Zeile %1: „%2“ ist keine Portnummer (1–65535).</translation>
-    </message>
-    <message>
-        <source>Port mappings, row %1: the local target is empty.</source>
-        <translation>Port-Zuordnungen, Zeile %1: Das lokale Ziel ist leer.</translation>
-    </message>
-    <message>
-        <source>Port mappings, row %1: port %2 already has a default target.</source>
-        <translation>Port-Zuordnungen, Zeile %1: Port %2 hat schon ein Standardziel.</translation>
     </message>
     <message>
         <source>backend-%1</source>
@@ -744,6 +739,17 @@
     <message>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::YamlTab</name>
+    <message>
+        <source>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</source>
+        <translation>Dieser Text wurde aus dem Formular neu erzeugt: Kommentare wurden nicht übernommen. Mit „Abbrechen“ bleibt die Datei, wie sie war.</translation>
+    </message>
+    <message>
+        <source>The file as it is, comments included. Errors are shown below as you type.</source>
+        <translation>Die Datei, wie sie ist, mit Kommentaren. Fehler erscheinen unten schon beim Tippen.</translation>
     </message>
 </context>
 </TS>

@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
-    <name>nexustray::ui::ConfigEditorDialog</name>
+    <name>nexustray::ui::BackendForm</name>
     <message>
         <source>Name:</source>
         <translation>Name:</translation>
@@ -78,26 +78,6 @@
     <message>
         <source>PEM files (*.pem *.crt);;All files (*)</source>
         <translation>PEM files (*.pem *.crt);;All files (*)</translation>
-    </message>
-    <message>
-        <source>nexus-tray configuration — %1</source>
-        <translation>nexus-tray configuration — %1</translation>
-    </message>
-    <message>
-        <source>Form</source>
-        <translation>Form</translation>
-    </message>
-    <message>
-        <source>YAML</source>
-        <translation>YAML</translation>
-    </message>
-    <message>
-        <source>Add backend</source>
-        <translation>Add backend</translation>
-    </message>
-    <message>
-        <source>Remove</source>
-        <translation>Remove</translation>
     </message>
     <message>
         <source>Browse…</source>
@@ -182,8 +162,39 @@
         <translation>Saving from this form rewrites the whole file: comments and formatting are not kept. Edit in the YAML tab to keep them.</translation>
     </message>
     <message>
-        <source>The file as it is, comments included. Errors are shown below as you type.</source>
-        <translation>The file as it is, comments included. Errors are shown below as you type.</translation>
+        <source>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</source>
+        <translation>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</translation>
+    </message>
+    <message>
+        <source>Port mappings, row %1: the local target is empty.</source>
+        <translation>Port mappings, row %1: the local target is empty.</translation>
+    </message>
+    <message>
+        <source>Port mappings, row %1: port %2 already has a default target.</source>
+        <translation>Port mappings, row %1: port %2 already has a default target.</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::ConfigEditorDialog</name>
+    <message>
+        <source>nexus-tray configuration — %1</source>
+        <translation>nexus-tray configuration — %1</translation>
+    </message>
+    <message>
+        <source>Form</source>
+        <translation>Form</translation>
+    </message>
+    <message>
+        <source>YAML</source>
+        <translation>YAML</translation>
+    </message>
+    <message>
+        <source>Add backend</source>
+        <translation>Add backend</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Remove</translation>
     </message>
     <message>
         <source>Save and apply</source>
@@ -198,24 +209,8 @@
         <translation>Fix the YAML before switching to the form.</translation>
     </message>
     <message>
-        <source>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</source>
-        <translation>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</translation>
-    </message>
-    <message>
         <source>(unnamed)</source>
         <translation>(unnamed)</translation>
-    </message>
-    <message>
-        <source>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</source>
-        <translation>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</translation>
-    </message>
-    <message>
-        <source>Port mappings, row %1: the local target is empty.</source>
-        <translation>Port mappings, row %1: the local target is empty.</translation>
-    </message>
-    <message>
-        <source>Port mappings, row %1: port %2 already has a default target.</source>
-        <translation>Port mappings, row %1: port %2 already has a default target.</translation>
     </message>
     <message>
         <source>backend-%1</source>
@@ -744,6 +739,17 @@
     <message>
         <source>failed</source>
         <translation>failed</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::YamlTab</name>
+    <message>
+        <source>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</source>
+        <translation>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</translation>
+    </message>
+    <message>
+        <source>The file as it is, comments included. Errors are shown below as you type.</source>
+        <translation>The file as it is, comments included. Errors are shown below as you type.</translation>
     </message>
 </context>
 </TS>

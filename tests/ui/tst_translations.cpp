@@ -1,12 +1,16 @@
 // The UI's translations: compiled into the library, loaded for the user's locale, applied to live
 // widgets, and complete (no unfinished or empty entry) in English and German.
 #include <QAction>
+#include <QLabel>
 #include <QMenu>
+#include <QPushButton>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTranslator>
 #include <QtTest>
 
 #include "Translations.h"
+#include "editor/ConfigEditorDialog.h"
 #include "nexustray/Client.h"
 #include "status/Format.h"
 #include "status/StatusWindow.h"
@@ -67,6 +71,27 @@ private Q_SLOTS:
         QVERIFY(menuTexts(tray.menu()).contains(QStringLiteral("Beim Anmelden starten")));
         QVERIFY(menuTexts(tray.menu()).contains(QStringLiteral("Alle Tunnel aus")));
         QTRY_COMPARE(tray.statusWindow()->windowTitle(), QStringLiteral("nexus-tray-Status"));
+    }
+
+    // The editor's parts (the dialog, its backend form and its YAML tab) follow too, each with its
+    // own translation context.
+    void germanEditor() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        ConfigEditorDialog editor(dir.filePath(QStringLiteral("config.yaml")));
+        auto* addBackend = editor.findChild<QPushButton*>(QStringLiteral("addBackendButton"));
+        auto* addMapping = editor.findChild<QPushButton*>(QStringLiteral("addMappingButton"));
+        auto* yamlNote = editor.findChild<QLabel*>(QStringLiteral("yamlNote"));
+        QVERIFY(addBackend && addMapping && yamlNote);
+        QCOMPARE(addMapping->text(), QStringLiteral("Add mapping"));
+
+        QCOMPARE(installTranslations(QCoreApplication::instance(), QLocale(QLocale::German)),
+                 QStringLiteral("de"));
+        QTRY_COMPARE(addBackend->text(), QStringLiteral("Backend hinzufügen"));
+        QTRY_COMPARE(addMapping->text(), QStringLiteral("Zuordnung hinzufügen"));
+        QTRY_COMPARE(yamlNote->text(),
+                     QStringLiteral("Die Datei, wie sie ist, mit Kommentaren. "
+                                    "Fehler erscheinen unten schon beim Tippen."));
     }
 
     // ui/status/Format.cpp's units are translated too (the durations of the stream and session

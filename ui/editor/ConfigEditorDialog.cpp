@@ -1,31 +1,20 @@
 #include "ConfigEditorDialog.h"
 
-#include <QCheckBox>
-#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QEvent>
-#include <QFileDialog>
 #include <QFileInfo>
-#include <QFontDatabase>
-#include <QFormLayout>
-#include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QListWidget>
-#include <QPlainTextEdit>
-#include <QProcess>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTableWidget>
-#include <QTextBlock>
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include "BackendForm.h"
+#include "YamlTab.h"
 #include "config/ConfigWriter.h"
 #include "configedit/ConfigFileEditor.h"
 
@@ -34,30 +23,6 @@ namespace nexustray::ui {
 namespace {
 
 constexpr int kValidateDelayMs = 200;
-
-enum AttestationMode { SecretFileMode = 0, SecretMode = 1, CommandMode = 2 };
-enum MappingColumn { MappingPort = 0, MappingHost = 1, MappingTarget = 2 };
-
-// Form labels, in the order they are created (retranslate() walks them by index).
-const char* const kFieldLabels[] = {
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Name:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Enabled:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Hostnames (one per line):"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Relay addresses (one per line):"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Weight:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "TLS CA file:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Attestation:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Secret file:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Secret:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Command:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Arguments:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Command timeout (s):"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Cache handshake tokens (s):"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Token lifetime (s):"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Health checks:"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Ping after silence (s):"),
-    QT_TRANSLATE_NOOP("nexustray::ui::ConfigEditorDialog", "Pong timeout (s):"),
-};
 
 const char kTemplate[] = "# nexus-tray configuration. config.example.yaml shows every key.\n"
                          "backends:\n"
@@ -70,37 +35,6 @@ const char kTemplate[] = "# nexus-tray configuration. config.example.yaml shows 
                          "      443:\n"
                          "        default: \"127.0.0.1:8443\"\n";
 
-QStringList linesOf(const QPlainTextEdit* edit) {
-    QStringList out;
-    const QStringList lines = edit->toPlainText().split(QLatin1Char('\n'));
-    for (const QString& line : lines) {
-        const QString t = line.trimmed();
-        if (!t.isEmpty())
-            out << t;
-    }
-    return out;
-}
-
-QString joinArgs(const QStringList& args) {
-    QStringList quoted;
-    for (const QString& a : args) {
-        if (a.isEmpty() || a.contains(QLatin1Char(' ')) || a.contains(QLatin1Char('"')))
-            quoted << QLatin1Char('"') +
-                          QString(a).replace(QLatin1Char('"'), QLatin1String("\"\"\"")) +
-                          QLatin1Char('"');
-        else
-            quoted << a;
-    }
-    return quoted.join(QLatin1Char(' '));
-}
-
-QSpinBox* makeSpin(QWidget* parent, const QString& name, int min, int max) {
-    auto* spin = new QSpinBox(parent);
-    spin->setObjectName(name);
-    spin->setRange(min, max);
-    return spin;
-}
-
 } // namespace
 
 ConfigEditorDialog::ConfigEditorDialog(const QString& path, QWidget* parent)
@@ -112,12 +46,10 @@ ConfigEditorDialog::ConfigEditorDialog(const QString& path, QWidget* parent)
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("editorTabs"));
-    auto* formPage = new QWidget(m_tabs);
-    auto* yamlPage = new QWidget(m_tabs);
-    buildForm(formPage);
-    buildYaml(yamlPage);
-    m_tabs->addTab(formPage, QString());
-    m_tabs->addTab(yamlPage, QString());
+    m_tabs->addTab(buildFormTab(), QString());
+    m_yamlTab = new YamlTab(m_tabs);
+    connect(m_yamlTab, &YamlTab::edited, this, &ConfigEditorDialog::onYamlEdited);
+    m_tabs->addTab(m_yamlTab, QString());
     connect(m_tabs, &QTabWidget::currentChanged, this, &ConfigEditorDialog::onTabChanged);
 
     m_errorLabel = new QLabel(this);
@@ -148,14 +80,8 @@ ConfigEditorDialog::ConfigEditorDialog(const QString& path, QWidget* parent)
 
 ConfigEditorDialog::~ConfigEditorDialog() = default;
 
-void ConfigEditorDialog::buildForm(QWidget* page) {
-    auto field = [this](QFormLayout* form, QWidget* widget) {
-        auto* label = new QLabel(widget->parentWidget());
-        label->setBuddy(widget);
-        m_formLabels << label;
-        form->addRow(label, widget);
-    };
-
+QWidget* ConfigEditorDialog::buildFormTab() {
+    auto* page = new QWidget(m_tabs);
     m_backendList = new QListWidget(page);
     m_backendList->setObjectName(QStringLiteral("backendList"));
     m_addBackend = new QPushButton(page);
@@ -165,7 +91,7 @@ void ConfigEditorDialog::buildForm(QWidget* page) {
     connect(m_addBackend, &QPushButton::clicked, this, &ConfigEditorDialog::addBackend);
     connect(m_removeBackend, &QPushButton::clicked, this, &ConfigEditorDialog::removeBackend);
     connect(m_backendList, &QListWidget::currentRowChanged, this, [this](int row) {
-        if (m_loadingFields)
+        if (m_loadingList)
             return;
         m_current = row;
         loadBackendFields();
@@ -181,126 +107,10 @@ void ConfigEditorDialog::buildForm(QWidget* page) {
 
     auto* scroll = new QScrollArea(page);
     scroll->setWidgetResizable(true);
-    m_fields = new QWidget(scroll);
-    auto* fieldsLayout = new QVBoxLayout(m_fields);
-
-    auto* general = new QGroupBox(m_fields);
-    general->setObjectName(QStringLiteral("generalGroup"));
-    auto* generalForm = new QFormLayout(general);
-    m_name = new QLineEdit(general);
-    m_name->setObjectName(QStringLiteral("nameEdit"));
-    field(generalForm, m_name);
-    m_enabled = new QCheckBox(general);
-    m_enabled->setObjectName(QStringLiteral("enabledCheck"));
-    field(generalForm, m_enabled);
-    m_hostnames = new QPlainTextEdit(general);
-    m_hostnames->setObjectName(QStringLiteral("hostnamesEdit"));
-    m_hostnames->setMaximumHeight(80);
-    field(generalForm, m_hostnames);
-    m_addresses = new QPlainTextEdit(general);
-    m_addresses->setObjectName(QStringLiteral("addressesEdit"));
-    m_addresses->setMaximumHeight(64);
-    field(generalForm, m_addresses);
-    m_weight = makeSpin(general, QStringLiteral("weightSpin"), 1, 1000000);
-    field(generalForm, m_weight);
-    auto* caRow = new QWidget(general);
-    auto* caLayout = new QHBoxLayout(caRow);
-    caLayout->setContentsMargins(0, 0, 0, 0);
-    m_caFile = new QLineEdit(caRow);
-    m_caFile->setObjectName(QStringLiteral("caFileEdit"));
-    m_browseCa = new QPushButton(caRow);
-    caLayout->addWidget(m_caFile, 1);
-    caLayout->addWidget(m_browseCa);
-    field(generalForm, caRow);
-    connect(m_browseCa, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(
-            this, tr("TLS CA file"), QFileInfo(m_caFile->text()).absolutePath(),
-            tr("PEM files (*.pem *.crt);;All files (*)"));
-        if (!file.isEmpty())
-            m_caFile->setText(file);
-    });
-
-    auto* attestation = new QGroupBox(m_fields);
-    attestation->setObjectName(QStringLiteral("attestationGroup"));
-    auto* attestationForm = new QFormLayout(attestation);
-    m_attestationMode = new QComboBox(attestation);
-    m_attestationMode->setObjectName(QStringLiteral("attestationMode"));
-    m_attestationMode->addItems({QString(), QString(), QString()});
-    field(attestationForm, m_attestationMode);
-    m_secretFile = new QLineEdit(attestation);
-    m_secretFile->setObjectName(QStringLiteral("secretFileEdit"));
-    field(attestationForm, m_secretFile);
-    m_secret = new QLineEdit(attestation);
-    m_secret->setObjectName(QStringLiteral("secretEdit"));
-    m_secret->setEchoMode(QLineEdit::PasswordEchoOnEdit);
-    field(attestationForm, m_secret);
-    m_command = new QLineEdit(attestation);
-    m_command->setObjectName(QStringLiteral("commandEdit"));
-    field(attestationForm, m_command);
-    m_args = new QLineEdit(attestation);
-    m_args->setObjectName(QStringLiteral("argsEdit"));
-    field(attestationForm, m_args);
-    m_timeout = makeSpin(attestation, QStringLiteral("timeoutSpin"), 1, 3600);
-    field(attestationForm, m_timeout);
-    m_cacheHandshake = makeSpin(attestation, QStringLiteral("cacheHandshakeSpin"), 0, 86400);
-    field(attestationForm, m_cacheHandshake);
-    m_tokenTtl = makeSpin(attestation, QStringLiteral("tokenTtlSpin"), 1, 86400);
-    field(attestationForm, m_tokenTtl);
-    connect(m_attestationMode, &QComboBox::currentIndexChanged, this,
-            &ConfigEditorDialog::updateAttestationFields);
-
-    auto* mappings = new QGroupBox(m_fields);
-    mappings->setObjectName(QStringLiteral("mappingsGroup"));
-    auto* mappingsLayout = new QVBoxLayout(mappings);
-    m_portMappings = new QTableWidget(0, 3, mappings);
-    m_portMappings->setObjectName(QStringLiteral("portMappingsTable"));
-    m_portMappings->horizontalHeader()->setStretchLastSection(true);
-    m_portMappings->horizontalHeader()->resizeSection(MappingHost, 220);
-    m_portMappings->verticalHeader()->hide();
-    m_portMappings->setMinimumHeight(120);
-    m_addMapping = new QPushButton(mappings);
-    m_addMapping->setObjectName(QStringLiteral("addMappingButton"));
-    m_removeMapping = new QPushButton(mappings);
-    connect(m_addMapping, &QPushButton::clicked, this, [this] {
-        addPortMappingRow(443, QString(), QStringLiteral("127.0.0.1:8443"));
-        onFormEdited();
-    });
-    connect(m_removeMapping, &QPushButton::clicked, this, [this] {
-        const int row = m_portMappings->currentRow();
-        if (row >= 0) {
-            m_portMappings->removeRow(row);
-            onFormEdited();
-        }
-    });
-    auto* mappingButtons = new QHBoxLayout;
-    mappingButtons->addWidget(m_addMapping);
-    mappingButtons->addWidget(m_removeMapping);
-    mappingButtons->addStretch(1);
-    mappingsLayout->addWidget(m_portMappings);
-    mappingsLayout->addLayout(mappingButtons);
-
-    auto* health = new QGroupBox(m_fields);
-    health->setObjectName(QStringLiteral("healthGroup"));
-    auto* healthForm = new QFormLayout(health);
-    m_healthEnabled = new QCheckBox(health);
-    m_healthEnabled->setObjectName(QStringLiteral("healthEnabledCheck"));
-    field(healthForm, m_healthEnabled);
-    m_inactivity = makeSpin(health, QStringLiteral("inactivitySpin"), 1, 86400);
-    field(healthForm, m_inactivity);
-    m_pong = makeSpin(health, QStringLiteral("pongSpin"), 1, 3600);
-    field(healthForm, m_pong);
-
-    m_formNote = new QLabel(m_fields);
-    m_formNote->setObjectName(QStringLiteral("formNote"));
-    m_formNote->setWordWrap(true);
-
-    fieldsLayout->addWidget(m_formNote);
-    fieldsLayout->addWidget(general);
-    fieldsLayout->addWidget(attestation);
-    fieldsLayout->addWidget(mappings);
-    fieldsLayout->addWidget(health);
-    fieldsLayout->addStretch(1);
-    scroll->setWidget(m_fields);
+    m_backendForm = new BackendForm(scroll);
+    // Every edit goes back into the form model.
+    connect(m_backendForm, &BackendForm::edited, this, &ConfigEditorDialog::onFormEdited);
+    scroll->setWidget(m_backendForm);
 
     auto* splitter = new QSplitter(Qt::Horizontal, page);
     splitter->addWidget(left);
@@ -309,77 +119,15 @@ void ConfigEditorDialog::buildForm(QWidget* page) {
     splitter->setSizes({180, 700});
     auto* layout = new QVBoxLayout(page);
     layout->addWidget(splitter);
-
-    // Every edit goes back into the form model.
-    const auto edited = [this] { onFormEdited(); };
-    for (QLineEdit* e : {m_name, m_secretFile, m_secret, m_command, m_args, m_caFile})
-        connect(e, &QLineEdit::textChanged, this, edited);
-    for (QPlainTextEdit* e : {m_hostnames, m_addresses})
-        connect(e, &QPlainTextEdit::textChanged, this, edited);
-    for (QSpinBox* s : {m_weight, m_timeout, m_cacheHandshake, m_tokenTtl, m_inactivity, m_pong})
-        connect(s, &QSpinBox::valueChanged, this, edited);
-    for (QCheckBox* c : {m_enabled, m_healthEnabled})
-        connect(c, &QCheckBox::toggled, this, edited);
-    connect(m_attestationMode, &QComboBox::currentIndexChanged, this, edited);
-    connect(m_portMappings, &QTableWidget::itemChanged, this, edited);
-}
-
-void ConfigEditorDialog::buildYaml(QWidget* page) {
-    m_yamlNote = new QLabel(page);
-    m_yamlNote->setObjectName(QStringLiteral("yamlNote"));
-    m_yamlNote->setWordWrap(true);
-    m_raw = new QPlainTextEdit(page);
-    m_raw->setObjectName(QStringLiteral("rawEdit"));
-    m_raw->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_raw->setLineWrapMode(QPlainTextEdit::NoWrap);
-    m_raw->setTabChangesFocus(false);
-    connect(m_raw, &QPlainTextEdit::textChanged, this, [this] {
-        if (m_loadingFields)
-            return;
-        m_source = Source::Yaml;
-        m_yamlDirtySinceForm = true;
-        m_validateTimer->start();
-    });
-    auto* layout = new QVBoxLayout(page);
-    layout->addWidget(m_yamlNote);
-    layout->addWidget(m_raw, 1);
+    return page;
 }
 
 void ConfigEditorDialog::retranslate() {
     setWindowTitle(tr("nexus-tray configuration — %1").arg(QFileInfo(m_path).fileName()));
     m_tabs->setTabText(int(Tab::Form), tr("Form"));
     m_tabs->setTabText(int(Tab::Yaml), tr("YAML"));
-    for (int i = 0; i < m_formLabels.size() && i < int(std::size(kFieldLabels)); ++i)
-        m_formLabels.at(i)->setText(tr(kFieldLabels[i]));
     m_addBackend->setText(tr("Add backend"));
     m_removeBackend->setText(tr("Remove"));
-    m_browseCa->setText(tr("Browse…"));
-    m_attestationMode->setItemText(SecretFileMode, tr("HMAC secret from a file"));
-    m_attestationMode->setItemText(SecretMode, tr("HMAC secret in this file"));
-    m_attestationMode->setItemText(CommandMode, tr("External token command"));
-    m_enabled->setText(tr("connect this backend"));
-    m_healthEnabled->setText(tr("send pings when the relay is silent"));
-    m_hostnames->setPlaceholderText(tr("app.example.com\n*.preview.example.com"));
-    m_addresses->setPlaceholderText(tr("wss://nexus.example.com/connect"));
-    m_caFile->setPlaceholderText(tr("system certificates only"));
-    m_args->setPlaceholderText(tr("arguments separated by spaces; quote with \""));
-    m_portMappings->setHorizontalHeaderLabels(
-        {tr("Public port"), tr("Hostname (empty = default)"), tr("Local target (host:port)")});
-    m_addMapping->setText(tr("Add mapping"));
-    m_removeMapping->setText(tr("Remove mapping"));
-    if (auto* g = m_fields->findChild<QGroupBox*>(QStringLiteral("generalGroup")))
-        g->setTitle(tr("Backend"));
-    if (auto* g = m_fields->findChild<QGroupBox*>(QStringLiteral("attestationGroup")))
-        g->setTitle(tr("Attestation"));
-    if (auto* g = m_fields->findChild<QGroupBox*>(QStringLiteral("mappingsGroup")))
-        g->setTitle(tr("Port mappings"));
-    if (auto* g = m_fields->findChild<QGroupBox*>(QStringLiteral("healthGroup")))
-        g->setTitle(tr("Health checks"));
-    m_formNote->setText(
-        tr("Saving from this form rewrites the whole file: comments and formatting are not "
-           "kept. Edit in the YAML tab to keep them."));
-    m_yamlNote->setText(tr("The file as it is, comments included. Errors are shown below as "
-                           "you type."));
     m_saveButton->setText(tr("Save and apply"));
     m_cancelButton->setText(tr("Cancel"));
 }
@@ -400,9 +148,7 @@ void ConfigEditorDialog::reload() {
     m_overwriteConfirmed = false;
     if (!m_diskExisted)
         text = QByteArray(kTemplate);
-    m_loadingFields = true;
-    m_raw->setPlainText(QString::fromUtf8(text));
-    m_loadingFields = false;
+    m_yamlTab->loadText(QString::fromUtf8(text));
     m_source = Source::Yaml;
     m_formDirty = false;
     m_yamlDirtySinceForm = false;
@@ -418,16 +164,16 @@ void ConfigEditorDialog::reload() {
 QByteArray ConfigEditorDialog::currentText() const {
     if (m_source == Source::Form)
         return configyaml::writeConfigYaml(m_form);
-    return m_raw->toPlainText().toUtf8();
+    return m_yamlTab->text().toUtf8();
 }
 
 QString ConfigEditorDialog::rawText() const {
-    return m_raw->toPlainText();
+    return m_yamlTab->text();
 }
 
 void ConfigEditorDialog::setRawText(const QString& text) {
     showTab(Tab::Yaml);
-    m_raw->setPlainText(text); // textChanged marks the YAML as the source
+    m_yamlTab->typeText(text); // edited() marks the YAML as the source
     validateNow();
 }
 
@@ -443,7 +189,7 @@ void ConfigEditorDialog::onTabChanged(int index) {
     if (index == int(Tab::Form)) {
         if (m_source != Source::Yaml || !m_yamlDirtySinceForm)
             return;
-        const ConfigLoadResult loaded = loadConfigText(m_raw->toPlainText().toUtf8(), m_path);
+        const ConfigLoadResult loaded = loadConfigText(m_yamlTab->text().toUtf8(), m_path);
         if (!loaded.ok()) {
             m_tabs->blockSignals(true);
             m_tabs->setCurrentIndex(int(Tab::Yaml));
@@ -460,14 +206,11 @@ void ConfigEditorDialog::onTabChanged(int index) {
     }
     // To the YAML tab: carry form edits over by regenerating the text.
     if (m_source == Source::Form && m_formDirty) {
-        m_loadingFields = true;
-        m_raw->setPlainText(QString::fromUtf8(configyaml::writeConfigYaml(m_form)));
-        m_loadingFields = false;
+        m_yamlTab->loadText(QString::fromUtf8(configyaml::writeConfigYaml(m_form)));
         m_formDirty = false;
         m_yamlDirtySinceForm = false;
         m_source = Source::Yaml;
-        m_yamlNote->setText(tr("This text was regenerated from the form: comments were not "
-                               "kept. Cancel to keep the file as it was."));
+        m_yamlTab->showRegeneratedNote();
         validateNow();
     }
 }
@@ -480,12 +223,12 @@ void ConfigEditorDialog::loadFormFromConfig() {
 }
 
 void ConfigEditorDialog::refreshBackendList() {
-    m_loadingFields = true;
+    m_loadingList = true;
     m_backendList->clear();
     for (const BackendConfig& b : std::as_const(m_form.backends))
         m_backendList->addItem(b.name.isEmpty() ? tr("(unnamed)") : b.name);
     m_backendList->setCurrentRow(m_current);
-    m_loadingFields = false;
+    m_loadingList = false;
     m_removeBackend->setEnabled(m_current >= 0);
 }
 
@@ -494,126 +237,19 @@ void ConfigEditorDialog::selectBackend(int index) {
 }
 
 void ConfigEditorDialog::loadBackendFields() {
-    m_fields->setEnabled(m_current >= 0);
+    m_backendForm->setEnabled(m_current >= 0);
     m_removeBackend->setEnabled(m_current >= 0);
-    const BackendConfig b = m_current >= 0 ? m_form.backends.at(m_current) : BackendConfig();
-    m_loadingFields = true;
-    m_name->setText(b.name);
-    m_enabled->setChecked(b.enabled);
-    m_hostnames->setPlainText(b.hostnames.join(QLatin1Char('\n')));
-    m_addresses->setPlainText(b.nexusAddresses.join(QLatin1Char('\n')));
-    m_weight->setValue(qMax(1, b.weight));
-    m_caFile->setText(b.tls.caFile);
-    const AttestationConfig& a = b.attestation;
-    m_attestationMode->setCurrentIndex(a.usesCommand()               ? CommandMode
-                                       : !a.hmacSecretFile.isEmpty() ? SecretFileMode
-                                       : !a.hmacSecret.isEmpty()     ? SecretMode
-                                                                     : SecretFileMode);
-    m_secretFile->setText(a.hmacSecretFile);
-    m_secret->setText(a.hmacSecret);
-    m_command->setText(a.command);
-    m_args->setText(joinArgs(a.args));
-    m_timeout->setValue(a.timeoutSeconds);
-    m_cacheHandshake->setValue(a.cacheHandshakeSeconds);
-    m_tokenTtl->setValue(a.tokenTTLSeconds);
-    m_portMappings->setRowCount(0);
-    for (auto it = b.portMappings.cbegin(); it != b.portMappings.cend(); ++it) {
-        if (!it->defaultTarget.isEmpty())
-            addPortMappingRow(it.key(), QString(), it->defaultTarget);
-        for (auto h = it->hosts.cbegin(); h != it->hosts.cend(); ++h)
-            addPortMappingRow(it.key(), h.key(), h.value());
-    }
-    m_healthEnabled->setChecked(b.healthChecks.enabled);
-    m_inactivity->setValue(b.healthChecks.inactivityTimeoutSeconds);
-    m_pong->setValue(b.healthChecks.pongTimeoutSeconds);
-    updateAttestationFields();
-    m_loadingFields = false;
-}
-
-void ConfigEditorDialog::addPortMappingRow(int port, const QString& host, const QString& target) {
-    const bool loading = m_loadingFields;
-    m_loadingFields = true;
-    const int row = m_portMappings->rowCount();
-    m_portMappings->insertRow(row);
-    m_portMappings->setItem(row, MappingPort, new QTableWidgetItem(QString::number(port)));
-    m_portMappings->setItem(row, MappingHost, new QTableWidgetItem(host));
-    m_portMappings->setItem(row, MappingTarget, new QTableWidgetItem(target));
-    m_loadingFields = loading;
-}
-
-void ConfigEditorDialog::updateAttestationFields() {
-    auto* form = qobject_cast<QFormLayout*>(m_secretFile->parentWidget()->layout());
-    if (!form)
-        return;
-    const int mode = m_attestationMode->currentIndex();
-    form->setRowVisible(m_secretFile, mode == SecretFileMode);
-    form->setRowVisible(m_secret, mode == SecretMode);
-    form->setRowVisible(m_command, mode == CommandMode);
-    form->setRowVisible(m_args, mode == CommandMode);
-    form->setRowVisible(m_timeout, mode == CommandMode);
-    form->setRowVisible(m_tokenTtl, mode != CommandMode);
+    m_backendForm->load(m_current >= 0 ? m_form.backends.at(m_current) : BackendConfig());
 }
 
 void ConfigEditorDialog::storeBackendFields() {
     m_formProblems.clear();
     if (m_current < 0 || m_current >= m_form.backends.size())
         return;
-    BackendConfig& b = m_form.backends[m_current];
-    b.name = m_name->text().trimmed();
-    b.enabled = m_enabled->isChecked();
-    b.hostnames = linesOf(m_hostnames);
-    b.nexusAddresses = linesOf(m_addresses);
-    b.weight = m_weight->value();
-    b.tls.caFile = m_caFile->text().trimmed();
-    AttestationConfig& a = b.attestation;
-    const int mode = m_attestationMode->currentIndex();
-    a.hmacSecretFile = mode == SecretFileMode ? m_secretFile->text().trimmed() : QString();
-    a.hmacSecret = mode == SecretMode ? m_secret->text().trimmed() : QString();
-    a.command = mode == CommandMode ? m_command->text().trimmed() : QString();
-    a.args = mode == CommandMode ? QProcess::splitCommand(m_args->text()) : QStringList();
-    a.timeoutSeconds = m_timeout->value();
-    a.cacheHandshakeSeconds = m_cacheHandshake->value();
-    a.tokenTTLSeconds = m_tokenTtl->value();
-    b.portMappings.clear();
-    for (int row = 0; row < m_portMappings->rowCount(); ++row) {
-        auto text = [this, row](int column) {
-            const QTableWidgetItem* item = m_portMappings->item(row, column);
-            return item ? item->text().trimmed() : QString();
-        };
-        bool ok = false;
-        const int port = text(MappingPort).toInt(&ok);
-        if (!ok || port < 1 || port > 65535) {
-            m_formProblems << tr("Port mappings, row %1: \"%2\" is not a port number (1-65535).")
-                                  .arg(row + 1)
-                                  .arg(text(MappingPort));
-            continue;
-        }
-        const QString host = text(MappingHost);
-        const QString target = text(MappingTarget);
-        if (target.isEmpty()) {
-            m_formProblems << tr("Port mappings, row %1: the local target is empty.").arg(row + 1);
-            continue;
-        }
-        PortMapping& mapping = b.portMappings[port];
-        if (host.isEmpty()) {
-            if (!mapping.defaultTarget.isEmpty())
-                m_formProblems << tr("Port mappings, row %1: port %2 already has a default "
-                                     "target.")
-                                      .arg(row + 1)
-                                      .arg(port);
-            mapping.defaultTarget = target;
-        } else {
-            mapping.hosts.insert(host, target);
-        }
-    }
-    b.healthChecks.enabled = m_healthEnabled->isChecked();
-    b.healthChecks.inactivityTimeoutSeconds = m_inactivity->value();
-    b.healthChecks.pongTimeoutSeconds = m_pong->value();
+    m_formProblems = m_backendForm->store(&m_form.backends[m_current]);
 }
 
 void ConfigEditorDialog::onFormEdited() {
-    if (m_loadingFields)
-        return;
     storeBackendFields();
     m_source = Source::Form;
     m_formDirty = true;
@@ -622,6 +258,12 @@ void ConfigEditorDialog::onFormEdited() {
         m_backendList->item(m_current)->setText(name.isEmpty() ? tr("(unnamed)") : name);
     }
     validateNow();
+}
+
+void ConfigEditorDialog::onYamlEdited() {
+    m_source = Source::Yaml;
+    m_yamlDirtySinceForm = true;
+    m_validateTimer->start();
 }
 
 void ConfigEditorDialog::addBackend() {
@@ -635,8 +277,7 @@ void ConfigEditorDialog::addBackend() {
     m_source = Source::Form;
     m_formDirty = true;
     validateNow();
-    m_name->setFocus();
-    m_name->selectAll();
+    m_backendForm->focusName();
 }
 
 void ConfigEditorDialog::removeBackend() {
@@ -690,22 +331,12 @@ void ConfigEditorDialog::showIssues(const QList<ConfigIssue>& issues, bool fromY
     }
     m_saveButton->setEnabled(lines.isEmpty());
 
-    QList<QTextEdit::ExtraSelection> selections;
+    QList<int> errorLines;
     if (fromYaml) {
-        for (const ConfigIssue& issue : issues) {
-            if (issue.line <= 0)
-                continue;
-            const QTextBlock block = m_raw->document()->findBlockByNumber(issue.line - 1);
-            if (!block.isValid())
-                continue;
-            QTextEdit::ExtraSelection selection;
-            selection.format.setBackground(QColor(0xff, 0xe0, 0xe0));
-            selection.format.setProperty(QTextFormat::FullWidthSelection, true);
-            selection.cursor = QTextCursor(block);
-            selections << selection;
-        }
+        for (const ConfigIssue& issue : issues)
+            errorLines << issue.line;
     }
-    m_raw->setExtraSelections(selections);
+    m_yamlTab->markLines(errorLines);
 }
 
 QString ConfigEditorDialog::errorText() const {
@@ -759,9 +390,7 @@ bool ConfigEditorDialog::save() {
     m_diskText = text;
     m_diskExisted = true;
     m_overwriteConfirmed = false;
-    m_loadingFields = true;
-    m_raw->setPlainText(QString::fromUtf8(text));
-    m_loadingFields = false;
+    m_yamlTab->loadText(QString::fromUtf8(text));
     m_form = result.config;
     m_source = Source::Yaml;
     m_formDirty = false;

@@ -1,4 +1,5 @@
-// The configuration editor: a form for the backends and a raw YAML tab.
+// The configuration editor: a form for the backends (the list of backends beside a BackendForm for
+// the selected one) and a raw YAML tab (YamlTab).
 //
 // - The YAML tab edits the file's text as it is: comments and layout are kept.
 // - The form tab edits a Config and regenerates the whole file from it when saved (comments are
@@ -15,21 +16,17 @@
 
 #include "nexustray/Config.h"
 
-class QCheckBox;
-class QComboBox;
 class QLabel;
-class QLineEdit;
 class QListWidget;
-class QPlainTextEdit;
 class QPushButton;
-class QSpinBox;
 class QTabWidget;
-class QTableWidget;
 class QTimer;
 class QWidget;
-class QStackedWidget;
 
 namespace nexustray::ui {
+
+class BackendForm;
+class YamlTab;
 
 class ConfigEditorDialog : public QDialog {
     Q_OBJECT
@@ -76,25 +73,23 @@ protected:
 private:
     enum class Source { Yaml, Form }; // which tab holds the latest edits
 
-    void buildForm(QWidget* page);
-    void buildYaml(QWidget* page);
+    QWidget* buildFormTab();
     void retranslate();
     void onTabChanged(int index);
     void loadFormFromConfig();
     void loadBackendFields();
     void storeBackendFields();
     void onFormEdited();
+    void onYamlEdited();
     void refreshBackendList();
     void addBackend();
     void removeBackend();
-    void addPortMappingRow(int port, const QString& host, const QString& target);
     void showIssues(const QList<ConfigIssue>& issues, bool fromYaml);
-    void updateAttestationFields();
 
     QString m_path;
     Config m_form;
     int m_current = -1;
-    bool m_loadingFields = false;
+    bool m_loadingList = false;
     Source m_source = Source::Yaml;
     bool m_formDirty = false;
     bool m_yamlDirtySinceForm = false;
@@ -113,40 +108,17 @@ private:
 
     QTabWidget* m_tabs = nullptr;
     QLabel* m_errorLabel = nullptr;
-    QLabel* m_formNote = nullptr;
-    QLabel* m_yamlNote = nullptr;
-    QPlainTextEdit* m_raw = nullptr;
     QTimer* m_validateTimer = nullptr;
     QPushButton* m_saveButton = nullptr;
     QPushButton* m_cancelButton = nullptr;
 
-    // Form widgets.
+    // Form tab.
     QListWidget* m_backendList = nullptr;
     QPushButton* m_addBackend = nullptr;
     QPushButton* m_removeBackend = nullptr;
-    QWidget* m_fields = nullptr;
-    QLineEdit* m_name = nullptr;
-    QCheckBox* m_enabled = nullptr;
-    QPlainTextEdit* m_hostnames = nullptr;
-    QPlainTextEdit* m_addresses = nullptr;
-    QSpinBox* m_weight = nullptr;
-    QComboBox* m_attestationMode = nullptr;
-    QLineEdit* m_secretFile = nullptr;
-    QLineEdit* m_secret = nullptr;
-    QLineEdit* m_command = nullptr;
-    QLineEdit* m_args = nullptr;
-    QSpinBox* m_timeout = nullptr;
-    QSpinBox* m_cacheHandshake = nullptr;
-    QSpinBox* m_tokenTtl = nullptr;
-    QTableWidget* m_portMappings = nullptr;
-    QPushButton* m_addMapping = nullptr;
-    QPushButton* m_removeMapping = nullptr;
-    QCheckBox* m_healthEnabled = nullptr;
-    QSpinBox* m_inactivity = nullptr;
-    QSpinBox* m_pong = nullptr;
-    QLineEdit* m_caFile = nullptr;
-    QPushButton* m_browseCa = nullptr;
-    QList<QLabel*> m_formLabels; // retranslated by position
+    BackendForm* m_backendForm = nullptr;
+
+    YamlTab* m_yamlTab = nullptr;
 };
 
 } // namespace nexustray::ui
