@@ -1,8 +1,5 @@
 #include "GuiMode.h"
 
-#include <cstdio>
-
-#ifdef NEXUS_HAVE_TRAY_UI
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -12,12 +9,13 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include <cstdio>
 #include <memory>
 
 #include <unistd.h>
 
+#include "ClientRunner.h"
 #include "Demo.h"
-#include "HeadlessRunner.h"
 #include "LogFormat.h"
 #include "Translations.h"
 #include "config/ConfigWriter.h"
@@ -28,29 +26,8 @@
 #include "status/StatusWindow.h"
 #include "tray/SingleInstance.h"
 #include "tray/TrayController.h"
-#endif
 
 namespace nexustray::app {
-
-bool trayUiAvailable() {
-#ifdef NEXUS_HAVE_TRAY_UI
-    return true;
-#else
-    return false;
-#endif
-}
-
-#ifndef NEXUS_HAVE_TRAY_UI
-
-int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
-    Q_UNUSED(argc);
-    Q_UNUSED(argv);
-    Q_UNUSED(options);
-    std::fputs("nexus-tray: the tray UI is not built; use --no-gui\n", stderr);
-    return 2;
-}
-
-#else
 
 namespace {
 
@@ -67,7 +44,7 @@ bool haveDisplay() {
 // Hidden hook for the documentation: NEXUS_TRAY_SCREENSHOT_DIR=<dir> makes the app grab its own
 // windows (status window, tray menu, editor form and YAML tabs) as PNGs after
 // NEXUS_TRAY_SCREENSHOT_DELAY_MS (default 8000) and quit.
-void scheduleScreenshots(ui::TrayController* tray, HeadlessRunner* runner) {
+void scheduleScreenshots(ui::TrayController* tray, ClientRunner* runner) {
     const QString dir = qEnvironmentVariable("NEXUS_TRAY_SCREENSHOT_DIR");
     if (dir.isEmpty())
         return;
@@ -206,11 +183,11 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
     if (!trayOptions.useTray)
         qCWarning(lcApp) << "no system tray available; showing the status window instead";
 
-    HeadlessRunner runner(client);
+    ClientRunner runner(client);
     QString error;
     if (!runner.installSignalHandlers(&error))
         qCWarning(lcApp).noquote() << "cannot install signal handlers:" << error;
-    QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit);
+    QObject::connect(&runner, &ClientRunner::finished, &app, &QCoreApplication::exit);
 
     int code = kExitOk;
     {
@@ -248,7 +225,5 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
     demo.reset(); // client first, then the hub
     return code;
 }
-
-#endif
 
 } // namespace nexustray::app

@@ -1,5 +1,6 @@
 // The tray mode of nexus-tray. GuiMode.cpp is compiled only with NEXUS_BUILD_GUI=ON (it is the one
-// place of the app that may use Qt Widgets); main.cpp calls it only when NEXUS_HAVE_GUI is defined.
+// place of the app that may use Qt Widgets); main.cpp calls it only when NEXUS_HAVE_TRAY_UI is
+// defined.
 #pragma once
 
 #include <QString>
@@ -10,10 +11,6 @@ struct GuiModeOptions {
     QString configPath;
     bool demo = false;
 };
-
-// True when this build contains the tray UI (the ui/ library). While false, runGuiMode() only
-// explains that and returns 2.
-bool trayUiAvailable();
 
 // Constructs the QApplication and runs the tray until it quits. Returns the exit code.
 int runGuiMode(int& argc, char** argv, const GuiModeOptions& options);

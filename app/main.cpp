@@ -18,12 +18,12 @@
 
 #include <unistd.h>
 
+#include "ClientRunner.h"
 #include "Demo.h"
-#include "HeadlessRunner.h"
 #include "LogFormat.h"
 #include "nexustray/Client.h"
 #include "nexustray/Config.h"
-#ifdef NEXUS_HAVE_GUI
+#ifdef NEXUS_HAVE_TRAY_UI
 #include "GuiMode.h"
 #endif
 
@@ -69,13 +69,13 @@ int checkConfig(const QString& path) {
 }
 
 // Runs `client` until SIGINT/SIGTERM; returns the exit code.
-int runClient(QCoreApplication& app, HeadlessRunner& runner) {
+int runClient(QCoreApplication& app, ClientRunner& runner) {
     QString error;
     if (!runner.installSignalHandlers(&error)) {
         qCCritical(lcApp).noquote() << "cannot install signal handlers:" << error;
         return kExitConfig;
     }
-    QObject::connect(&runner, &HeadlessRunner::finished, &app, &QCoreApplication::exit);
+    QObject::connect(&runner, &ClientRunner::finished, &app, &QCoreApplication::exit);
     const int code = app.exec();
     if (runner.forced()) {
         // The hard cap hit: do not wait a second time in the client's destructor.
@@ -123,7 +123,7 @@ int runHeadless(QCoreApplication& app, const QString& configPath) {
         qCWarning(lcApp) << "no backend is enabled; nothing will connect";
 
     Client client(std::move(loaded.config));
-    HeadlessRunner runner(&client);
+    ClientRunner runner(&client);
     client.start();
     return runClient(app, runner);
 }
@@ -137,7 +137,7 @@ int runDemo(QCoreApplication& app) {
         qCCritical(lcApp).noquote() << "demo:" << error;
         return kExitConfig;
     }
-    HeadlessRunner runner(demo->client());
+    ClientRunner runner(demo->client());
     QObject::connect(demo.get(), &Demo::failed, &runner, [&runner](const QString& why) {
         runner.shutdown(QStringLiteral("demo session failed: %1").arg(why), kExitConfig);
     });
@@ -185,8 +185,8 @@ int main(int argc, char** argv) {
     const bool wantsGui = parsed && !parser.isSet(noGuiOption) && !parser.isSet(checkOption) &&
                           !wantsHelp && !parser.isSet(versionOption);
 
-#ifdef NEXUS_HAVE_GUI
-    if (wantsGui && (!parser.isSet(demoOption) || trayUiAvailable())) {
+#ifdef NEXUS_HAVE_TRAY_UI
+    if (wantsGui) {
         GuiModeOptions options;
         options.configPath = parser.value(configOption);
         options.demo = parser.isSet(demoOption);
@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
             qCWarning(lcApp) << "--config is ignored with --demo (the demo builds its own config)";
         return runDemo(app);
     }
-#ifndef NEXUS_HAVE_GUI
+#ifndef NEXUS_HAVE_TRAY_UI
     if (wantsGui) {
         printErr(QStringLiteral("nexus-tray: built without the tray UI (NEXUS_BUILD_GUI=OFF); "
                                 "use --no-gui\n"));

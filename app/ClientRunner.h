@@ -1,5 +1,6 @@
-// Drives a nexustray::Client without a UI: logs session state changes, turns SIGINT/SIGTERM into
-// Client::stop() and reports finished() once the client has stopped, or after a hard cap of 5 s.
+// Runs a nexustray::Client until it has stopped, headless and under the tray alike: logs session
+// state changes, turns SIGINT/SIGTERM (or a quit from the tray) into Client::stop() and reports
+// finished() once the client has stopped, or after a hard cap of 5 s.
 #pragma once
 
 #include <QHash>
@@ -18,13 +19,13 @@ namespace nexustray::app {
 
 class SignalHandler;
 
-class HeadlessRunner : public QObject {
+class ClientRunner : public QObject {
     Q_OBJECT
 public:
     static constexpr int kShutdownCapMs = 5000;
 
-    explicit HeadlessRunner(Client* client, QObject* parent = nullptr);
-    ~HeadlessRunner() override;
+    explicit ClientRunner(Client* client, QObject* parent = nullptr);
+    ~ClientRunner() override;
 
     // SIGINT / SIGTERM start a clean shutdown; a second signal finishes at once.
     bool installSignalHandlers(QString* error = nullptr);

@@ -1,4 +1,4 @@
-#include "HeadlessRunner.h"
+#include "ClientRunner.h"
 
 #include <QTimer>
 
@@ -8,7 +8,7 @@
 
 namespace nexustray::app {
 
-HeadlessRunner::HeadlessRunner(Client* client, QObject* parent)
+ClientRunner::ClientRunner(Client* client, QObject* parent)
     : QObject(parent)
     , m_client(client)
     , m_capTimer(new QTimer(this)) {
@@ -19,7 +19,7 @@ HeadlessRunner::HeadlessRunner(Client* client, QObject* parent)
                          << "s; exiting anyway";
         finish(true);
     });
-    connect(m_client, &Client::sessionChanged, this, &HeadlessRunner::onSessionChanged);
+    connect(m_client, &Client::sessionChanged, this, &ClientRunner::onSessionChanged);
     connect(m_client, &Client::stopped, this, [this] {
         if (!m_stopping)
             return; // e.g. a stop() of someone else; nothing to finish
@@ -28,17 +28,17 @@ HeadlessRunner::HeadlessRunner(Client* client, QObject* parent)
     });
 }
 
-HeadlessRunner::~HeadlessRunner() = default;
+ClientRunner::~ClientRunner() = default;
 
-bool HeadlessRunner::installSignalHandlers(QString* error) {
+bool ClientRunner::installSignalHandlers(QString* error) {
     if (!m_signals) {
         m_signals = new SignalHandler(this);
-        connect(m_signals, &SignalHandler::terminationRequested, this, &HeadlessRunner::onSignal);
+        connect(m_signals, &SignalHandler::terminationRequested, this, &ClientRunner::onSignal);
     }
     return m_signals->install(error);
 }
 
-void HeadlessRunner::onSignal(int signalNumber) {
+void ClientRunner::onSignal(int signalNumber) {
     const QString name = SignalHandler::signalName(signalNumber);
     if (m_stopping) {
         qCWarning(lcApp).noquote() << "second" << name << "during shutdown; exiting now";
@@ -48,7 +48,7 @@ void HeadlessRunner::onSignal(int signalNumber) {
     shutdown(QStringLiteral("received %1").arg(name), 0);
 }
 
-void HeadlessRunner::shutdown(const QString& why, int exitCode) {
+void ClientRunner::shutdown(const QString& why, int exitCode) {
     if (m_stopping)
         return;
     m_stopping = true;
@@ -64,7 +64,7 @@ void HeadlessRunner::shutdown(const QString& why, int exitCode) {
     m_client->stop(); // stopped() follows, possibly right away
 }
 
-void HeadlessRunner::finish(bool forced) {
+void ClientRunner::finish(bool forced) {
     if (m_finished)
         return;
     m_finished = true;
@@ -73,7 +73,7 @@ void HeadlessRunner::finish(bool forced) {
     Q_EMIT finished(m_exitCode);
 }
 
-void HeadlessRunner::onSessionChanged(const SessionSnapshot& snapshot) {
+void ClientRunner::onSessionChanged(const SessionSnapshot& snapshot) {
     const auto previous = m_states.constFind(snapshot.sessionId);
     if (previous != m_states.constEnd() && previous.value() == snapshot.state)
         return; // byte counters or stream counts only
