@@ -275,7 +275,8 @@ void BackendLoader::loadNexusAddresses() {
         return;
     for (const Located<QString>& address : addresses)
         m_cfg.nexusAddresses << address.value; // checked when dialled, like any dial error
-    if (m_cfg.nexusAddresses.isEmpty())
+    // With tpm the default is namek's nexus_endpoints (learnt at enrollment, see Client).
+    if (m_cfg.nexusAddresses.isEmpty() && !peekTpm())
         m_sink.error(ref, QStringLiteral("nexusAddresses is required"));
 }
 

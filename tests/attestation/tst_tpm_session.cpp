@@ -3,7 +3,7 @@
 // secret the hub validates. A stream is relayed; a reauth challenge gets a fresh token without
 // dropping an open stream; a token later than the hub's window is retried cleanly; two sessions
 // of one backend share one attestor (one enrollment); a 429's Retry-After is waited out; a 403
-// from namek stops the session.
+// from namek stops the session; without nexusAddresses namek's nexus_endpoints are used.
 #include "FakeNamek.h"
 #include "SwtpmLauncher.h"
 #include "TestCa.h"
@@ -206,6 +206,55 @@ private Q_SLOTS:
         const qint64 waitMs = QDateTime::currentDateTimeUtc().msecsTo(s.reconnectAt);
         QVERIFY2(waitMs > 18000, qPrintable(QString::number(waitMs)));
         stopClient(client);
+    }
+
+    void relaysFromTheEnrollmentThenFromTheSavedState() {
+        // Without nexusAddresses the sessions use namek's nexus_endpoints: learnt at the first
+        // enrollment, then read from the state directory (namek is not asked again).
+        startHub();
+        m_namek->setNexusEndpoints({m_hub->backendUrl().toString()});
+        Config config = tpmConfig();
+        config.backends[0].nexusAddresses.clear();
+        {
+            Client client(config);
+            QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+            client.start();
+            QVERIFY(authenticated.wait(kTpmWaitMs));
+            QTRY_COMPARE(countIn(client, SessionState::Connected), 1);
+            QCOMPARE(client.sessions().first().relayUrl, m_hub->backendUrl().toString());
+            stopClient(client);
+        }
+        QCOMPARE(m_namek->enrollments(), 1);
+        m_namek->setNexusEndpoints({QStringLiteral("wss://127.0.0.1:1/nowhere")});
+        Client client(config);
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        client.start();
+        QVERIFY(authenticated.wait(kTpmWaitMs));
+        QTRY_COMPARE(countIn(client, SessionState::Connected), 1);
+        QCOMPARE(m_namek->enrollments(), 1);
+        stopClient(client);
+    }
+
+    void relaysUnknownAndEnrollmentRefused() {
+        // Without nexusAddresses and with namek refusing the enrollment (409), the backend
+        // shows the reason and does not start a session.
+        startHub();
+        m_namek->injectFault(QStringLiteral("/api/v1/devices/enroll"), 409,
+                             QStringLiteral("device revoked"), -1);
+        Config config = tpmConfig();
+        config.backends[0].nexusAddresses.clear();
+        Client client(config);
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(countIn(client, SessionState::Failed), 1, kTpmWaitMs);
+        const SessionSnapshot s = client.sessions().first();
+        QCOMPARE(s.sessionId, QStringLiteral("home#1"));
+        QVERIFY2(s.lastError.contains(QLatin1String("device suspended/revoked")),
+                 qPrintable(s.lastError));
+        QSignalSpy changed(&client, &Client::sessionChanged);
+        stopClient(client);
+        QVERIFY(!changed.isEmpty());
+        QCOMPARE(changed.last().at(0).value<SessionSnapshot>().state, SessionState::Disabled);
+        QVERIFY(client.sessions().isEmpty());
     }
 
     void suspendedDeviceStopsRetrying() {

@@ -575,11 +575,12 @@ void TestConfigAdditions::exampleConfigLoads() {
 }
 
 void TestConfigAdditions::tpmForm() {
-    // The form of issue 12: no hostnames, every tpm key.
+    // The form of issue 12: no hostnames, no nexusAddresses (namek's), every tpm key.
     test::TestCa ca;
     QVERIFY2(ca.isValid(), qPrintable(ca.error()));
     const ConfigLoadResult result = loadConfigText(
         baseYaml({{"hostnames", ""},
+                  {"nexusAddresses", ""},
                   {"attestation", "attestation:\n  tpm:\n    namekUrl: \" https://namek.test \"\n"
                                   "    caFile: \"" +
                                       ca.caPemPath() +
@@ -595,6 +596,7 @@ void TestConfigAdditions::tpmForm() {
     QCOMPARE(a.tpm->stateDir, QStringLiteral("/var/lib/nt"));
     QCOMPARE(a.tpm->effectiveStateDir(QStringLiteral("edge")), QStringLiteral("/var/lib/nt"));
     QVERIFY(result.config.backends[0].hostnames.isEmpty());
+    QVERIFY(result.config.backends[0].nexusAddresses.isEmpty());
 }
 
 void TestConfigAdditions::tpmDefaults() {
