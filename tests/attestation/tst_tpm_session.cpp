@@ -1,12 +1,14 @@
-// attestation.tpm end to end (issue 12): nexustray::Client with a tpm backend against the hub
-// emulator, a real software TPM (swtpm) and the fake namek, whose tokens are signed with the
-// secret the hub validates. A stream is relayed; a reauth challenge gets a fresh token without
-// dropping an open stream; a token later than the hub's window is retried cleanly; two sessions
-// of one backend share one attestor (one enrollment); a 429's Retry-After is waited out; a 403
-// from namek stops the session; without nexusAddresses namek's nexus_endpoints are used.
+// attestation.tpm end to end (issue 12), over ws:// and wss://: nexustray::Client with a tpm
+// backend against the hub emulator, a real software TPM (swtpm) and the fake namek, whose tokens
+// are signed with the secret the hub validates. A stream is relayed; a reauth challenge gets a
+// fresh token without dropping an open stream; a token later than the hub's window is retried
+// cleanly; two sessions of one backend share one attestor (one enrollment); a 429's Retry-After is
+// waited out; a 403 from namek stops the session; without nexusAddresses namek's nexus_endpoints
+// are used.
 #include "FakeNamek.h"
 #include "SwtpmLauncher.h"
 #include "TestCa.h"
+#include "TestRelayTls.h"
 #include "hub/HubEmulator.h"
 #include "nexustray/Client.h"
 #include "nexustray/Config.h"
@@ -49,12 +51,15 @@ class TstTpmSession : public QObject {
     std::unique_ptr<HubEmulator> m_hub;
     std::unique_ptr<test::EchoServer> m_echo;
     std::unique_ptr<QTemporaryDir> m_state;
+    test::TestRelayTls m_tls; // every case runs over ws:// and wss://
 
     void startHub(int tokenTimeoutMs = 10000) {
         HubOptions o;
         o.jwtSecret = kSecret;
         o.relayPorts = {{80, 0}};
         o.tokenTimeoutMs = tokenTimeoutMs;
+        QFETCH_GLOBAL(QString, scheme);
+        m_tls.serve(o, scheme);
         m_hub = std::make_unique<HubEmulator>(o);
         QVERIFY(m_hub->start());
     }
@@ -72,6 +77,7 @@ class TstTpmSession : public QObject {
         tpm.stateDir = m_state->filePath(QStringLiteral("tpm/home"));
         b.attestation.tpm = tpm;
         b.portMappings[80].defaultTarget = targetOf(*m_echo);
+        m_tls.trust(b);
         Config config;
         config.backends = {b};
         return config;
@@ -90,10 +96,12 @@ class TstTpmSession : public QObject {
     }
 
 private Q_SLOTS:
+    void initTestCase_data() { test::TestRelayTls::addSchemeRows(); }
     void initTestCase() {
         if (QStandardPaths::findExecutable(QStringLiteral("swtpm")).isEmpty() ||
             QStandardPaths::findExecutable(QStringLiteral("swtpm_setup")).isEmpty())
             QSKIP("swtpm / swtpm_setup not installed (Debian: apt install swtpm swtpm-tools)");
+        QVERIFY2(m_tls.init(), qPrintable(m_tls.error()));
         m_ca = std::make_unique<test::TestCa>();
         QVERIFY2(m_ca->isValid(), qPrintable(m_ca->error()));
         m_tpm = std::make_unique<SwtpmLauncher>();
