@@ -1,6 +1,6 @@
 // nexus-tray: entry point. Parses the command line before any application object exists, so that
-// the headless modes (--no-gui, --demo, --check-config, --help, --version) run on a plain
-// QCoreApplication and never need a display.
+// the headless modes (--no-gui, --demo, --check-config, --tpm-status, --help, --version) run on a
+// plain QCoreApplication and never need a display.
 //
 // Exit codes: 0 = success / clean shutdown, 1 = config or start-up error, 2 = usage error or
 // tray UI not available.
@@ -21,6 +21,7 @@
 #include "ClientRunner.h"
 #include "Demo.h"
 #include "LogFormat.h"
+#include "TpmStatus.h"
 #include "nexustray/Client.h"
 #include "nexustray/Config.h"
 #ifdef NEXUS_HAVE_TRAY_UI
@@ -176,14 +177,19 @@ int main(int argc, char** argv) {
         QStringLiteral("demo"),
         QStringLiteral("Run a self-contained demo: an in-process hub, a local web service and a "
                        "tunnel between them."));
-    parser.addOptions({noGuiOption, configOption, checkOption, demoOption});
+    const QCommandLineOption tpmStatusOption(
+        QStringLiteral("tpm-status"),
+        QStringLiteral("Print, per backend with attestation.tpm, whether its TPM answers and its "
+                       "enrollment (device id, hostname); exit 0 (all fine) or 1."));
+    parser.addOptions({noGuiOption, configOption, checkOption, demoOption, tpmStatusOption});
 
     const bool parsed = parser.parse(arguments);
     // addHelpOption() also registers --help-all (help including Qt's own options).
     const bool wantsHelp =
         parsed && (parser.isSet(helpOption) || parser.isSet(QStringLiteral("help-all")));
     const bool wantsGui = parsed && !parser.isSet(noGuiOption) && !parser.isSet(checkOption) &&
-                          !wantsHelp && !parser.isSet(versionOption);
+                          !wantsHelp && !parser.isSet(versionOption) &&
+                          !parser.isSet(tpmStatusOption);
 
 #ifdef NEXUS_HAVE_TRAY_UI
     if (wantsGui) {
@@ -216,6 +222,8 @@ int main(int argc, char** argv) {
     }
     if (parser.isSet(checkOption))
         return checkConfig(parser.value(checkOption));
+    if (parser.isSet(tpmStatusOption))
+        return runTpmStatus(parser.value(configOption));
     if (parser.isSet(demoOption)) {
         if (wantsGui)
             qCInfo(lcApp) << "this build has no tray UI; running the demo headless";

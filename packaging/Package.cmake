@@ -30,6 +30,8 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/AtDexters-Lab/nexus-tray")
 # Libraries the binary links come from dpkg-shlibdeps; plugins Qt loads at run time do not:
 # libqt6svg6 holds the SVG icon engine for the tray and window icons.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# attestation.tpm: the TCTI plugin for /dev/tpmrm0 is loaded at run time by libtss2-tctildr.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libtss2-tcti-device0")
 if(NEXUS_BUILD_GUI)
     set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6")
 endif()

@@ -6,6 +6,8 @@
 #include "attestation/HmacSecret.h"
 #include "attestation/HmacSigner.h"
 #include "attestation/HmacTokenProvider.h"
+#include "attestation/TpmTokenProvider.h"
+#include "attestation/tpm/TpmAttestorPool.h"
 
 namespace nexustray {
 
@@ -78,6 +80,14 @@ AttestationIdentity AttestationIdentity::fromBackend(const BackendConfig& backen
 std::unique_ptr<TokenProvider> createTokenProvider(const BackendConfig& backend, QString* error) {
     const AttestationConfig& config = backend.attestation;
     std::unique_ptr<TokenProvider> provider;
+    if (config.usesTpm()) {
+        qCDebug(lcAttestation) << "backend" << backend.name << "uses the TPM with namek"
+                               << config.tpm->namekUrl;
+        // No handshake cache: every token carries a fresh quote (tpm-namek.md §2.3).
+        return std::make_unique<attestation::TpmTokenProvider>(
+            attestation::tpm::TpmAttestorPool::acquire(
+                attestation::TpmTokenProvider::optionsFor(backend)));
+    }
     if (config.usesCommand()) {
         provider = std::make_unique<attestation::CommandTokenProvider>(
             config, AttestationIdentity::fromBackend(backend));

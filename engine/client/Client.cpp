@@ -1,12 +1,15 @@
 #include "nexustray/Client.h"
 
 #include <QHash>
-
 #include <QPointer>
 #include <QThread>
+#include <QTimer>
+
 #include <algorithm>
+#include <map>
 
 #include "Logging.h"
+#include "client/TpmRelayAddresses.h"
 #include "session/NetworkWatch.h"
 #include "session/Session.h"
 
@@ -30,6 +33,11 @@ public:
         , config(std::move(cfg)) {}
 
     void startBackend(const BackendConfig& backend);
+    // A tpm backend without nexusAddresses: its sessions start once namek's nexus_endpoints are
+    // known (saved identity or first enrollment); until then "<backend>#1" reports the wait.
+    void resolveRelays(const BackendConfig& backend);
+    void relaysResolved(const QString& backendName, const RelayAddresses& result);
+    void cancelResolving(const QString& backendName);
     void stopWorker(SessionWorker* worker);
     void workerStopped(SessionWorker* worker);
     void watchNetwork();
@@ -48,7 +56,8 @@ public:
     quint64 nextGeneration = 0;
     bool running = false;
     bool stopRequested = false;
-    NetworkWatch* networkWatch = nullptr; // owned by q
+    NetworkWatch* networkWatch = nullptr;                            // owned by q
+    std::map<QString, std::unique_ptr<TpmRelayAddresses>> resolving; // by backend name
 };
 
 Client::Client(Config config, QObject* parent)
@@ -119,7 +128,85 @@ void ClientPrivate::watchNetwork() {
     networkWatch->start();
 }
 
+void ClientPrivate::resolveRelays(const BackendConfig& backend) {
+    const QString name = backend.name;
+    qCInfo(lcClient).noquote() << "backend" << name
+                               << "has no nexusAddresses: asking namek for its relays";
+    SessionSnapshot waiting;
+    waiting.sessionId = QStringLiteral("%1#1").arg(name);
+    waiting.backendName = name;
+    waiting.state = SessionState::Connecting;
+    waiting.stateSince = QDateTime::currentDateTimeUtc();
+    sessions.insert(waiting.sessionId, waiting);
+    Q_EMIT q->sessionChanged(waiting);
+    resolving[name] = std::make_unique<TpmRelayAddresses>(
+        backend, q, [this, name](const RelayAddresses& r) { relaysResolved(name, r); });
+}
+
+void ClientPrivate::relaysResolved(const QString& backendName, const RelayAddresses& result) {
+    resolving.erase(backendName);
+    const auto backend =
+        std::find_if(config.backends.cbegin(), config.backends.cend(),
+                     [&](const BackendConfig& b) { return b.name == backendName; });
+    if (!running || stopRequested || backend == config.backends.cend() || !backend->enabled)
+        return;
+    if (!result.urls.isEmpty()) {
+        BackendConfig resolved = *backend;
+        resolved.nexusAddresses = result.urls;
+        startBackend(resolved);
+        return;
+    }
+    SessionSnapshot failed = sessions.value(QStringLiteral("%1#1").arg(backendName));
+    failed.sessionId = QStringLiteral("%1#1").arg(backendName);
+    failed.backendName = backendName;
+    failed.state = result.permanent ? SessionState::Failed : SessionState::Backoff;
+    failed.stateSince = QDateTime::currentDateTimeUtc();
+    failed.lastError = QStringLiteral("relay addresses from namek: %1").arg(result.error);
+    const int delayMs = std::max(result.retryAfterMs, 5000);
+    if (!result.permanent)
+        failed.reconnectAt = failed.stateSince.addMSecs(delayMs);
+    sessions.insert(failed.sessionId, failed);
+    Q_EMIT q->sessionChanged(failed);
+    qCWarning(lcClient).noquote() << failed.sessionId << failed.lastError;
+    if (result.permanent)
+        return;
+    QTimer::singleShot(delayMs, q, [this, backendName] {
+        const auto again =
+            std::find_if(config.backends.cbegin(), config.backends.cend(),
+                         [&](const BackendConfig& b) { return b.name == backendName; });
+        // Still wanted and not started meanwhile (a toggle or new config starts afresh).
+        const bool started = resolving.count(backendName) > 0 ||
+                             std::any_of(workers.cbegin(), workers.cend(), [&](const auto* w) {
+                                 return w->backendName == backendName;
+                             });
+        if (running && !stopRequested && again != config.backends.cend() && again->enabled &&
+            !started &&
+            sessions.value(QStringLiteral("%1#1").arg(backendName)).state == SessionState::Backoff)
+            startBackend(*again);
+    });
+}
+
+void ClientPrivate::cancelResolving(const QString& backendName) {
+    resolving.erase(backendName);
+    // A placeholder "<backend>#1" of a backend that never got a session is reported as ended.
+    const QString sessionId = QStringLiteral("%1#1").arg(backendName);
+    const bool hasWorker = std::any_of(workers.cbegin(), workers.cend(), [&](const auto* w) {
+        return w->backendName == backendName;
+    });
+    if (hasWorker || !sessions.contains(sessionId))
+        return;
+    SessionSnapshot last = sessions.take(sessionId);
+    last.state = SessionState::Disabled;
+    last.stateSince = QDateTime::currentDateTimeUtc();
+    last.reconnectAt = {};
+    Q_EMIT q->sessionChanged(last);
+}
+
 void ClientPrivate::startBackend(const BackendConfig& backend) {
+    if (backend.attestation.usesTpm() && backend.nexusAddresses.isEmpty()) {
+        resolveRelays(backend);
+        return;
+    }
     for (int i = 0; i < backend.nexusAddresses.size(); ++i) {
         SessionSettings settings;
         settings.sessionId = QStringLiteral("%1#%2").arg(backend.name).arg(i + 1);
@@ -224,6 +311,8 @@ void Client::stop() {
     if (!d->running || d->stopRequested)
         return;
     d->stopRequested = true;
+    for (const BackendConfig& backend : std::as_const(d->config.backends))
+        d->cancelResolving(backend.name);
     if (d->workers.isEmpty()) {
         d->running = false;
         d->stopRequested = false;
@@ -245,6 +334,7 @@ void Client::setBackendEnabled(const QString& backendName, bool enabled) {
         if (enabled) {
             d->startBackend(backend);
         } else {
+            d->cancelResolving(backendName);
             const QList<SessionWorker*> workers = d->workers;
             for (SessionWorker* worker : workers) {
                 if (worker->backendName == backendName)
@@ -273,6 +363,7 @@ void Client::applyConfig(Config config) {
         const BackendConfig* after = findBackend(d->config, before.name);
         if (after && *after == before)
             continue;
+        d->cancelResolving(before.name);
         const QList<SessionWorker*> workers = d->workers;
         for (SessionWorker* worker : workers) {
             if (worker->backendName == before.name) {

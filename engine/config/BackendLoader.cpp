@@ -40,7 +40,10 @@ const QStringList kAttestationKeys = {QStringLiteral("command"),
                                       QStringLiteral("authorizerStatusUri"),
                                       QStringLiteral("policyVersion"),
                                       QStringLiteral("outboundAllowed"),
-                                      QStringLiteral("allowedOutboundPorts")};
+                                      QStringLiteral("allowedOutboundPorts"),
+                                      QStringLiteral("tpm")};
+const QStringList kTpmKeys = {QStringLiteral("namekUrl"), QStringLiteral("caFile"),
+                              QStringLiteral("tcti"), QStringLiteral("stateDir")};
 
 const QStringList kPortMappingKeys = {QStringLiteral("default"), QStringLiteral("hosts")};
 const QStringList kHealthKeys = {QStringLiteral("enabled"), QStringLiteral("inactivityTimeout"),
@@ -219,8 +222,21 @@ void BackendLoader::loadUdpRoutes() {
     }
 }
 
+bool BackendLoader::peekTpm() const {
+    for (auto it = m_node.begin(); it != m_node.end(); ++it) {
+        if (!it->first.IsScalar() || it->first.Scalar() != "attestation" || !it->second.IsMap())
+            continue;
+        for (auto field = it->second.begin(); field != it->second.end(); ++field) {
+            if (field->first.IsScalar() && field->first.Scalar() == "tpm")
+                return true;
+        }
+    }
+    return false;
+}
+
 void BackendLoader::checkRouteRule() {
-    if (m_hostnamesBad || m_tcpBad || m_udpBad)
+    // With tpm, namek decides the hostnames (tpm-namek.md §2.3): configured ones are optional.
+    if (m_hostnamesBad || m_tcpBad || m_udpBad || peekTpm())
         return;
     if (m_rawHostnames.isEmpty() && m_tcpCount == 0 && m_udpCount == 0)
         m_sink.error(m_ref,
@@ -259,7 +275,8 @@ void BackendLoader::loadNexusAddresses() {
         return;
     for (const Located<QString>& address : addresses)
         m_cfg.nexusAddresses << address.value; // checked when dialled, like any dial error
-    if (m_cfg.nexusAddresses.isEmpty())
+    // With tpm the default is namek's nexus_endpoints (learnt at enrollment, see Client).
+    if (m_cfg.nexusAddresses.isEmpty() && !peekTpm())
         m_sink.error(ref, QStringLiteral("nexusAddresses is required"));
 }
 
@@ -292,6 +309,7 @@ void BackendLoader::loadAttestation() {
     presenceUnknown |= str("hmacSecret", a.hmacSecret);
     presenceUnknown |= str("hmacSecretFile", a.hmacSecretFile);
     m_secretFileRef = att.ref(QStringLiteral("hmacSecretFile"));
+    presenceUnknown |= loadTpm(att);
     str("authorizerStatusUri", a.authorizerStatusUri);
     str("policyVersion", a.policyVersion);
 
@@ -320,9 +338,14 @@ void BackendLoader::loadAttestation() {
     for (const Located<int>& port : outbound)
         a.allowedOutboundPorts << port.value;
 
-    if (!presenceUnknown && a.command.trimmed().isEmpty() && a.hmacSecret.trimmed().isEmpty() &&
-        a.hmacSecretFile.trimmed().isEmpty())
+    const bool otherKind = !a.command.trimmed().isEmpty() || !a.hmacSecret.trimmed().isEmpty() ||
+                           !a.hmacSecretFile.trimmed().isEmpty();
+    if (!presenceUnknown && !otherKind && !a.usesTpm())
         m_sink.error(ref, required);
+    if (a.usesTpm() && otherKind)
+        m_sink.error(att.ref(QStringLiteral("tpm")),
+                     QStringLiteral("attestation.tpm cannot be combined with command or "
+                                    "hmacSecret(/File)"));
 
     // Numbers in the order of config.md §3; 0 is "unset" for every one of them.
     const std::pair<const char*, int*> numbers[] = {
@@ -358,6 +381,48 @@ void BackendLoader::loadAttestation() {
     a.hmacSecretFile = a.hmacSecretFile.trimmed();
     a.authorizerStatusUri = a.authorizerStatusUri.trimmed();
     a.policyVersion = a.policyVersion.trimmed();
+}
+
+bool BackendLoader::loadTpm(const MapReader& attestation) {
+    const QString key = QStringLiteral("tpm");
+    const SourceRef ref = attestation.ref(key);
+    const YAML::Node node = attestation.value(key);
+    const Read read = expectMap(m_sink, node, ref);
+    if (read != Read::Ok)
+        return read == Read::Bad;
+    const MapReader fields(m_sink, node, ref, kTpmKeys);
+    TpmAttestationConfig tpm;
+    auto str = [&](const char* name, QString& out) {
+        const Read r = readString(m_sink, fields.value(QLatin1String(name)),
+                                  fields.ref(QLatin1String(name)), out);
+        out = out.trimmed();
+        return r;
+    };
+    const SourceRef urlRef = fields.ref(QStringLiteral("namekUrl"));
+    const Read urlRead = str("namekUrl", tpm.namekUrl);
+    if (urlRead != Read::Bad) {
+        const QUrl url(tpm.namekUrl);
+        if (tpm.namekUrl.isEmpty())
+            m_sink.error(urlRead == Read::Absent ? ref : urlRef,
+                         QStringLiteral("attestation.tpm.namekUrl is required"));
+        else if (!url.isValid() || url.scheme() != QLatin1String("https") || url.host().isEmpty())
+            m_sink.error(urlRef, QStringLiteral("attestation.tpm.namekUrl %1 must be an https:// "
+                                                "URL")
+                                     .arg(quoted(tpm.namekUrl)));
+    }
+    const SourceRef caRef = fields.ref(QStringLiteral("caFile"));
+    if (str("caFile", tpm.caFile) == Read::Ok && !tpm.caFile.isEmpty()) {
+        const trust::CaBundle bundle = trust::readCaFile(tpm.caFile);
+        if (!bundle.error.isEmpty())
+            m_sink.error(caRef, QStringLiteral("attestation.tpm.caFile %1: %2")
+                                    .arg(quoted(tpm.caFile), bundle.error));
+    }
+    QString tcti;
+    if (str("tcti", tcti) == Read::Ok && !tcti.isEmpty())
+        tpm.tcti = tcti; // absent or blank: the default of Config.h
+    str("stateDir", tpm.stateDir);
+    m_cfg.attestation.tpm = tpm;
+    return false;
 }
 
 void BackendLoader::loadPortMappings() {

@@ -30,6 +30,8 @@ private:
     void loadNexusAddresses();
     void loadWeight();
     void loadAttestation();
+    bool peekTpm() const;                       // attestation.tpm is written (even if invalid)
+    bool loadTpm(const MapReader& attestation); // true: the block was not a mapping
     void loadPortMappings();
     void loadPortMapping(const MapReader::Entry& entry, int port);
     void emitWarnings();

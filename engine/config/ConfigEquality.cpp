@@ -14,7 +14,8 @@ bool AttestationConfig::operator==(const AttestationConfig& o) const {
            reauthGraceSeconds == o.reauthGraceSeconds &&
            maintenanceGraceCapSeconds == o.maintenanceGraceCapSeconds &&
            authorizerStatusUri == o.authorizerStatusUri && policyVersion == o.policyVersion &&
-           outboundAllowed == o.outboundAllowed && allowedOutboundPorts == o.allowedOutboundPorts;
+           outboundAllowed == o.outboundAllowed && allowedOutboundPorts == o.allowedOutboundPorts &&
+           tpm == o.tpm;
 }
 
 bool BackendConfig::operator==(const BackendConfig& o) const {

@@ -122,6 +122,19 @@ private:
         string("policyVersion", a.policyVersion);
         boolean("outboundAllowed", a.outboundAllowed, defaults.outboundAllowed);
         intList("allowedOutboundPorts", a.allowedOutboundPorts);
+        if (a.tpm)
+            tpm(*a.tpm);
+        m_out << YAML::EndMap;
+    }
+
+    void tpm(const TpmAttestationConfig& t) {
+        const TpmAttestationConfig defaults;
+        m_out << YAML::Key << "tpm" << YAML::Value << YAML::BeginMap;
+        m_out << YAML::Key << "namekUrl" << YAML::Value << YAML::DoubleQuoted << toStd(t.namekUrl);
+        string("caFile", t.caFile);
+        if (t.tcti != defaults.tcti)
+            string("tcti", t.tcti);
+        string("stateDir", t.stateDir);
         m_out << YAML::EndMap;
     }
 

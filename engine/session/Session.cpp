@@ -168,7 +168,15 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
                 m_ws->close(ws::Normal);
             return;
         }
-        attemptFailed(QStringLiteral("%1 token: %2").arg(stageName(stage), error));
+        const QString failure = QStringLiteral("%1 token: %2").arg(stageName(stage), error);
+        if (result.permanent) { // the provider knows no retry can help
+            qCCritical(lcSession).noquote() << m_settings.sessionId << "giving up:" << failure;
+            m_phase = Phase::Stopped;
+            setState(SessionState::Failed, failure);
+            return;
+        }
+        m_minRetryMs = result.retryAfterMs;
+        attemptFailed(failure);
         return;
     }
     const QString token = result.token.trimmed();
@@ -662,8 +670,10 @@ void Session::attemptFailed(const QString& error, const QString& cause) {
         QMetaObject::invokeMethod(this, &Session::beginAttempt, Qt::QueuedConnection);
         return;
     }
-    const std::optional<int> delay =
+    std::optional<int> delay =
         m_backoff.nextDelayMs(classifyFailure(cause.isEmpty() ? error : cause));
+    if (delay) // the provider's least wait (TokenResult::retryAfterMs), e.g. namek's Retry-After
+        delay = std::max(*delay, std::exchange(m_minRetryMs, 0));
     if (!delay) {
         qCCritical(lcSession).noquote()
             << m_settings.sessionId << "giving up after repeated refusals:" << error;

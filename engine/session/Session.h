@@ -103,6 +103,7 @@ private:
     PortRouter m_router;
     std::unique_ptr<TokenProvider> m_provider;
     Backoff m_backoff;
+    int m_minRetryMs = 0; // least wait before the next attempt, asked for by the token provider
     WebSocketClient* m_ws = nullptr;
 
     Phase m_phase = Phase::Idle;

@@ -57,6 +57,11 @@ private slots:
     void directoryIsNotAFile();
     void loadFromFile();
     void exampleConfigLoads();
+    void tpmForm();
+    void tpmDefaults();
+    void tpmErrors_data();
+    void tpmErrors();
+    void tpmCaFileUnreadable();
 };
 
 void TestConfigAdditions::seedExample() {
@@ -552,6 +557,112 @@ void TestConfigAdditions::exampleConfigLoads() {
     QVERIFY(sawDisabled);
     QVERIFY(sawCaFile);
     QVERIFY(sawPlainString);
+
+    // The commented tpm backend loads once uncommented (its caFile pointed at a real CA).
+    const qsizetype start = text.indexOf("  # - name: home");
+    QVERIFY(start > 0);
+    QByteArray tpmText = text.left(start);
+    for (const QByteArray& line : text.mid(start).split('\n'))
+        tpmText += (line.startsWith("  # ") ? "  " + line.mid(4) : line) + '\n';
+    tpmText.replace("/etc/nexus-tray/namek-ca.pem", ca.caPemPath().toUtf8());
+    const ConfigLoadResult withTpm = loadConfigText(tpmText);
+    QVERIFY2(withTpm.ok(), qPrintable(configtest::describe(withTpm.errors) + tpmText));
+    QCOMPARE(withTpm.config.backends.size(), result.config.backends.size() + 1);
+    const BackendConfig& home = withTpm.config.backends.last();
+    QVERIFY(home.attestation.usesTpm());
+    QCOMPARE(home.attestation.tpm->namekUrl, QStringLiteral("https://namek.example.com"));
+    QVERIFY(home.hostnames.isEmpty());
+}
+
+void TestConfigAdditions::tpmForm() {
+    // The form of issue 12: no hostnames, no nexusAddresses (namek's), every tpm key.
+    test::TestCa ca;
+    QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+    const ConfigLoadResult result = loadConfigText(
+        baseYaml({{"hostnames", ""},
+                  {"nexusAddresses", ""},
+                  {"attestation", "attestation:\n  tpm:\n    namekUrl: \" https://namek.test \"\n"
+                                  "    caFile: \"" +
+                                      ca.caPemPath() +
+                                      "\"\n    tcti: \"swtpm:path=/run/t.sock\"\n"
+                                      "    stateDir: /var/lib/nt"}}));
+    QVERIFY2(result.ok(), qPrintable(configtest::describe(result.errors)));
+    const AttestationConfig& a = result.config.backends[0].attestation;
+    QVERIFY(a.usesTpm());
+    QVERIFY(!a.usesCommand());
+    QCOMPARE(a.tpm->namekUrl, QStringLiteral("https://namek.test"));
+    QCOMPARE(a.tpm->caFile, ca.caPemPath());
+    QCOMPARE(a.tpm->tcti, QStringLiteral("swtpm:path=/run/t.sock"));
+    QCOMPARE(a.tpm->stateDir, QStringLiteral("/var/lib/nt"));
+    QCOMPARE(a.tpm->effectiveStateDir(QStringLiteral("edge")), QStringLiteral("/var/lib/nt"));
+    QVERIFY(result.config.backends[0].hostnames.isEmpty());
+    QVERIFY(result.config.backends[0].nexusAddresses.isEmpty());
+}
+
+void TestConfigAdditions::tpmDefaults() {
+    const ConfigLoadResult result = loadConfigText(
+        baseYaml({{"attestation", "attestation: {tpm: {namekUrl: \"https://namek.test/base\"}}"}}));
+    QVERIFY2(result.ok(), qPrintable(configtest::describe(result.errors)));
+    const TpmAttestationConfig& tpm = *result.config.backends[0].attestation.tpm;
+    QCOMPARE(tpm.tcti, QStringLiteral("device:/dev/tpmrm0"));
+    QVERIFY(tpm.stateDir.isEmpty());
+    qputenv("XDG_STATE_HOME", "/xdg/state");
+    QCOMPARE(tpm.effectiveStateDir(QStringLiteral("edge")),
+             QStringLiteral("/xdg/state/nexus-tray/tpm/edge"));
+    qunsetenv("XDG_STATE_HOME");
+    QCOMPARE(tpm.effectiveStateDir(QStringLiteral("edge")),
+             QDir::homePath() + QStringLiteral("/.local/state/nexus-tray/tpm/edge"));
+}
+
+void TestConfigAdditions::tpmErrors_data() {
+    QTest::addColumn<QString>("attestation");
+    QTest::addColumn<QString>("error"); // the whole issue, "file:line:column: key: message"
+    QTest::newRow("http URL") << "attestation:\n  tpm:\n    namekUrl: http://namek.test"
+                              << "c.yaml:7:19: backends[0].attestation.tpm.namekUrl: backend "
+                                 "'edge': attestation.tpm.namekUrl 'http://namek.test' must be "
+                                 "an https:// URL";
+    QTest::newRow("no URL") << "attestation:\n  tpm:\n    tcti: \"device:/dev/tpm0\""
+                            << "c.yaml:7:9: backends[0].attestation.tpm: backend 'edge': "
+                               "attestation.tpm.namekUrl is required";
+    QTest::newRow("unknown key")
+        << "attestation:\n  tpm:\n    namekUrl: https://n.test\n    tctl: x"
+        << "c.yaml:8:9: backends[0].attestation.tpm.tctl: backend 'edge': unknown key \"tctl\" "
+           "(expected one of: namekUrl, caFile, tcti, stateDir)";
+    QTest::newRow("with hmacSecret")
+        << "attestation:\n  hmacSecret: s\n  tpm:\n    namekUrl: https://n.test"
+        << "c.yaml:8:9: backends[0].attestation.tpm: backend 'edge': attestation.tpm cannot be "
+           "combined with command or hmacSecret(/File)";
+    QTest::newRow("not a mapping") << "attestation:\n  tpm: https://n.test"
+                                   << "c.yaml:6:12: backends[0].attestation.tpm: backend 'edge': "
+                                      "expected a mapping, got \"https://n.test\"";
+}
+
+void TestConfigAdditions::tpmErrors() {
+    QFETCH(QString, attestation);
+    QFETCH(QString, error);
+    const ConfigLoadResult result =
+        loadConfigText(baseYaml({{"attestation", attestation}}), QStringLiteral("c.yaml"));
+    QStringList all;
+    for (const ConfigIssue& issue : result.errors)
+        all << issue.toString();
+    QCOMPARE(all, QStringList{error});
+}
+
+void TestConfigAdditions::tpmCaFileUnreadable() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString caPath = dir.filePath(QStringLiteral("absent.pem"));
+    const ConfigLoadResult result = loadConfigText(
+        baseYaml({{"attestation", "attestation:\n  tpm:\n    namekUrl: https://n.test\n"
+                                  "    caFile: \"" +
+                                      caPath + "\""}}),
+        QStringLiteral("c.yaml"));
+    QCOMPARE(result.errors.size(), 1);
+    QCOMPARE(result.errors[0].line, 8);
+    QCOMPARE(result.errors[0].key, QStringLiteral("backends[0].attestation.tpm.caFile"));
+    QCOMPARE(
+        result.errors[0].message,
+        QStringLiteral("backend 'edge': attestation.tpm.caFile '%1': no such file").arg(caPath));
 }
 
 QTEST_GUILESS_MAIN(TestConfigAdditions)

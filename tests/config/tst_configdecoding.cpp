@@ -98,7 +98,7 @@ void TestConfigDecoding::refused_data() {
            "timeoutSeconds, cacheHandshakeSeconds, hmacSecret, hmacSecretFile, tokenTTLSeconds, "
            "handshakeMaxAgeSeconds, reauthIntervalSeconds, reauthGraceSeconds, "
            "maintenanceGraceCapSeconds, authorizerStatusUri, policyVersion, outboundAllowed, "
-           "allowedOutboundPorts)";
+           "allowedOutboundPorts, tpm)";
     QTest::newRow("unknown healthChecks key")
         << baseYaml({{"healthChecks", "healthChecks: {interval: 5}"}})
         << "backends[0].healthChecks.interval"

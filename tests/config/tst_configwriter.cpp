@@ -67,7 +67,16 @@ QByteArray everyKeyYaml(const QString& caFile, const QString& secretFile) {
                "    nexusAddresses: [\"wss://h3.example.com/c\"]\n"
                "    attestation: {hmacSecret: x}\n"
                "    portMappings: {443: {default: \"127.0.0.1:1\"}}\n"
-               "    healthChecks: {inactivityTimeout: -5}\n")
+               "    healthChecks: {inactivityTimeout: -5}\n"
+               "  - name: third\n"
+               "    nexusAddresses: [\"wss://h4.example.com/c\"]\n"
+               "    attestation:\n"
+               "      tpm:\n"
+               "        namekUrl: \"https://namek.example.com\"\n"
+               "        caFile: \"%1\"\n"
+               "        tcti: \"swtpm:path=/run/tpm.sock\"\n"
+               "        stateDir: \"/var/lib/nexus-tray/tpm\"\n"
+               "    portMappings: {443: {default: \"127.0.0.1:2\"}}\n")
         .arg(caFile, secretFile)
         .toUtf8();
 }
@@ -148,7 +157,9 @@ private Q_SLOTS:
         QCOMPARE(full.healthChecks.pongTimeoutSeconds, 4);
         QCOMPARE(full.udpRoutes.first().flowIdleTimeoutSeconds, std::optional<int>(0));
         QCOMPARE(full.udpRoutes.last().flowIdleTimeoutSeconds, std::optional<int>());
-        QCOMPARE(loaded.config.backends.last().healthChecks.inactivityTimeoutSeconds, -5);
+        QCOMPARE(loaded.config.backends.at(1).healthChecks.inactivityTimeoutSeconds, -5);
+        QCOMPARE(loaded.config.backends.last().attestation.tpm->tcti,
+                 QStringLiteral("swtpm:path=/run/tpm.sock"));
 
         const QByteArray yaml = writeConfigYaml(loaded.config);
         const ConfigLoadResult again = loadConfigText(yaml);

@@ -18,14 +18,24 @@ namespace nexustray::test {
 
 #if defined(__x86_64__) && defined(__linux__)
 static_assert(sizeof(UdpRoute) == 12, "UdpRoute changed: see the comment at the top");
-static_assert(sizeof(AttestationConfig) == 216,
+static_assert(sizeof(TpmAttestationConfig) == 96, "TpmAttestationConfig changed: see the top");
+static_assert(sizeof(AttestationConfig) == 320,
               "AttestationConfig changed: see the comment at the top");
 static_assert(sizeof(PortMapping) == 32, "PortMapping changed: see the top");
 static_assert(sizeof(HealthChecks) == 12, "HealthChecks changed: see the top");
 static_assert(sizeof(FlowControl) == 12, "FlowControl changed: see the top");
 static_assert(sizeof(TlsConfig) == 32, "TlsConfig changed: see the top");
-static_assert(sizeof(BackendConfig) == 448, "BackendConfig changed: see the top");
+static_assert(sizeof(BackendConfig) == 552, "BackendConfig changed: see the top");
 #endif
+
+// The tpm block of a backend, created (with a namek URL) when it had none.
+inline TpmAttestationConfig& tpmOf(BackendConfig& b) {
+    if (!b.attestation.tpm) {
+        b.attestation.tpm.emplace();
+        b.attestation.tpm->namekUrl = QStringLiteral("https://namek.test");
+    }
+    return *b.attestation.tpm;
+}
 
 struct BackendMutation {
     const char* field; // dotted config key
@@ -85,6 +95,17 @@ inline std::vector<BackendMutation> backendMutations() {
          [toggled](BackendConfig& b) { toggled(b.attestation.outboundAllowed); }},
         {"attestation.allowedOutboundPorts",
          [](BackendConfig& b) { b.attestation.allowedOutboundPorts.append(65004); }},
+        {"attestation.tpm",
+         [](BackendConfig& b) {
+             if (b.attestation.tpm)
+                 b.attestation.tpm.reset();
+             else
+                 tpmOf(b);
+         }},
+        {"attestation.tpm.namekUrl", [more](BackendConfig& b) { more(tpmOf(b).namekUrl); }},
+        {"attestation.tpm.caFile", [more](BackendConfig& b) { more(tpmOf(b).caFile); }},
+        {"attestation.tpm.tcti", [more](BackendConfig& b) { more(tpmOf(b).tcti); }},
+        {"attestation.tpm.stateDir", [more](BackendConfig& b) { more(tpmOf(b).stateDir); }},
         {"portMappings (port)",
          [](BackendConfig& b) {
              b.portMappings[65005].defaultTarget = QStringLiteral("127.0.0.1:1");

@@ -46,7 +46,8 @@ public:
     int requests(const QString& path) const { return m_requests.value(path); }
     QByteArray tokenSecret() const { return m_secret; }
     QString baseDomain() const { return QStringLiteral("devices.namek.test"); }
-    QStringList nexusEndpoints() const { return {QStringLiteral("wss://127.0.0.1:1/connect")}; }
+    QStringList nexusEndpoints() const { return m_nexusEndpoints; }
+    void setNexusEndpoints(const QStringList& urls) { m_nexusEndpoints = urls; }
 
 protected:
     void incomingConnection(qintptr fd) override;
@@ -109,6 +110,7 @@ private:
     int m_reenrollments = 0;
     int m_tokensIssued = 0;
     QString m_lastEkKind;
+    QStringList m_nexusEndpoints{QStringLiteral("wss://127.0.0.1:1/connect")};
 };
 
 } // namespace nexustray::test

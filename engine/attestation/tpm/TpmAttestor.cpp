@@ -204,6 +204,8 @@ void TpmAttestor::enrolled(const NamekReply& reply) {
     id.hostname = str(reply.json, "hostname");
     id.identityClass = str(reply.json, "identity_class");
     id.ekFingerprint = m_ek->fingerprintHex;
+    for (const QJsonValue& url : reply.json.value(QLatin1String("nexus_endpoints")).toArray())
+        id.nexusEndpoints << url.toString();
     QString error;
     if (id.deviceId.isEmpty()) {
         failPreparation({{},

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
@@ -58,6 +59,8 @@ std::optional<TpmIdentity> TpmState::loadIdentity() const {
     id.hostname = o.value(QLatin1String("hostname")).toString();
     id.identityClass = o.value(QLatin1String("identity_class")).toString();
     id.ekFingerprint = o.value(QLatin1String("ek_fingerprint")).toString();
+    for (const QJsonValue& url : o.value(QLatin1String("nexus_endpoints")).toArray())
+        id.nexusEndpoints << url.toString();
     if (id.namekUrl.isEmpty() || id.deviceId.isEmpty() || id.ekFingerprint.isEmpty()) {
         return std::nullopt;
     }
@@ -65,11 +68,13 @@ std::optional<TpmIdentity> TpmState::loadIdentity() const {
 }
 
 bool TpmState::saveIdentity(const TpmIdentity& identity, QString* error) const {
-    const QJsonObject o{{QLatin1String("namek_url"), identity.namekUrl},
-                        {QLatin1String("device_id"), identity.deviceId},
-                        {QLatin1String("hostname"), identity.hostname},
-                        {QLatin1String("identity_class"), identity.identityClass},
-                        {QLatin1String("ek_fingerprint"), identity.ekFingerprint}};
+    const QJsonObject o{
+        {QLatin1String("namek_url"), identity.namekUrl},
+        {QLatin1String("device_id"), identity.deviceId},
+        {QLatin1String("hostname"), identity.hostname},
+        {QLatin1String("identity_class"), identity.identityClass},
+        {QLatin1String("ek_fingerprint"), identity.ekFingerprint},
+        {QLatin1String("nexus_endpoints"), QJsonArray::fromStringList(identity.nexusEndpoints)}};
     return write(kIdentity, QJsonDocument(o).toJson(QJsonDocument::Compact), error);
 }
 

@@ -6,6 +6,7 @@
 #include "attestation/tpm/TpmDevice.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -17,6 +18,7 @@ struct TpmIdentity {
     QString hostname;
     QString identityClass;
     QString ekFingerprint;
+    QStringList nexusEndpoints; // the hub URLs namek gave at enrollment (§2.5)
 };
 
 class TpmState {

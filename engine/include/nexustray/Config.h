@@ -24,6 +24,27 @@ struct UdpRoute {
     bool operator!=(const UdpRoute& o) const { return !(*this == o); }
 };
 
+// attestation.tpm: tokens from namek, proven with this machine's TPM (issue 12, spec
+// tpm-namek.md). Excludes command and hmacSecret(/File).
+struct TpmAttestationConfig {
+    QString namekUrl; // https, required
+    QString caFile;   // optional: trusted in addition to the system store
+    QString tcti = QStringLiteral("device:/dev/tpmrm0");
+    QString stateDir; // empty = defaultStateDir(backend name)
+
+    // $XDG_STATE_HOME/nexus-tray/tpm/<backend> (~/.local/state/... when XDG_STATE_HOME is unset).
+    static QString defaultStateDir(const QString& backendName);
+    // stateDir, or the default for this backend when it is empty.
+    QString effectiveStateDir(const QString& backendName) const {
+        return stateDir.isEmpty() ? defaultStateDir(backendName) : stateDir;
+    }
+    bool operator==(const TpmAttestationConfig& o) const {
+        return namekUrl == o.namekUrl && caFile == o.caFile && tcti == o.tcti &&
+               stateDir == o.stateDir;
+    }
+    bool operator!=(const TpmAttestationConfig& o) const { return !(*this == o); }
+};
+
 struct AttestationConfig {
     QString command; // external token command; wins over the HMAC signer when non-blank
     QStringList args;
@@ -41,8 +62,10 @@ struct AttestationConfig {
     QString policyVersion;
     bool outboundAllowed = false;
     QList<int> allowedOutboundPorts;
+    std::optional<TpmAttestationConfig> tpm; // set = the TPM provider (the other kinds are unset)
 
     bool usesCommand() const { return !command.trimmed().isEmpty(); }
+    bool usesTpm() const { return tpm.has_value(); }
     bool operator==(const AttestationConfig& o) const;
     bool operator!=(const AttestationConfig& o) const { return !(*this == o); }
 };

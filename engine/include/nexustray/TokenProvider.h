@@ -43,6 +43,9 @@ struct TokenResult {
     QString token;                   // trimmed, non-empty when ok
     std::optional<QDateTime> expiry; // when the provider knows it (JSON output, HMAC exp)
     QString error;                   // plain words, never contains the token
+    // Failure hints for the session (ignored when ok):
+    bool permanent = false; // no retry can help (e.g. "device suspended/revoked"): stop for good
+    int retryAfterMs = 0;   // wait at least this long before the next attempt (e.g. Retry-After)
 };
 
 // A provider lives on the thread of the session that uses it and is called only there.
@@ -88,8 +91,10 @@ private:
 using TokenProviderFactory =
     std::function<std::unique_ptr<TokenProvider>(const BackendConfig& backend)>;
 
-// Builds the provider the config selects: command if non-blank, else the HMAC signer (reads
-// hmacSecretFile now), wrapped in the handshake cache when cacheHandshakeSeconds > 0.
+// Builds the provider the config selects: the TPM (attestation.tpm; the attestor is shared by
+// every provider with the same namek URL, TCTI and state directory), else the command if
+// non-blank, else the HMAC signer (reads hmacSecretFile now), wrapped in the handshake cache when
+// cacheHandshakeSeconds > 0.
 // Returns nullptr and sets *error ("read hmac secret file: ...", "hmac secret is required") on
 // failure.
 std::unique_ptr<TokenProvider> createTokenProvider(const BackendConfig& backend, QString* error);

@@ -1,0 +1,89 @@
+#include "TpmStatus.h"
+
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QTextStream>
+
+#include <cstdio>
+
+#include "attestation/TpmTokenProvider.h"
+#include "attestation/tpm/TpmDevice.h"
+#include "attestation/tpm/TpmState.h"
+#include "nexustray/Config.h"
+
+namespace nexustray::app {
+
+namespace {
+
+using namespace attestation::tpm;
+
+// Opens the TPM behind `tcti` (on the device's worker thread) and waits for the answer.
+TpmError probe(const QString& tcti) {
+    QObject context;
+    const auto rx = std::make_shared<TpmReceiver>(&context);
+    QEventLoop loop;
+    TpmError result;
+    std::shared_ptr<TpmDevice> device = TpmDevice::shared(tcti);
+    device->open(rx, [&](TpmError error) {
+        result = std::move(error);
+        loop.quit();
+    });
+    loop.exec();
+    rx->detach();
+    return result;
+}
+
+} // namespace
+
+int runTpmStatus(const QString& configPath) {
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (!QFileInfo::exists(configPath)) {
+        err << configPath << ": file not found\n";
+        return 1;
+    }
+    const ConfigLoadResult loaded = loadConfigFile(configPath);
+    for (const ConfigIssue& issue : loaded.errors)
+        err << issue.toString() << '\n';
+    if (!loaded.ok())
+        return 1;
+
+    int tpmBackends = 0;
+    bool problem = false;
+    for (const BackendConfig& backend : loaded.config.backends) {
+        if (!backend.attestation.usesTpm())
+            continue;
+        ++tpmBackends;
+        const TpmAttestorOptions options = attestation::TpmTokenProvider::optionsFor(backend);
+        out << "backend '" << backend.name << "'" << (backend.enabled ? "" : " (disabled)") << '\n';
+        out << "  namek:     " << options.namekUrl.toString() << '\n';
+        const TpmError opened = probe(options.tcti);
+        out << "  tpm:       " << options.tcti << ": "
+            << (opened.ok() ? QStringLiteral("reachable")
+                            : QStringLiteral("NOT reachable: ") + opened.message)
+            << '\n';
+        problem |= !opened.ok();
+        out << "  state:     " << options.stateDir << '\n';
+        const std::optional<TpmIdentity> identity = TpmState(options.stateDir).loadIdentity();
+        if (!identity) {
+            out << "  enrolled:  no (enrolls at the next start)\n";
+        } else if (identity->namekUrl != options.namekUrl.toString()) {
+            out << "  enrolled:  at another namek (" << identity->namekUrl
+                << "; enrolls again at the next start)\n";
+        } else {
+            out << "  enrolled:  yes\n";
+            out << "  device id: " << identity->deviceId << '\n';
+            out << "  hostname:  " << identity->hostname << '\n';
+            if (!identity->identityClass.isEmpty())
+                out << "  identity:  " << identity->identityClass << '\n';
+        }
+    }
+    out.flush();
+    if (tpmBackends == 0) {
+        err << configPath << ": no backend uses attestation.tpm\n";
+        return 1;
+    }
+    return problem ? 1 : 0;
+}
+
+} // namespace nexustray::app
