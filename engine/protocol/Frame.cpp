@@ -1,6 +1,8 @@
 // Binary message framing (protocol.md §4).
 #include "protocol/Frame.h"
 
+#include <cstring>
+
 namespace nexustray::protocol {
 
 QByteArray dataHeader(const QUuid& clientId) {
@@ -25,6 +27,20 @@ QByteArray encodeData(const QByteArray& header, QByteArrayView payload) {
     out.append(header);
     out.append(payload);
     return out;
+}
+
+char* beginData(QByteArray& buffer, const QByteArray& header, qsizetype payloadCapacity) {
+    Q_ASSERT(header.size() == kDataHeaderSize);
+    Q_ASSERT(payloadCapacity >= 0 && payloadCapacity <= kMaxDataPayload);
+    buffer.resize(kDataHeaderSize + payloadCapacity); // within its capacity: no allocation
+    char* out = buffer.data();
+    std::memcpy(out, header.constData(), kDataHeaderSize);
+    return out + kDataHeaderSize;
+}
+
+void finishData(QByteArray& buffer, qsizetype payloadSize) {
+    Q_ASSERT(payloadSize >= 0 && kDataHeaderSize + payloadSize <= buffer.size());
+    buffer.resize(kDataHeaderSize + payloadSize); // shrinking keeps the capacity
 }
 
 QByteArray encodeControl(const ControlMessage& message) {

@@ -25,6 +25,16 @@ QByteArray dataHeader(const QUuid& clientId);
 // first message of an HTTP stream may carry up to 64 KiB (asserted bound: 2 * kMaxDataPayload).
 QByteArray encodeData(const QUuid& clientId, QByteArrayView payload);
 QByteArray encodeData(const QByteArray& header, QByteArrayView payload);
+// The hot path's encoder: a data message built in place in `buffer`, which the caller reuses for
+// every message (its capacity is kept: no allocation once it holds kMaxClientMessage). Returns
+// where up to `payloadCapacity` payload bytes go, so the payload is written once, straight into the
+// message (e.g. by QIODevice::read); finishData() then trims it to the bytes actually written.
+char* beginData(QByteArray& buffer, const QByteArray& header, qsizetype payloadCapacity);
+void finishData(QByteArray& buffer, qsizetype payloadSize);
+// Payload bytes of an encoded data message.
+inline qsizetype dataPayloadSize(const QByteArray& message) {
+    return message.size() - kDataHeaderSize;
+}
 QByteArray encodeControl(const ControlMessage& message);
 
 struct DecodedMessage {

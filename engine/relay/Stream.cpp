@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
-#include <cstring>
 
 #include "Logging.h"
 #include "protocol/Frame.h"
@@ -291,13 +290,11 @@ bool Stream::sendToHub(int maxMessages) {
             break;
         const qint64 chunk = std::min<qint64>(available, protocol::kMaxDataPayload);
         QByteArray& message = messageBuffer();
-        message.resize(protocol::kDataHeaderSize + chunk); // within its capacity: no allocation
-        std::memcpy(message.data(), m_header.constData(), protocol::kDataHeaderSize);
-        const qint64 n = m_local->read(message.data() + protocol::kDataHeaderSize, chunk);
+        const qint64 n = m_local->read(protocol::beginData(message, m_header, chunk), chunk);
         if (n <= 0)
             break;
         if (n < chunk)
-            message.resize(protocol::kDataHeaderSize + n);
+            protocol::finishData(message, n);
         m_host->sendData(message);
         if (!m_reverseUnlimited) {
             --m_reverseCredits;
@@ -396,8 +393,7 @@ void Stream::padTailAndAwaitAck() {
     const qint64 padding = (kCreditBatch - m_unacknowledged % kCreditBatch) % kCreditBatch;
     Q_ASSERT(padding <= kTailPaddingAllowance);
     QByteArray& message = messageBuffer();
-    message.resize(protocol::kDataHeaderSize);
-    std::memcpy(message.data(), m_header.constData(), protocol::kDataHeaderSize);
+    protocol::beginData(message, m_header, 0);
     for (qint64 i = 0; i < padding; ++i) {
         m_host->sendData(message);
         --m_reverseCredits; // may go below zero by at most kTailPaddingAllowance

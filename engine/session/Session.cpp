@@ -6,29 +6,36 @@
 #include <QSslError>
 #include <QUrl>
 
+#include <algorithm>
+
 #include "Logging.h"
 #include "config/Hostname.h"
 #include "protocol/Frame.h"
-#include "relay/Stream.h"
 #include "session/TrustStore.h"
 #include "websocket/WebSocketClient.h"
 
 namespace nexustray {
 
 namespace {
-// Above this many unsent bytes on the WebSocket no more local data is read (memory bound); the
-// send queue resumes when the socket drained below the low mark.
-constexpr qint64 kWsHighWater = 1024 * 1024;
-constexpr qint64 kWsLowWater = 256 * 1024;
-constexpr int kMessagesPerTurn = 4; // fairness: round robin, at most 4 messages per stream per turn
-constexpr int kClosedIdMemory = 4096;
-
+StreamMultiplexer::Settings multiplexerSettings(const SessionSettings& settings) {
+    StreamMultiplexer::Settings mux;
+    mux.sessionId = settings.sessionId;
+    mux.backendName = settings.backend.name;
+    mux.relayUrl = settings.relayUrl;
+    mux.router = PortRouter(settings.backend.portMappings);
+    mux.connectHandler = settings.connectHandler;
+    mux.flow = settings.backend.flowControl;
+    mux.healthChecks = settings.backend.healthChecks;
+    mux.dialTimeoutMs = settings.timings.dialTimeoutMs;
+    mux.drainTimeoutMs = settings.timings.drainTimeoutMs;
+    return mux;
+}
 } // namespace
 
 Session::Session(SessionSettings settings, QObject* parent)
     : QObject(parent)
     , m_settings(std::move(settings))
-    , m_router(m_settings.backend.portMappings)
+    , m_muxSettings(multiplexerSettings(m_settings))
     , m_backoff(m_settings.backoff) {
     qRegisterMetaType<nexustray::TokenResult>();
     qRegisterMetaType<nexustray::SessionSnapshot>();
@@ -43,6 +50,9 @@ Session::~Session() {
     // Destruction without stop(): release everything without talking to the hub.
     closeAllStreams(false);
     dropWebSocket();
+    // Old connections' streams still flushing locally go now, while this link is whole.
+    for (const QPointer<StreamMultiplexer>& mux : std::exchange(m_retired, {}))
+        delete mux.data();
 }
 
 void Session::setTokenProvider(std::unique_ptr<TokenProvider> provider) {
@@ -61,9 +71,9 @@ SessionSnapshot Session::snapshot() const {
     s.weight = m_settings.backend.weight;
     if (m_state == SessionState::Backoff)
         s.reconnectAt = m_reconnectAt;
-    s.activeStreams = m_streams.size();
-    s.bytesIn = m_bytesIn;
-    s.bytesOut = m_bytesOut;
+    s.activeStreams = m_mux ? int(m_mux->streamCount()) : 0;
+    s.bytesIn = m_bytesIn + (m_mux ? m_mux->bytesIn() : 0);
+    s.bytesOut = m_bytesOut + (m_mux ? m_mux->bytesOut() : 0);
     return s;
 }
 
@@ -193,6 +203,7 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         m_ws->sendTextMessage(token);
         // Success is silent (protocol.md §2 step 4): from here on we are live.
         m_phase = Phase::Live;
+        openStreams();
         m_sinceReceive.restart();
         m_keepaliveTimer.start(m_settings.timings.keepaliveIntervalMs);
         m_deadlineTimer.start(m_settings.timings.keepaliveDeadlineMs);
@@ -264,8 +275,8 @@ void Session::openWebSocket() {
     connect(m_ws, &WebSocketClient::binaryMessageReceived, this, &Session::onBinaryMessage);
     connect(m_ws, &WebSocketClient::pong, this, [this] { m_sinceReceive.restart(); });
     connect(m_ws, &WebSocketClient::bytesWritten, this, [this] {
-        if (!m_sendQueue.empty() && m_ws && m_ws->bytesToWrite() < kWsLowWater)
-            pumpSendQueue();
+        if (m_mux && m_ws)
+            m_mux->onLinkWritten();
     });
     m_lastError.clear();
     m_ws->open(url);
@@ -322,223 +333,61 @@ void Session::onBinaryMessage(const QByteArray& message) {
         m_established = true;
         m_backoff.reset();
     }
-    const protocol::DecodedMessage decoded = protocol::decodeMessage(message);
-    switch (decoded.kind) {
-    case protocol::DecodedMessage::Kind::Data: {
-        m_bytesIn += quint64(decoded.payload.size());
-        Stream* stream = m_streams.value(decoded.clientId);
-        if (stream)
-            stream->onHubData(decoded.payload.data(), decoded.payload.size());
-        else
-            onUnknownStreamData(decoded.clientId);
-        break;
-    }
-    case protocol::DecodedMessage::Kind::Control:
-        handleControl(decoded.control);
-        break;
-    case protocol::DecodedMessage::Kind::Invalid:
-        qCWarning(lcSession).noquote()
-            << m_settings.sessionId << "ignoring a bad message from the relay:" << decoded.error;
-        break;
-    }
+    m_mux->onHubMessage(message);
 }
 
-void Session::handleControl(const protocol::ControlMessage& message) {
-    using protocol::ControlEvent;
-    Stream* stream = m_streams.value(message.clientId);
-    switch (message.event) {
-    case ControlEvent::Connect:
-        handleConnect(message);
-        return;
-    case ControlEvent::Disconnect:
-        if (stream)
-            stream->onHubDisconnect();
-        return;
-    case ControlEvent::PongClient:
-        if (stream)
-            stream->onPong();
-        return;
-    case ControlEvent::ResumeStream:
-        if (stream)
-            stream->onHubCredits(message.credits);
-        return;
-    default:
-        qCDebug(lcSession).noquote()
-            << m_settings.sessionId << "ignoring control event" << message.rawEvent;
-        return;
-    }
+void Session::openStreams() {
+    closeAllStreams(false); // none left from an earlier connection, normally
+    m_mux = new StreamMultiplexer(m_muxSettings, this, this);
+    connect(m_mux, &StreamMultiplexer::streamChanged, this, &Session::streamChanged);
+    connect(m_mux, &StreamMultiplexer::streamClosed, this, &Session::streamClosed);
 }
 
-void Session::handleConnect(const protocol::ControlMessage& message) {
-    if (message.clientId.isNull()) {
-        qCWarning(lcSession).noquote()
-            << m_settings.sessionId << "connect without client_id ignored";
+void Session::closeAllStreams(bool notifyHub) {
+    if (!m_mux)
         return;
-    }
-    if (Stream* old = m_streams.value(message.clientId)) {
-        // Never happens with the real hub; the old stream cannot be trusted any more.
-        old->abandon();
-    }
-    ConnectRequest request;
-    request.clientId = message.clientId;
-    request.backendName = m_settings.backend.name;
-    request.relayUrl = m_settings.relayUrl;
-    const QString normalized = hostname::normalize(message.hostname);
-    request.hostname = normalized.isEmpty() ? message.hostname : normalized;
-    request.port = message.connPort;
-    request.clientIp = message.clientIp;
-    request.transport = message.isUdp() ? Transport::Udp : Transport::Tcp;
-    request.isTls = message.isTls;
-
-    Stream::Params params;
-    params.request = request;
-    params.reverseCredits = message.credits;
-    params.flow = m_settings.backend.flowControl;
-    params.dialTimeoutMs = m_settings.timings.dialTimeoutMs;
-    params.drainTimeoutMs = m_settings.timings.drainTimeoutMs;
-    auto* stream = new Stream(params, this, this);
-    connect(stream, &Stream::released, this, [this, stream] {
-        Q_EMIT streamClosed(stream->snapshot(m_settings.sessionId));
-        stream->deleteLater();
-    });
-    m_streams.insert(request.clientId, stream);
-    // Forward credit first, so the hub can keep sending while we dial (protocol.md §6.1).
-    sendControl(protocol::makeResume(request.clientId, m_settings.backend.flowControl.maxBuffer));
-    qCDebug(lcStream).noquote() << "stream" << request.clientId.toString(QUuid::WithoutBraces)
-                                << "from" << request.clientIp << "for" << request.hostname << "port"
-                                << request.port;
-
-    if (request.transport == Transport::Udp) {
-        stream->refuse(QStringLiteral("UDP flows are not supported yet"));
-        return;
-    }
-    if (m_settings.connectHandler) {
-        const ConnectDecision decision = m_settings.connectHandler(request);
-        switch (decision.kind) {
-        case ConnectDecision::Kind::Dial:
-            stream->dial(decision.target);
-            return;
-        case ConnectDecision::Kind::Device:
-            if (decision.device) {
-                stream->attach(decision.device);
-                return;
-            }
-            break;
-        case ConnectDecision::Kind::Refuse:
-            stream->refuse(QStringLiteral("refused by the connect handler"));
-            return;
-        case ConnectDecision::Kind::NoRoute:
-            break;
-        }
-    }
-    const std::optional<QString> target = m_router.resolve(request.port, request.hostname);
-    if (!target) {
-        qCInfo(lcStream).noquote() << "stream" << request.clientId.toString(QUuid::WithoutBraces)
-                                   << "no route for" << request.hostname << "port" << request.port;
-        stream->refuse(QStringLiteral("no route"));
-        return;
-    }
-    stream->dial(*target);
+    StreamMultiplexer* mux = std::exchange(m_mux, nullptr);
+    mux->closeAll(notifyHub);
+    m_bytesIn += mux->bytesIn();
+    m_bytesOut += mux->bytesOut();
+    m_retired.erase(std::remove_if(m_retired.begin(), m_retired.end(),
+                                   [](const QPointer<StreamMultiplexer>& old) { return !old; }),
+                    m_retired.end());
+    m_retired.emplace_back(mux);
+    mux->retire(); // deletes itself once its closing streams are released
 }
 
-void Session::onUnknownStreamData(const QUuid& id) {
-    if (m_closedIds.contains(id))
-        return; // in flight when we closed it: drop silently
-    // At most one disconnect/unknown per ID (protocol.md §4 recommendation).
-    rememberClosed(id);
-    sendControl(protocol::makeDisconnect(id, QStringLiteral("unknown")));
+bool Session::isOpen() const {
+    return m_ws && m_phase == Phase::Live;
 }
 
-void Session::rememberClosed(const QUuid& id) {
-    if (m_closedIds.contains(id))
-        return;
-    m_closedIds.insert(id);
-    m_closedOrder.push_back(id);
-    if (m_closedOrder.size() > kClosedIdMemory) {
-        m_closedIds.remove(m_closedOrder.front());
-        m_closedOrder.pop_front();
-    }
-}
-
-void Session::sendControl(const protocol::ControlMessage& message) {
-    if (m_ws && m_phase == Phase::Live)
-        m_ws->sendBinaryMessage(protocol::encodeControl(message));
-}
-
-void Session::sendData(const QByteArray& message) {
-    if (!m_ws || m_phase != Phase::Live)
-        return;
-    m_bytesOut += quint64(message.size() - protocol::kDataHeaderSize);
+void Session::sendBinary(const QByteArray& message) {
     m_ws->sendBinaryMessage(message);
 }
 
-bool Session::canSendData() const {
-    return m_ws && m_phase == Phase::Live && m_ws->bytesToWrite() < kWsHighWater;
-}
-
-void Session::scheduleSend(Stream* stream) {
-    if (!m_queued.contains(stream->id())) {
-        m_queued.insert(stream->id());
-        m_sendQueue.push_back(stream->id());
-    }
-    if (!m_pumpScheduled) {
-        m_pumpScheduled = true;
-        // Batch the readyRead notifications of this event-loop turn into one fair pass.
-        QMetaObject::invokeMethod(this, &Session::pumpSendQueue, Qt::QueuedConnection);
-    }
-}
-
-void Session::pumpSendQueue() {
-    m_pumpScheduled = false;
-    while (!m_sendQueue.empty() && canSendData()) {
-        const QUuid id = m_sendQueue.front();
-        m_sendQueue.pop_front();
-        m_queued.remove(id);
-        Stream* stream = m_streams.value(id);
-        if (stream && stream->sendToHub(kMessagesPerTurn) && !m_queued.contains(id)) {
-            m_queued.insert(id);
-            m_sendQueue.push_back(id);
-        }
-    }
-    // Whatever is left waits for the WebSocket to drain (bytesWritten) or for credit.
-}
-
-void Session::forgetStream(Stream* stream) {
-    const QUuid id = stream->id();
-    if (m_streams.value(id) == stream)
-        m_streams.remove(id);
-    m_dirty.remove(id);
-    rememberClosed(id);
-}
-
-void Session::markStreamDirty(Stream* stream) {
-    m_dirty.insert(stream->id());
+qint64 Session::bytesToWrite() const {
+    return m_ws ? m_ws->bytesToWrite() : 0;
 }
 
 void Session::onSnapshotTick() {
     emitDirtyStreams();
-    if (m_heapTrimmer.observe(int(m_streams.size()), m_clock.elapsed()))
+    if (m_heapTrimmer.observe(m_mux ? int(m_mux->streamCount()) : 0, m_clock.elapsed()))
         HeapTrimmer::trimNow();
 }
 
 void Session::emitDirtyStreams() {
-    if (m_dirty.isEmpty())
-        return;
-    const QSet<QUuid> dirty = std::exchange(m_dirty, {});
-    for (const QUuid& id : dirty) {
-        if (Stream* stream = m_streams.value(id))
-            Q_EMIT streamChanged(stream->snapshot(m_settings.sessionId));
+    bool changed = m_mux && m_mux->emitDirtyStreams();
+    for (const QPointer<StreamMultiplexer>& old : m_retired) {
+        if (old && old->emitDirtyStreams())
+            changed = true;
     }
-    Q_EMIT sessionChanged(snapshot());
+    if (changed)
+        Q_EMIT sessionChanged(snapshot());
 }
 
 void Session::runHealthChecks() {
-    const auto& hc = m_settings.backend.healthChecks;
-    const qint64 now = Stream::nowMs();
-    const QList<Stream*> streams = m_streams.values();
-    for (Stream* stream : streams)
-        stream->checkHealth(now, qint64(hc.inactivityTimeoutSeconds) * 1000,
-                            qint64(hc.pongTimeoutSeconds) * 1000);
+    if (m_mux)
+        m_mux->checkHealth();
 }
 
 void Session::onKeepalive() {
@@ -561,19 +410,6 @@ void Session::onReceiveDeadline() {
                                    << m_sinceReceive.elapsed() << "ms, reconnecting";
     m_lastError = QStringLiteral("relay stopped answering");
     m_ws->abort();
-}
-
-void Session::closeAllStreams(bool notifyHub) {
-    const QList<Stream*> streams = m_streams.values();
-    for (Stream* stream : streams) {
-        if (notifyHub)
-            stream->shutdown();
-        else
-            stream->abandon();
-    }
-    m_streams.clear();
-    m_sendQueue.clear();
-    m_queued.clear();
 }
 
 void Session::dropWebSocket() {

@@ -1,34 +1,34 @@
-// One authenticated WebSocket to one relay address, and every stream relayed over it.
+// One authenticated WebSocket to one relay address: token, dial, challenge, attestation,
+// re-attestation, keepalive, backoff and TLS. While live it owns one StreamMultiplexer (the streams
+// relayed over this connection), hands it every binary message and is its MuxLink; when the
+// connection goes the multiplexer is closed and retired, and the next connection gets a new one.
 // Lives on its own worker thread: the WebSocket, the local sockets, the token provider and all
-// timers are created there. The data path is: binary message -> decode -> stream lookup ->
-// local write, and local read -> fair send queue -> WebSocket.
+// timers are created there. The data path is: binary message -> multiplexer (decode -> stream
+// lookup -> local write), and local read -> the multiplexer's fair send queue -> WebSocket.
 #pragma once
 
 #include <QByteArray>
 #include <QElapsedTimer>
-#include <QHash>
 #include <QObject>
-#include <QSet>
+#include <QPointer>
 #include <QTimer>
-#include <QUuid>
 
-#include <deque>
 #include <memory>
+#include <vector>
 
-#include "config/Router.h"
 #include "nexustray/Snapshots.h"
 #include "nexustray/TokenProvider.h"
-#include "relay/StreamHost.h"
+#include "relay/MuxLink.h"
+#include "relay/StreamMultiplexer.h"
 #include "session/Backoff.h"
 #include "session/HeapTrimmer.h"
 #include "session/SessionSettings.h"
 
 namespace nexustray {
 
-class Stream;
 class WebSocketClient;
 
-class Session : public QObject, private StreamHost {
+class Session : public QObject, private MuxLink {
     Q_OBJECT
 public:
     explicit Session(SessionSettings settings, QObject* parent = nullptr);
@@ -80,27 +80,22 @@ private:
     void onKeepalive();
     void onReceiveDeadline();
 
-    // streams
-    void handleConnect(const protocol::ControlMessage& message);
-    void handleControl(const protocol::ControlMessage& message);
-    void onUnknownStreamData(const QUuid& id);
-    void pumpSendQueue();
+    // streams (the multiplexer of the live connection)
+    void openStreams();
+    // Ends the live connection's streams (notifyHub: disconnect/shutdown each) and retires its
+    // multiplexer; streams still flushing locally keep it alive, detached, until they are released.
     void closeAllStreams(bool notifyHub);
-    void rememberClosed(const QUuid& id);
     void emitDirtyStreams();
     void onSnapshotTick();
     void runHealthChecks();
 
-    // StreamHost
-    void sendControl(const protocol::ControlMessage& message) override;
-    void sendData(const QByteArray& message) override;
-    bool canSendData() const override;
-    void scheduleSend(Stream* stream) override;
-    void forgetStream(Stream* stream) override;
-    void markStreamDirty(Stream* stream) override;
+    // MuxLink
+    bool isOpen() const override;
+    void sendBinary(const QByteArray& message) override;
+    qint64 bytesToWrite() const override;
 
     SessionSettings m_settings;
-    PortRouter m_router;
+    StreamMultiplexer::Settings m_muxSettings;
     std::unique_ptr<TokenProvider> m_provider;
     Backoff m_backoff;
     int m_minRetryMs = 0; // least wait before the next attempt, asked for by the token provider
@@ -131,15 +126,12 @@ private:
     QElapsedTimer m_clock; // for HeapTrimmer
     HeapTrimmer m_heapTrimmer;
 
-    QHash<QUuid, Stream*> m_streams;
-    QSet<QUuid> m_dirty;
-    std::deque<QUuid> m_sendQueue;
-    QSet<QUuid> m_queued;
-    bool m_pumpScheduled = false;
-    std::deque<QUuid> m_closedOrder; // bounded memory of closed / unknown IDs
-    QSet<QUuid> m_closedIds;
-    quint64 m_bytesIn = 0;
-    quint64 m_bytesOut = 0;
+    StreamMultiplexer* m_mux = nullptr; // while Live; a child
+    // Multiplexers of old connections whose streams are still being released (they delete
+    // themselves then).
+    std::vector<QPointer<StreamMultiplexer>> m_retired;
+    quint64 m_bytesIn = 0;  // of the connections before the live one
+    quint64 m_bytesOut = 0; // of the connections before the live one
 };
 
 } // namespace nexustray

@@ -1,6 +1,8 @@
 // Binary framing: protocol.md §4 receiving rules and the §11 data example, byte for byte.
 #include <QtTest>
 
+#include <cstring>
+
 #include "protocol/Frame.h"
 
 using namespace nexustray::protocol;
@@ -61,6 +63,35 @@ private Q_SLOTS:
         const DecodedMessage m = decodeMessage(wire);
         QCOMPARE(m.kind, DecodedMessage::Kind::Data);
         QCOMPARE(m.payload.toByteArray(), payload);
+    }
+
+    // The hot path's in-place encoder: the payload is written straight into the reused buffer.
+    void inPlaceEncodingMatchesEncodeData() {
+        QByteArray buffer;
+        buffer.reserve(kMaxClientMessage);
+        const char* storage = buffer.constData();
+        const QByteArray header = dataHeader(kId);
+
+        char* payload = beginData(buffer, header, kMaxDataPayload);
+        QCOMPARE(payload, buffer.constData() + kDataHeaderSize);
+        std::memcpy(payload, "GET /", 5);
+        finishData(buffer, 5); // fewer bytes than room was made for
+        QCOMPARE(buffer, encodeData(kId, QByteArrayView("GET /")));
+        QCOMPARE(dataPayloadSize(buffer), qsizetype(5));
+
+        // reused for the next message: same storage, no allocation
+        beginData(buffer, header, 0);
+        QCOMPARE(buffer, encodeData(kId, QByteArrayView()));
+        QCOMPARE(dataPayloadSize(buffer), qsizetype(0));
+        QCOMPARE(buffer.constData(), storage);
+
+        // and it decodes back to the same id and payload (round trip)
+        std::memcpy(beginData(buffer, header, 3), "abc", 3);
+        const DecodedMessage m = decodeMessage(buffer);
+        QCOMPARE(m.kind, DecodedMessage::Kind::Data);
+        QCOMPARE(m.clientId, kId);
+        QCOMPARE(m.payload.toByteArray(), QByteArray("abc"));
+        QCOMPARE(buffer.constData(), storage);
     }
 
     void limits() {

@@ -271,10 +271,10 @@ inline quint16 closedPort() {
     return p;
 }
 
-// Streams still alive inside a session (children of the session object).
+// Streams still alive inside a session (children of its stream multiplexers).
 inline int liveStreamObjects(const QObject* session) {
     int n = 0;
-    for (QObject* child : session->children())
+    for (QObject* child : session->findChildren<QObject*>())
         n += child->inherits("nexustray::Stream") ? 1 : 0;
     return n;
 }

@@ -62,7 +62,7 @@ class TestSlowPeers : public QObject {
     }
     qint64 maxQueuedToLocal() const {
         qint64 n = 0;
-        for (Stream* s : m_session->findChildren<Stream*>(Qt::FindDirectChildrenOnly))
+        for (Stream* s : m_session->findChildren<Stream*>())
             n = std::max(n, s->queuedToLocal());
         return n;
     }

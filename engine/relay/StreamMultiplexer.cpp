@@ -1,0 +1,284 @@
+// The streams of one live connection: routing, fair sending, closed-id memory, snapshots.
+#include "relay/StreamMultiplexer.h"
+
+#include "Logging.h"
+#include "config/Hostname.h"
+#include "protocol/Frame.h"
+#include "relay/MuxLink.h"
+#include "relay/Stream.h"
+
+namespace nexustray {
+
+namespace {
+// Above this many unsent bytes on the link no more local data is read (memory bound); the send
+// queue resumes when the link drained below the low mark.
+constexpr qint64 kLinkHighWater = 1024 * 1024;
+constexpr qint64 kLinkLowWater = 256 * 1024;
+constexpr int kMessagesPerTurn = 4; // fairness: round robin, at most 4 messages per stream per turn
+constexpr int kClosedIdMemory = 4096;
+} // namespace
+
+StreamKind streamKindOf(const protocol::ControlMessage& connect) {
+    return connect.isUdp() ? StreamKind::HubUdp : StreamKind::HubTcp;
+}
+
+StreamMultiplexer::StreamMultiplexer(const Settings& settings, MuxLink* link, QObject* parent)
+    : QObject(parent)
+    , m_settings(settings)
+    , m_link(link) {}
+
+StreamMultiplexer::~StreamMultiplexer() {
+    // Deleted without closeAll(): release the local sides without telling the hub.
+    closeAll(false);
+}
+
+void StreamMultiplexer::onHubMessage(const QByteArray& message) {
+    const protocol::DecodedMessage decoded = protocol::decodeMessage(message);
+    switch (decoded.kind) {
+    case protocol::DecodedMessage::Kind::Data: {
+        m_bytesIn += quint64(decoded.payload.size());
+        Stream* stream = m_streams.value(decoded.clientId);
+        if (stream)
+            stream->onHubData(decoded.payload.data(), decoded.payload.size());
+        else
+            onUnknownStreamData(decoded.clientId);
+        break;
+    }
+    case protocol::DecodedMessage::Kind::Control:
+        handleControl(decoded.control);
+        break;
+    case protocol::DecodedMessage::Kind::Invalid:
+        qCWarning(lcSession).noquote()
+            << m_settings.sessionId << "ignoring a bad message from the relay:" << decoded.error;
+        break;
+    }
+}
+
+void StreamMultiplexer::handleControl(const protocol::ControlMessage& message) {
+    using protocol::ControlEvent;
+    Stream* stream = m_streams.value(message.clientId);
+    switch (message.event) {
+    case ControlEvent::Connect:
+        handleConnect(message);
+        return;
+    case ControlEvent::Disconnect:
+        if (stream)
+            stream->onHubDisconnect();
+        return;
+    case ControlEvent::PongClient:
+        if (stream)
+            stream->onPong();
+        return;
+    case ControlEvent::ResumeStream:
+        if (stream)
+            stream->onHubCredits(message.credits);
+        return;
+    default:
+        qCDebug(lcSession).noquote()
+            << m_settings.sessionId << "ignoring control event" << message.rawEvent;
+        return;
+    }
+}
+
+void StreamMultiplexer::handleConnect(const protocol::ControlMessage& message) {
+    if (message.clientId.isNull()) {
+        qCWarning(lcSession).noquote()
+            << m_settings.sessionId << "connect without client_id ignored";
+        return;
+    }
+    if (Stream* old = m_streams.value(message.clientId)) {
+        // Never happens with the real hub; the old stream cannot be trusted any more.
+        old->abandon();
+    }
+    const StreamKind kind = streamKindOf(message);
+    ConnectRequest request;
+    request.clientId = message.clientId;
+    request.backendName = m_settings.backendName;
+    request.relayUrl = m_settings.relayUrl;
+    const QString normalized = hostname::normalize(message.hostname);
+    request.hostname = normalized.isEmpty() ? message.hostname : normalized;
+    request.port = message.connPort;
+    request.clientIp = message.clientIp;
+    request.transport = kind == StreamKind::HubUdp ? Transport::Udp : Transport::Tcp;
+    request.isTls = message.isTls;
+
+    Stream::Params params;
+    params.request = request;
+    params.reverseCredits = message.credits;
+    params.flow = m_settings.flow;
+    params.dialTimeoutMs = m_settings.dialTimeoutMs;
+    params.drainTimeoutMs = m_settings.drainTimeoutMs;
+    auto* stream = new Stream(params, this, this);
+    ++m_streamObjects;
+    connect(stream, &Stream::released, this, [this, stream] { onStreamReleased(stream); });
+    m_streams.insert(request.clientId, stream);
+    // Forward credit first, so the hub can keep sending while we dial (protocol.md §6.1).
+    sendControl(protocol::makeResume(request.clientId, m_settings.flow.maxBuffer));
+    qCDebug(lcStream).noquote() << "stream" << request.clientId.toString(QUuid::WithoutBraces)
+                                << "from" << request.clientIp << "for" << request.hostname << "port"
+                                << request.port;
+
+    if (kind == StreamKind::HubUdp) {
+        stream->refuse(QStringLiteral("UDP flows are not supported yet"));
+        return;
+    }
+    if (m_settings.connectHandler) {
+        const ConnectDecision decision = m_settings.connectHandler(request);
+        switch (decision.kind) {
+        case ConnectDecision::Kind::Dial:
+            stream->dial(decision.target);
+            return;
+        case ConnectDecision::Kind::Device:
+            if (decision.device) {
+                stream->attach(decision.device);
+                return;
+            }
+            break;
+        case ConnectDecision::Kind::Refuse:
+            stream->refuse(QStringLiteral("refused by the connect handler"));
+            return;
+        case ConnectDecision::Kind::NoRoute:
+            break;
+        }
+    }
+    const std::optional<QString> target = m_settings.router.resolve(request.port, request.hostname);
+    if (!target) {
+        qCInfo(lcStream).noquote() << "stream" << request.clientId.toString(QUuid::WithoutBraces)
+                                   << "no route for" << request.hostname << "port" << request.port;
+        stream->refuse(QStringLiteral("no route"));
+        return;
+    }
+    stream->dial(*target);
+}
+
+void StreamMultiplexer::onStreamReleased(Stream* stream) {
+    Q_EMIT streamClosed(stream->snapshot(m_settings.sessionId));
+    stream->deleteLater();
+    --m_streamObjects;
+    if (m_retired && m_streamObjects == 0)
+        deleteLater();
+}
+
+void StreamMultiplexer::onUnknownStreamData(const QUuid& id) {
+    if (m_closedIds.contains(id))
+        return; // in flight when we closed it: drop silently
+    // At most one disconnect/unknown per ID (protocol.md §4 recommendation).
+    rememberClosed(id);
+    sendControl(protocol::makeDisconnect(id, QStringLiteral("unknown")));
+}
+
+void StreamMultiplexer::rememberClosed(const QUuid& id) {
+    if (m_closedIds.contains(id))
+        return;
+    m_closedIds.insert(id);
+    m_closedOrder.push_back(id);
+    if (m_closedOrder.size() > kClosedIdMemory) {
+        m_closedIds.remove(m_closedOrder.front());
+        m_closedOrder.pop_front();
+    }
+}
+
+bool StreamMultiplexer::linkOpen() const {
+    return !m_retired && m_link->isOpen();
+}
+
+void StreamMultiplexer::sendControl(const protocol::ControlMessage& message) {
+    if (linkOpen())
+        m_link->sendBinary(protocol::encodeControl(message));
+}
+
+void StreamMultiplexer::sendData(const QByteArray& message) {
+    if (!linkOpen())
+        return;
+    m_bytesOut += quint64(protocol::dataPayloadSize(message));
+    m_link->sendBinary(message);
+}
+
+bool StreamMultiplexer::canSendData() const {
+    return linkOpen() && m_link->bytesToWrite() < kLinkHighWater;
+}
+
+void StreamMultiplexer::scheduleSend(Stream* stream) {
+    if (!m_queued.contains(stream->id())) {
+        m_queued.insert(stream->id());
+        m_sendQueue.push_back(stream->id());
+    }
+    if (!m_pumpScheduled) {
+        m_pumpScheduled = true;
+        // Batch the readyRead notifications of this event-loop turn into one fair pass.
+        QMetaObject::invokeMethod(this, &StreamMultiplexer::pumpSendQueue, Qt::QueuedConnection);
+    }
+}
+
+void StreamMultiplexer::onLinkWritten() {
+    if (!m_sendQueue.empty() && m_link->bytesToWrite() < kLinkLowWater)
+        pumpSendQueue();
+}
+
+void StreamMultiplexer::pumpSendQueue() {
+    m_pumpScheduled = false;
+    while (!m_sendQueue.empty() && canSendData()) {
+        const QUuid id = m_sendQueue.front();
+        m_sendQueue.pop_front();
+        m_queued.remove(id);
+        Stream* stream = m_streams.value(id);
+        if (stream && stream->sendToHub(kMessagesPerTurn) && !m_queued.contains(id)) {
+            m_queued.insert(id);
+            m_sendQueue.push_back(id);
+        }
+    }
+    // Whatever is left waits for the link to drain (onLinkWritten) or for credit.
+}
+
+void StreamMultiplexer::forgetStream(Stream* stream) {
+    const QUuid id = stream->id();
+    if (m_streams.value(id) == stream)
+        m_streams.remove(id);
+    m_dirty.remove(id);
+    rememberClosed(id);
+}
+
+void StreamMultiplexer::markStreamDirty(Stream* stream) {
+    m_dirty.insert(stream->id());
+}
+
+bool StreamMultiplexer::emitDirtyStreams() {
+    if (m_dirty.isEmpty())
+        return false;
+    const QSet<QUuid> dirty = std::exchange(m_dirty, {});
+    for (const QUuid& id : dirty) {
+        if (Stream* stream = m_streams.value(id))
+            Q_EMIT streamChanged(stream->snapshot(m_settings.sessionId));
+    }
+    return true;
+}
+
+void StreamMultiplexer::checkHealth() {
+    const auto& hc = m_settings.healthChecks;
+    const qint64 now = Stream::nowMs();
+    const QList<Stream*> streams = m_streams.values();
+    for (Stream* stream : streams)
+        stream->checkHealth(now, qint64(hc.inactivityTimeoutSeconds) * 1000,
+                            qint64(hc.pongTimeoutSeconds) * 1000);
+}
+
+void StreamMultiplexer::closeAll(bool notifyHub) {
+    const QList<Stream*> streams = m_streams.values();
+    for (Stream* stream : streams) {
+        if (notifyHub)
+            stream->shutdown();
+        else
+            stream->abandon();
+    }
+    m_streams.clear();
+    m_sendQueue.clear();
+    m_queued.clear();
+}
+
+void StreamMultiplexer::retire() {
+    m_retired = true;
+    if (m_streamObjects == 0)
+        deleteLater();
+}
+
+} // namespace nexustray

@@ -1,0 +1,137 @@
+// The streams of one live connection to the hub: a table client_id -> Stream, the routing of every
+// stream message (hub `connect` through the connect handler or PortRouter, `disconnect`,
+// `pong_client`, `resume_stream`, data), the fair send queue towards the hub, the memory of closed
+// ids (at most one `disconnect`/`unknown` per unknown id, protocol.md §4), throttled stream
+// snapshots, stream health checks (§10.3) and closing every stream when the connection ends.
+//
+// It knows nothing about tokens, authentication, keepalive or reconnection: it sends through a
+// MuxLink, and the session hands it every binary message it receives while live. The session
+// creates one multiplexer per live connection and retires it when the connection goes
+// (closeAll(), then retire()): streams that are still flushing to their local side keep it alive,
+// detached (its link is closed for good), until the last of them is released.
+//
+// Data path, unchanged by the split: binary message -> protocol::decodeMessage() (the payload is a
+// view, no copy) -> table lookup -> Stream::onHubData() -> local write; and local readyRead ->
+// scheduleSend() -> fair round robin (pumpSendQueue) -> Stream::sendToHub() -> MuxLink.
+//
+// Kinds of stream (StreamKind). Every kind is keyed by its client_id in the same table and shares
+// the send queue, credits and closed-id memory:
+// - HubTcp: the hub opens it with `connect` (transport tcp); today's streams.
+// - HubUdp: the hub opens it with `connect` (transport udp, §8.3); one datagram per data message
+//   in both directions, credits but no pause. Refused for now (`dial_failed`); a flow class beside
+//   Stream, behind the same StreamHost, will take it without changing the routing here.
+// - Outbound: the client opens it (§9): the multiplexer will pick a random v4 client_id, enter
+//   the stream as pending, send `outbound_connect`, and route `outbound_result` by id like
+//   `resume_stream` (success: its reverse credits; failure: refuse). Client-chosen ids go through
+//   the same table and closed-id memory. Not offered yet: `outbound_result` is ignored today.
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QUuid>
+
+#include <deque>
+
+#include "config/Router.h"
+#include "nexustray/Config.h"
+#include "nexustray/ConnectRequest.h"
+#include "nexustray/Snapshots.h"
+#include "protocol/ControlMessage.h"
+#include "relay/StreamHost.h"
+
+namespace nexustray {
+
+class MuxLink;
+class Stream;
+
+enum class StreamKind {
+    HubTcp,   // hub `connect`, transport tcp (or absent / unknown: read as tcp)
+    HubUdp,   // hub `connect`, transport udp: a UDP flow (not supported yet: refused)
+    Outbound, // client `outbound_connect` / hub `outbound_result` (protocol.md §9; not offered yet)
+};
+
+// The kind of stream a hub `connect` opens.
+StreamKind streamKindOf(const protocol::ControlMessage& connect);
+
+class StreamMultiplexer : public QObject, private StreamHost {
+    Q_OBJECT
+public:
+    // Everything the streams of one connection need; the session builds it once from its settings.
+    struct Settings {
+        QString sessionId;   // in snapshots and log lines
+        QString backendName; // ConnectRequest
+        QString relayUrl;    // ConnectRequest
+        PortRouter router;
+        ConnectHandler connectHandler; // library mode: asked before the router
+        FlowControl flow;
+        HealthChecks healthChecks;
+        int dialTimeoutMs = 10000;
+        int drainTimeoutMs = 30000;
+    };
+
+    // `link` must outlive the multiplexer.
+    StreamMultiplexer(const Settings& settings, MuxLink* link, QObject* parent = nullptr);
+    ~StreamMultiplexer() override;
+
+    // A binary message from the hub (data or control), while the link is open.
+    void onHubMessage(const QByteArray& message);
+    // The link took bytes: resume sending once it drained below the low mark.
+    void onLinkWritten();
+    // Ping idle streams and close unanswered ones (protocol.md §10.3); the session's timer calls
+    // it.
+    void checkHealth();
+    // Emits streamChanged for every open stream that changed since the last call. True if any
+    // stream changed at all (also one that closed meanwhile): the session snapshot is due then.
+    bool emitDirtyStreams();
+
+    // The connection ends. notifyHub: every stream sends `disconnect`/`shutdown` and flushes its
+    // local side (graceful stop); otherwise the local sides are aborted and nothing is sent.
+    void closeAll(bool notifyHub);
+    // After closeAll(): send nothing more, and delete itself as soon as no stream object is left
+    // (at once if none is).
+    void retire();
+
+    qsizetype streamCount() const { return m_streams.size(); } // streams in the table
+    quint64 bytesIn() const { return m_bytesIn; }              // data payload bytes, hub -> local
+    quint64 bytesOut() const { return m_bytesOut; }            // data payload bytes, local -> hub
+
+Q_SIGNALS:
+    void streamChanged(const nexustray::StreamSnapshot& snapshot);
+    void streamClosed(const nexustray::StreamSnapshot& snapshot);
+
+private:
+    void handleControl(const protocol::ControlMessage& message);
+    void handleConnect(const protocol::ControlMessage& message);
+    void onUnknownStreamData(const QUuid& id);
+    void rememberClosed(const QUuid& id);
+    void pumpSendQueue();
+    void onStreamReleased(Stream* stream);
+    bool linkOpen() const; // false for good once retired
+
+    // StreamHost
+    void sendControl(const protocol::ControlMessage& message) override;
+    void sendData(const QByteArray& message) override;
+    bool canSendData() const override;
+    void scheduleSend(Stream* stream) override;
+    void forgetStream(Stream* stream) override;
+    void markStreamDirty(Stream* stream) override;
+
+    const Settings m_settings;
+    MuxLink* const m_link;
+
+    QHash<QUuid, Stream*> m_streams;
+    int m_streamObjects = 0; // not yet released: in the table or still closing
+    bool m_retired = false;  // detached from the link, deletes itself when the last stream goes
+    QSet<QUuid> m_dirty;
+    std::deque<QUuid> m_sendQueue;
+    QSet<QUuid> m_queued;
+    bool m_pumpScheduled = false;
+    std::deque<QUuid> m_closedOrder; // bounded memory of closed / unknown IDs
+    QSet<QUuid> m_closedIds;
+    quint64 m_bytesIn = 0;
+    quint64 m_bytesOut = 0;
+};
+
+} // namespace nexustray

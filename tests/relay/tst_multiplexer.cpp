@@ -1,0 +1,289 @@
+// StreamMultiplexer on its own, through a recording MuxLink (no WebSocket, no session): a hub
+// `connect` routed through PortRouter to a real local echo service and the data both ways, data for
+// an unknown id (one `disconnect`/`unknown` per id, bounded memory of closed ids), the fair round
+// robin of the send queue and its back-pressure, UDP flows refused, health pings, and closing every
+// stream when the connection ends.
+#include <QBuffer>
+#include <QPointer>
+#include <QtTest>
+
+#include <vector>
+
+#include "EchoServer.h"
+#include "protocol/Frame.h"
+#include "relay/MuxLink.h"
+#include "relay/StreamMultiplexer.h"
+
+using namespace nexustray;
+using protocol::ControlEvent;
+using protocol::ControlMessage;
+using protocol::DecodedMessage;
+
+namespace {
+
+constexpr int kPort = 443;
+
+// Records every message the multiplexer sends; "congested" plays a WebSocket full of unsent bytes.
+class RecordingLink : public MuxLink {
+public:
+    bool isOpen() const override { return open; }
+    void sendBinary(const QByteArray& message) override { sent.push_back(message); }
+    qint64 bytesToWrite() const override { return unsent; }
+
+    std::vector<ControlMessage> controls(ControlEvent event, const QUuid& id = QUuid()) const {
+        std::vector<ControlMessage> out;
+        for (const QByteArray& message : sent) {
+            const DecodedMessage m = protocol::decodeMessage(message);
+            if (m.kind == DecodedMessage::Kind::Control && m.control.event == event &&
+                (id.isNull() || m.control.clientId == id))
+                out.push_back(m.control);
+        }
+        return out;
+    }
+    // The ids of the data messages, in the order sent.
+    QList<QUuid> dataIds() const {
+        QList<QUuid> out;
+        for (const QByteArray& message : sent) {
+            const DecodedMessage m = protocol::decodeMessage(message);
+            if (m.kind == DecodedMessage::Kind::Data)
+                out.push_back(m.clientId);
+        }
+        return out;
+    }
+    QByteArray dataFor(const QUuid& id) const {
+        QByteArray out;
+        for (const QByteArray& message : sent) {
+            const DecodedMessage m = protocol::decodeMessage(message);
+            if (m.kind == DecodedMessage::Kind::Data && m.clientId == id)
+                out += m.payload.toByteArray();
+        }
+        return out;
+    }
+
+    bool open = true;
+    qint64 unsent = 0;
+    std::vector<QByteArray> sent;
+};
+
+QByteArray connectMessage(const QUuid& id, const QString& transport = QString()) {
+    ControlMessage c;
+    c.event = ControlEvent::Connect;
+    c.clientId = id;
+    c.connPort = kPort;
+    c.clientIp = QStringLiteral("198.51.100.7:50000");
+    c.hostname = QStringLiteral("app.test");
+    c.transport = transport;
+    c.credits = 64;
+    return protocol::encodeControl(c);
+}
+
+QByteArray disconnectMessage(const QUuid& id) {
+    ControlMessage c;
+    c.event = ControlEvent::Disconnect;
+    c.clientId = id;
+    return protocol::encodeControl(c);
+}
+
+} // namespace
+
+class TestMultiplexer : public QObject {
+    Q_OBJECT
+
+    test::EchoServer m_echo;
+
+    StreamMultiplexer::Settings settings() const {
+        StreamMultiplexer::Settings s;
+        s.sessionId = QStringLiteral("backend#0");
+        s.backendName = QStringLiteral("backend");
+        s.relayUrl = QStringLiteral("ws://127.0.0.1:1/");
+        PortMapping mapping;
+        mapping.defaultTarget = QStringLiteral("127.0.0.1:%1").arg(m_echo.port());
+        s.router = PortRouter({{kPort, mapping}});
+        return s;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        qRegisterMetaType<nexustray::StreamSnapshot>();
+        QVERIFY(m_echo.listen());
+    }
+
+    void connectIsRoutedToTheLocalServiceAndDataFlowsBothWays() {
+        RecordingLink link;
+        StreamMultiplexer mux(settings(), &link);
+        QSignalSpy changed(&mux, &StreamMultiplexer::streamChanged);
+        const QUuid id = QUuid::createUuid();
+        const int connectionsBefore = m_echo.connectionCount();
+
+        mux.onHubMessage(connectMessage(id));
+        QCOMPARE(mux.streamCount(), 1);
+        // forward credit goes out first, before the dial completes (protocol.md §6.1)
+        const auto resumes = link.controls(ControlEvent::ResumeStream, id);
+        QCOMPARE(resumes.size(), size_t(1));
+        QCOMPARE(resumes.front().credits, qint64(64));
+        QTRY_COMPARE(m_echo.connectionCount(), connectionsBefore + 1);
+
+        mux.onHubMessage(protocol::encodeData(id, QByteArrayView("hello, echo")));
+        QTRY_COMPARE(link.dataFor(id), QByteArray("hello, echo"));
+        QCOMPARE(mux.bytesIn(), quint64(11));
+        QCOMPARE(mux.bytesOut(), quint64(11));
+
+        QVERIFY(mux.emitDirtyStreams());
+        QVERIFY(!changed.isEmpty());
+        const auto snapshot = changed.last().at(0).value<StreamSnapshot>();
+        QCOMPARE(snapshot.clientId, id);
+        QCOMPARE(snapshot.sessionId, QStringLiteral("backend#0"));
+        QCOMPARE(snapshot.state, StreamState::Open);
+        QCOMPARE(snapshot.bytesIn, quint64(11));
+        QVERIFY(!mux.emitDirtyStreams()); // nothing changed since
+    }
+
+    void dataForAnUnknownIdIsAnsweredOncePerId() {
+        RecordingLink link;
+        StreamMultiplexer mux(settings(), &link);
+        const QUuid id = QUuid::createUuid();
+        for (int i = 0; i < 3; ++i)
+            mux.onHubMessage(protocol::encodeData(id, QByteArrayView("stray")));
+        const auto disconnects = link.controls(ControlEvent::Disconnect, id);
+        QCOMPARE(disconnects.size(), size_t(1));
+        QCOMPARE(disconnects.front().reason, QStringLiteral("unknown"));
+        QCOMPARE(link.sent.size(), size_t(1));
+        QCOMPARE(mux.streamCount(), 0);
+    }
+
+    void dataInFlightForAClosedStreamIsDroppedSilently() {
+        RecordingLink link;
+        StreamMultiplexer mux(settings(), &link);
+        QSignalSpy closed(&mux, &StreamMultiplexer::streamClosed);
+        const QUuid id = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(id));
+        QTRY_COMPARE(link.controls(ControlEvent::ResumeStream, id).size(), size_t(1));
+        mux.onHubMessage(disconnectMessage(id));
+        QCOMPARE(mux.streamCount(), 0);
+        QTRY_COMPARE(closed.size(), 1);
+        const size_t sentBefore = link.sent.size();
+        mux.onHubMessage(protocol::encodeData(id, QByteArrayView("late")));
+        QCOMPARE(link.sent.size(), sentBefore); // no disconnect/unknown for a stream we closed
+    }
+
+    void closedIdMemoryIsBounded() {
+        RecordingLink link;
+        StreamMultiplexer mux(settings(), &link);
+        const QUuid first = QUuid::createUuid();
+        mux.onHubMessage(protocol::encodeData(first, QByteArrayView()));
+        for (int i = 0; i < 4096; ++i)
+            mux.onHubMessage(protocol::encodeData(QUuid::createUuid(), QByteArrayView()));
+        QCOMPARE(link.controls(ControlEvent::Disconnect).size(), size_t(4097));
+        // 4096 newer ids pushed the first one out of the memory: it is answered again
+        mux.onHubMessage(protocol::encodeData(first, QByteArrayView()));
+        QCOMPARE(link.controls(ControlEvent::Disconnect, first).size(), size_t(2));
+    }
+
+    void badMessagesAreIgnored() {
+        RecordingLink link;
+        StreamMultiplexer mux(settings(), &link);
+        mux.onHubMessage(QByteArray());
+        mux.onHubMessage(QByteArray::fromHex("07"));
+        mux.onHubMessage(QByteArray::fromHex("01 6f 1c"));
+        mux.onHubMessage(QByteArray("\x02{\"event\":", 11));
+        QCOMPARE(link.sent.size(), size_t(0));
+        QCOMPARE(mux.streamCount(), 0);
+    }
+
+    void sendQueueIsAFairRoundRobinAndWaitsForTheLink() {
+        // Two streams whose local devices hold 40 messages each, ready at once.
+        StreamMultiplexer::Settings s = settings();
+        s.connectHandler = [](const ConnectRequest&) {
+            auto* device = new QBuffer;
+            device->setData(QByteArray(40 * protocol::kMaxDataPayload, 'x'));
+            device->open(QIODevice::ReadOnly);
+            return ConnectDecision::useDevice(device);
+        };
+        RecordingLink link;
+        link.unsent = 2 * 1024 * 1024; // congested: nothing may be sent
+        StreamMultiplexer mux(s, &link);
+        const QUuid a = QUuid::createUuid();
+        const QUuid b = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(a));
+        mux.onHubMessage(connectMessage(b));
+        QCOMPARE(mux.streamCount(), 2);
+        QCoreApplication::processEvents(); // the pump runs and finds the link congested
+        QVERIFY(link.dataIds().isEmpty());
+
+        link.unsent = 0;
+        mux.onLinkWritten(); // drained below the low mark: the queue resumes
+        const QList<QUuid> ids = link.dataIds();
+        QCOMPARE(ids.size(), 80);
+        // round robin: at most 4 messages of one stream, then the other's turn
+        for (int i = 0; i < ids.size(); ++i)
+            QCOMPARE(ids.at(i), (i / 4) % 2 == 0 ? a : b);
+        QCOMPARE(mux.bytesOut(), quint64(80) * protocol::kMaxDataPayload);
+    }
+
+    void udpFlowsAreRefused() {
+        RecordingLink link;
+        StreamMultiplexer mux(settings(), &link);
+        const int connectionsBefore = m_echo.connectionCount();
+        const QUuid id = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(id, QStringLiteral("udp")));
+        const auto disconnects = link.controls(ControlEvent::Disconnect, id);
+        QCOMPARE(disconnects.size(), size_t(1));
+        QCOMPARE(disconnects.front().reason, QStringLiteral("dial_failed"));
+        QCOMPARE(mux.streamCount(), 0);
+        QCOMPARE(m_echo.connectionCount(), connectionsBefore);
+    }
+
+    void idleStreamsArePinged() {
+        StreamMultiplexer::Settings s = settings();
+        s.healthChecks.enabled = true;
+        s.healthChecks.inactivityTimeoutSeconds = 0;
+        RecordingLink link;
+        StreamMultiplexer mux(s, &link);
+        const QUuid id = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(id));
+        QTRY_VERIFY((mux.checkHealth(), !link.controls(ControlEvent::PingClient, id).empty()));
+    }
+
+    void closeAllTellsTheHubAboutEveryStream() {
+        RecordingLink link;
+        StreamMultiplexer mux(settings(), &link);
+        QSignalSpy closed(&mux, &StreamMultiplexer::streamClosed);
+        const QUuid a = QUuid::createUuid();
+        const QUuid b = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(a));
+        mux.onHubMessage(connectMessage(b));
+        QTRY_COMPARE(m_echo.openConnections(), 2);
+
+        mux.closeAll(true);
+        QCOMPARE(mux.streamCount(), 0);
+        QCOMPARE(link.controls(ControlEvent::Disconnect, a).front().reason,
+                 QStringLiteral("shutdown"));
+        QCOMPARE(link.controls(ControlEvent::Disconnect, b).front().reason,
+                 QStringLiteral("shutdown"));
+        QTRY_COMPARE(closed.size(), 2);
+        QTRY_COMPARE(m_echo.openConnections(), 0);
+    }
+
+    void closeAllWithoutTheHubSendsNothingAndRetiredGoesAway() {
+        RecordingLink link;
+        QPointer<StreamMultiplexer> mux = new StreamMultiplexer(settings(), &link);
+        QSignalSpy closed(mux.data(), &StreamMultiplexer::streamClosed);
+        const QUuid id = QUuid::createUuid();
+        mux->onHubMessage(connectMessage(id));
+        QTRY_COMPARE(m_echo.openConnections(), 1);
+        const size_t sentBefore = link.sent.size();
+
+        mux->closeAll(false);
+        QCOMPARE(closed.size(), 1); // abandoned streams are released at once
+        QCOMPARE(closed.first().at(0).value<StreamSnapshot>().closeReason,
+                 QStringLiteral("session_ended"));
+        QCOMPARE(link.sent.size(), sentBefore);
+        QTRY_COMPARE(m_echo.openConnections(), 0);
+
+        mux->retire();
+        QTRY_VERIFY(mux.isNull());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMultiplexer)
+#include "tst_multiplexer.moc"
