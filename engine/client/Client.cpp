@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "Logging.h"
-#include "session/NetworkWatch.h"
+#include "client/NetworkWatch.h"
 #include "session/Session.h"
 
 namespace nexustray {

@@ -10,7 +10,7 @@
 #include "config/Hostname.h"
 #include "protocol/Frame.h"
 #include "relay/Stream.h"
-#include "session/TrustStore.h"
+#include "websocket/TrustStore.h"
 #include "websocket/WebSocketClient.h"
 
 namespace nexustray {

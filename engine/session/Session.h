@@ -15,7 +15,7 @@
 #include <deque>
 #include <memory>
 
-#include "config/Router.h"
+#include "config/PortRouter.h"
 #include "nexustray/Snapshots.h"
 #include "nexustray/TokenProvider.h"
 #include "relay/StreamHost.h"
