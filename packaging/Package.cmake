@@ -21,6 +21,9 @@ string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "hostnames to local ports.\n"
     "It runs behind a system tray icon (status window, configuration editor,\n"
     "notifications) or headless under the included systemd user unit.")
+# Only the default install component: the Development one (static engine libraries, headers,
+# CMake package for library users, engine/Install.cmake) is not part of the tray's package.
+set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR};${PROJECT_NAME};Unspecified;/")
 set(CPACK_PACKAGING_INSTALL_PREFIX "${CMAKE_INSTALL_PREFIX}")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT") # <name>_<version>_<arch>.deb (no revision here)

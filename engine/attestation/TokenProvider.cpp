@@ -115,4 +115,4 @@ std::unique_ptr<TokenProvider> createTokenProvider(const BackendConfig& backend,
 } // namespace nexustray
 
 // Compiled here so that users of this file do not link every other module's moc code.
-#include "../include/nexustray/moc_TokenProvider.cpp"
+#include "nexustray/moc_TokenProvider.cpp"

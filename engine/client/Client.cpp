@@ -9,8 +9,8 @@
 #include <map>
 
 #include "Logging.h"
+#include "client/NetworkWatch.h"
 #include "client/TpmRelayAddresses.h"
-#include "session/NetworkWatch.h"
 #include "session/Session.h"
 
 namespace nexustray {

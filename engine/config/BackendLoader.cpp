@@ -7,7 +7,7 @@
 
 #include "config/Hostname.h"
 #include "config/YamlScalar.h"
-#include "session/TrustStore.h"
+#include "websocket/TrustStore.h"
 
 namespace nexustray::configyaml {
 

@@ -34,7 +34,7 @@
 
 #include <deque>
 
-#include "config/Router.h"
+#include "config/PortRouter.h"
 #include "nexustray/Config.h"
 #include "nexustray/ConnectRequest.h"
 #include "nexustray/Snapshots.h"

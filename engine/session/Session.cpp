@@ -11,7 +11,7 @@
 #include "Logging.h"
 #include "config/Hostname.h"
 #include "protocol/Frame.h"
-#include "session/TrustStore.h"
+#include "websocket/TrustStore.h"
 #include "websocket/WebSocketClient.h"
 
 namespace nexustray {

@@ -1,7 +1,7 @@
 // PortRouter: (relay port, hostname) -> local target (config.md §5, precedence of §4).
 #include <QTest>
 
-#include "config/Router.h"
+#include "config/PortRouter.h"
 #include "nexustray/Config.h"
 
 using namespace nexustray;

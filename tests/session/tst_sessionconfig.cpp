@@ -9,7 +9,7 @@
 #include "TestCa.h"
 #include "hub/HubEmulator.h"
 #include "session/Session.h"
-#include "session/TrustStore.h"
+#include "websocket/TrustStore.h"
 
 using namespace nexustray;
 using nexustray::hub::HubEmulator;

@@ -10,7 +10,7 @@
 
 #include <cstring>
 
-#include "session/NetworkWatch.h"
+#include "client/NetworkWatch.h"
 
 using namespace nexustray;
 

@@ -1,4 +1,4 @@
-#include "config/Router.h"
+#include "config/PortRouter.h"
 
 #include "config/Hostname.h"
 

@@ -1,4 +1,4 @@
-#include "session/NetworkWatch.h"
+#include "client/NetworkWatch.h"
 
 #include <QSocketNotifier>
 

@@ -1,4 +1,4 @@
-#include "session/TrustStore.h"
+#include "websocket/TrustStore.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

@@ -1,0 +1,17 @@
+# cmake -DROOTS=<dir;dir...> -P NoRelativeIncludes.cmake: fails if a C++ source below ROOTS has an
+# #include with "../" (which would reach a folder past the layer include roots).
+set(offenders "")
+foreach(root IN LISTS ROOTS)
+    file(GLOB_RECURSE sources "${root}/*.h" "${root}/*.cpp")
+    foreach(source IN LISTS sources)
+        file(STRINGS "${source}" lines REGEX "^[ \t]*#[ \t]*include[ \t]*[\"<][^\">]*\\.\\./")
+        foreach(line IN LISTS lines)
+            string(APPEND offenders "\n  ${source}: ${line}")
+        endforeach()
+    endforeach()
+endforeach()
+if(offenders)
+    message(FATAL_ERROR "relative includes (use the layer's include root):${offenders}")
+endif()
+list(LENGTH ROOTS count)
+message(STATUS "no relative includes below ${count} folders")

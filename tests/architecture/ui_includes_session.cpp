@@ -1,0 +1,2 @@
+// Forbidden: tray code including a session header (tests/architecture/CMakeLists.txt).
+#include "session/Session.h"
