@@ -6,6 +6,18 @@
 #include <malloc.h>
 #endif
 
+// Under AddressSanitizer glibc's allocator is not in use (ASan replaces malloc), so there is
+// nothing to trim, and glibc's arena has never been initialised: two sessions calling
+// malloc_trim() for the first time at once race in its lazy initialisation and one walks
+// uninitialised bins (a SIGSEGV at address 0x8, seen in the ASan CI run).
+#if defined(__SANITIZE_ADDRESS__)
+#define NEXUS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NEXUS_ASAN 1
+#endif
+#endif
+
 namespace nexustray {
 
 bool HeapTrimmer::observe(int liveStreams, qint64 nowMs) {
@@ -27,7 +39,7 @@ bool HeapTrimmer::observe(int liveStreams, qint64 nowMs) {
 }
 
 void HeapTrimmer::trimNow() {
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(NEXUS_ASAN)
     malloc_trim(0);
 #endif
 }
