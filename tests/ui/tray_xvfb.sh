@@ -41,6 +41,8 @@ fail() {
     else
         cat "$WORK/app.log" 2>/dev/null | tail -40
     fi
+    echo "--- trayer log ---"
+    tail -20 "$WORK/trayer.log" 2>/dev/null
     echo "--- window tree ---"
     xwininfo -root -tree 2>/dev/null | head -60
     exit 1
@@ -74,7 +76,8 @@ trayer --edge top --align right --widthtype request --height 32 --SetDockType tr
     --transparent false --tint 0x303030 >"$WORK/trayer.log" 2>&1 &
 TRAYER_PID=$!
 panel_up() { xwininfo -root -tree | grep -q '("panel" "trayer")'; }
-wait_for 10 panel_up || fail "trayer did not map its panel"
+# 30 s: under the sanitizer run's load (ctest -j2 beside ASan builds) trayer once took over 10 s.
+wait_for 30 panel_up || fail "trayer did not map its panel"
 
 mkdir -p "$WORK/run" "$WORK/config"
 chmod 700 "$WORK/run"
