@@ -237,6 +237,8 @@ void BackendForm::retranslate() {
     m_hostnames->setPlaceholderText(tr("app.example.com\n*.preview.example.com"));
     m_addresses->setPlaceholderText(tr("wss://nexus.example.com/connect"));
     m_caFile->setPlaceholderText(tr("system certificates only"));
+    m_caFile->setAccessibleName(tr("TLS CA file")); // its label names the row with the button
+    m_portMappings->setAccessibleName(tr("Port mappings"));
     m_args->setPlaceholderText(tr("arguments separated by spaces; quote with \""));
     m_portMappings->setHorizontalHeaderLabels(
         {tr("Public port"), tr("Hostname (empty = default)"), tr("Local target (host:port)")});

@@ -126,6 +126,7 @@ void ConfigEditorDialog::retranslate() {
     setWindowTitle(tr("nexus-tray configuration — %1").arg(QFileInfo(m_path).fileName()));
     m_tabs->setTabText(int(Tab::Form), tr("Form"));
     m_tabs->setTabText(int(Tab::Yaml), tr("YAML"));
+    m_backendList->setAccessibleName(tr("Backends"));
     m_addBackend->setText(tr("Add backend"));
     m_removeBackend->setText(tr("Remove"));
     m_saveButton->setText(tr("Save and apply"));

@@ -71,6 +71,7 @@ void YamlTab::showRegeneratedNote() {
 void YamlTab::retranslate() {
     m_note->setText(tr("The file as it is, comments included. Errors are shown below as you "
                        "type."));
+    m_edit->setAccessibleName(tr("Configuration file text"));
 }
 
 void YamlTab::changeEvent(QEvent* event) {

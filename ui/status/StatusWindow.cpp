@@ -187,6 +187,12 @@ void StatusWindow::retranslate() {
     m_quitButton->setText(tr("Quit"));
     m_streamFilterLabel->setText(tr("Filter:"));
     m_streamFilter->setPlaceholderText(tr("hostname, client IP, target, state…"));
+    // Screen readers: the tables and the filter have no visible label of their own.
+    m_sessionsView->setAccessibleName(tr("Sessions"));
+    m_streamsView->setAccessibleName(tr("Live streams"));
+    m_streamFilter->setAccessibleName(tr("Filter streams"));
+    m_logView->setAccessibleName(tr("Log"));
+    m_logFilter->setAccessibleName(tr("Filter messages"));
     m_logFilter->setPlaceholderText(tr("Filter messages"));
     m_logLevelLabel->setText(tr("Show:"));
     m_logLevel->setItemText(0, tr("Debug and above"));
