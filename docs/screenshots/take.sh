@@ -50,15 +50,18 @@ s = socket.create_connection(("127.0.0.1", int(port)))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
 s.sendall(b"GET /bytes/68719476736 HTTP/1.1\r\nHost: demo.localhost\r\n\r\n")
 t0, got, sent, block = time.time(), 0, 0, b"u" * 16384
-while time.time() - t0 < float(duration):
-    t = time.time() - t0
-    readable, writable, _ = select.select([s], [s], [], 0.01)
-    if readable and got < int(down) * t:
-        got += len(s.recv(65536))
-    if writable and sent < int(up) * t:
-        sent += s.send(block)
-    if got >= int(down) * t and sent >= int(up) * t:
-        time.sleep(0.01)
+try:
+    while time.time() - t0 < float(duration):
+        t = time.time() - t0
+        readable, writable, _ = select.select([s], [s], [], 0.01)
+        if readable and got < int(down) * t:
+            got += len(s.recv(65536))
+        if writable and sent < int(up) * t:
+            sent += s.send(block)
+        if got >= int(down) * t and sent >= int(up) * t:
+            time.sleep(0.01)
+except OSError:
+    pass  # the app quit after its screenshots
 PY
 transfer() {
     python3 "$WORK/transfer.py" "$PORT" "$@" &
