@@ -6,6 +6,7 @@
 #include <QMenu>
 #include <QPixmap>
 #include <QSystemTrayIcon>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -24,6 +25,7 @@
 #include "nexustray/Client.h"
 #include "status/LogCapture.h"
 #include "status/StatusWindow.h"
+#include "status/TrafficPanel.h"
 #include "tray/SingleInstance.h"
 #include "tray/TrayController.h"
 
@@ -42,7 +44,7 @@ bool haveDisplay() {
 }
 
 // Hidden hook for the documentation: NEXUS_TRAY_SCREENSHOT_DIR=<dir> makes the app grab its own
-// windows (status window, tray menu, editor form and YAML tabs) as PNGs after
+// windows (status window, its Traffic tab, tray menu, editor form and YAML tabs) as PNGs after
 // NEXUS_TRAY_SCREENSHOT_DELAY_MS (default 8000) and quit.
 void scheduleScreenshots(ui::TrayController* tray, ClientRunner* runner) {
     const QString dir = qEnvironmentVariable("NEXUS_TRAY_SCREENSHOT_DIR");
@@ -64,6 +66,13 @@ void scheduleScreenshots(ui::TrayController* tray, ClientRunner* runner) {
         ui::StatusWindow* window = tray->statusWindow();
         window->raiseAndActivate();
         save(window->grab(), "status-window.png");
+        if (window->trafficPanel()) {
+            const int shown = window->tabs()->currentIndex();
+            window->tabs()->setCurrentWidget(window->trafficPanel());
+            QApplication::processEvents();
+            save(window->grab(), "traffic-graph.png");
+            window->tabs()->setCurrentIndex(shown);
+        }
 
         QMenu* menu = tray->menu();
         menu->popup(window->geometry().center());

@@ -20,6 +20,7 @@
 #include "LogModel.h"
 #include "SessionTableModel.h"
 #include "StreamTableModel.h"
+#include "TrafficPanel.h"
 
 namespace nexustray::ui {
 
@@ -201,6 +202,8 @@ void StatusWindow::retranslate() {
     m_logLevel->setItemText(3, tr("Errors only"));
     m_tabs->setTabText(0, tr("Live streams"));
     m_tabs->setTabText(1, tr("Log"));
+    if (m_trafficPanel)
+        m_tabs->setTabText(m_tabs->indexOf(m_trafficPanel), tr("Traffic"));
 }
 
 void StatusWindow::changeEvent(QEvent* event) {
@@ -236,6 +239,13 @@ void StatusWindow::setTunnelsMenu(QMenu* menu) {
 void StatusWindow::setQuitOnClose(bool quit) {
     m_quitOnClose = quit;
     m_quitButton->setVisible(quit);
+}
+
+void StatusWindow::setTrafficHistory(TrafficHistory* history) {
+    if (m_trafficPanel || !history)
+        return;
+    m_trafficPanel = new TrafficPanel(history, m_tabs);
+    m_tabs->addTab(m_trafficPanel, tr("Traffic"));
 }
 
 void StatusWindow::raiseAndActivate() {

@@ -21,6 +21,8 @@ class SessionTableModel;
 class StreamTableModel;
 class LogModel;
 class LogFilterModel;
+class TrafficHistory;
+class TrafficPanel;
 
 class StatusWindow : public QWidget {
     Q_OBJECT
@@ -38,6 +40,9 @@ public:
     void setTunnelsMenu(QMenu* menu);
     // Closing the window quits the program (no tray) instead of hiding it.
     void setQuitOnClose(bool quit);
+    // Adds the "Traffic" tab (backend selector and graph) showing this history.
+    void setTrafficHistory(TrafficHistory* history);
+    TrafficPanel* trafficPanel() const { return m_trafficPanel; }
 
     QSortFilterProxyModel* streamProxy() const { return m_streamProxy; }
     LogFilterModel* logProxy() const { return m_logProxy; }
@@ -76,6 +81,7 @@ private:
     QSortFilterProxyModel* m_sessionProxy;
     QSortFilterProxyModel* m_streamProxy;
     LogFilterModel* m_logProxy;
+    TrafficPanel* m_trafficPanel = nullptr;
     bool m_quitOnClose = false;
 };
 

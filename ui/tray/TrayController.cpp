@@ -12,6 +12,7 @@
 #include <QTimer>
 
 #include "Autostart.h"
+#include "TrayTooltip.h"
 #include "configedit/ConfigFileEditor.h"
 #include "editor/ConfigEditorDialog.h"
 #include "nexustray/Client.h"
@@ -19,6 +20,7 @@
 #include "status/SessionTableModel.h"
 #include "status/StatusWindow.h"
 #include "status/StreamTableModel.h"
+#include "status/TrafficHistory.h"
 
 Q_LOGGING_CATEGORY(lcUi, "nexus.ui", QtInfoMsg)
 
@@ -53,6 +55,7 @@ TrayController::TrayController(Client* client, Options options, QObject* parent)
     , m_sessions(new SessionTableModel(this))
     , m_streams(new StreamTableModel(this))
     , m_log(new LogModel(true, this))
+    , m_traffic(new TrafficHistory(this))
     , m_notifier(new Notifier(this)) {
     qRegisterMetaType<nexustray::ui::OverallState>();
     if (m_options.autostartProgram.isEmpty())
@@ -60,6 +63,7 @@ TrayController::TrayController(Client* client, Options options, QObject* parent)
 
     m_window = new StatusWindow(m_sessions, m_streams, m_log);
     m_window->setAttribute(Qt::WA_QuitOnClose, false);
+    m_window->setTrafficHistory(m_traffic);
     connect(m_window, &StatusWindow::editConfigurationRequested, this, &TrayController::openEditor);
     connect(m_window, &StatusWindow::quitRequested, this, &TrayController::quitRequested);
 
@@ -106,11 +110,14 @@ TrayController::TrayController(Client* client, Options options, QObject* parent)
     connect(m_notifier, &Notifier::notify, this, &TrayController::showNotification);
 
     connect(m_client, &Client::sessionChanged, this, &TrayController::onSessionChanged);
+    connect(m_traffic, &TrafficHistory::sampled, this, &TrayController::updateToolTip);
     connect(m_client, &Client::streamChanged, m_streams, &StreamTableModel::post);
     connect(m_client, &Client::streamClosed, m_streams, &StreamTableModel::postClosed);
     // Engine log lines reach the log pane through Qt's message handler, which LogCapture taps.
 
     m_sessions->reset(m_client->sessions());
+    for (const SessionSnapshot& s : m_client->sessions())
+        m_traffic->post(s);
     for (const StreamSnapshot& s : m_client->streams())
         m_streams->post(s);
 
@@ -219,12 +226,11 @@ void TrayController::rebuildBackendActions() {
         QAction* none = m_tunnelsMenu->addAction(tr("No backends configured"));
         none->setEnabled(false);
     }
-    m_sessions->retainBackends([this] {
-        QStringList names;
-        for (const BackendConfig& b : m_client->config().backends)
-            names << b.name;
-        return names;
-    }());
+    QStringList names;
+    for (const BackendConfig& b : m_client->config().backends)
+        names << b.name;
+    m_sessions->retainBackends(names);
+    m_traffic->setBackends(names);
     Q_UNUSED(sessions);
 }
 
@@ -336,6 +342,7 @@ ConfigEditorDialog* TrayController::openEditor() {
 
 void TrayController::onSessionChanged(const SessionSnapshot& snapshot) {
     m_sessions->post(snapshot);
+    m_traffic->post(snapshot);
     m_notifier->onSessionChanged(snapshot);
     updateState();
 }
@@ -362,11 +369,11 @@ void TrayController::updateState() {
             }
         }
     }
-    QStringList tooltip{tr("nexus-tray: %1").arg(overallStateName(state))};
+    m_tooltipTitle = tr("nexus-tray: %1").arg(overallStateName(state));
+    m_tooltipBackendLines.clear();
     for (const BackendConfig& b : m_client->config().backends)
-        tooltip << tr("%1: %2").arg(b.name, backendSummary(active, b));
-    if (m_tray)
-        m_tray->setToolTip(tooltip.join(QLatin1Char('\n')));
+        m_tooltipBackendLines << tr("%1: %2").arg(b.name, backendSummary(active, b));
+    updateToolTip();
     m_stateAction->setText(overallStateName(state));
     m_stateAction->setIcon(overallStateIcon(state));
     m_window->setSummary(overallStateIcon(state), overallStateName(state));
@@ -378,6 +385,11 @@ void TrayController::updateState() {
     if (m_tray)
         m_tray->setIcon(overallStateIcon(state));
     Q_EMIT overallStateChanged(state);
+}
+
+void TrayController::updateToolTip() {
+    if (m_tray)
+        m_tray->setToolTip(trayTooltip(m_tooltipTitle, m_tooltipBackendLines, m_traffic));
 }
 
 void TrayController::showNotification(const QString& title, const QString& message,

@@ -34,6 +34,7 @@ class LogModel;
 class SessionTableModel;
 class StatusWindow;
 class StreamTableModel;
+class TrafficHistory;
 
 class TrayController : public QObject {
     Q_OBJECT
@@ -64,6 +65,7 @@ public:
     SessionTableModel* sessionModel() const { return m_sessions; }
     StreamTableModel* streamModel() const { return m_streams; }
     LogModel* logModel() const { return m_log; }
+    TrafficHistory* trafficHistory() const { return m_traffic; }
     Notifier* notifier() const { return m_notifier; }
     QAction* backendAction(const QString& backendName) const;
     QAction* autostartAction() const { return m_autostartAction; }
@@ -95,6 +97,7 @@ private:
     void rebuildBackendActions();
     void onSessionChanged(const nexustray::SessionSnapshot& snapshot);
     void updateState();
+    void updateToolTip();
     void showNotification(const QString& title, const QString& message,
                           Notifier::Severity severity);
     void retranslate();
@@ -108,6 +111,7 @@ private:
     SessionTableModel* m_sessions;
     StreamTableModel* m_streams;
     LogModel* m_log;
+    TrafficHistory* m_traffic; // shared by the tooltip and the status window's graph
     Notifier* m_notifier;
     StatusWindow* m_window = nullptr;
     QPointer<ConfigEditorDialog> m_editor;
@@ -124,6 +128,8 @@ private:
     QHash<QString, QAction*> m_backendActions;
     OverallState m_state = OverallState::Off;
     bool m_stateKnown = false;
+    QString m_tooltipTitle;
+    QStringList m_tooltipBackendLines;
     QString m_noTrayBanner;
     QString m_configNotice;
     int m_probesLeft = 0;
