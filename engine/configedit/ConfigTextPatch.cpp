@@ -412,6 +412,7 @@ public:
                 return aInsert; // an insertion goes before a removal that starts there
             return a.order < b.order;
         });
+        const bool crlf = m_text.contains("\r\n"); // new lines end like the file's
         QByteArray out;
         qsizetype done = 0;
         for (const Edit& e : edits) {
@@ -420,7 +421,7 @@ public:
                 return {};
             }
             out += m_text.mid(done, e.start - done);
-            out += e.text;
+            out += crlf ? QByteArray(e.text).replace("\n", "\r\n") : e.text;
             done = e.end;
         }
         out += m_text.mid(done);
@@ -711,7 +712,7 @@ ConfigPatchResult patchConfigText(const QByteArray& original, const Config& want
 
     QByteArray text = original;
     if (!text.endsWith('\n'))
-        text.append('\n');
+        text.append(original.contains("\r\n") ? "\r\n" : "\n");
     QByteArray patched;
     QString error;
     try {

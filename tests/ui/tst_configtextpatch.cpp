@@ -382,6 +382,36 @@ private Q_SLOTS:
         QCOMPARE(r.text, QByteArray(text).replace("tokenTTLSeconds: 40", "tokenTTLSeconds: 50"));
     }
 
+    // Positions are bytes: UTF-8 before an edit does not shift it; CRLF files get CRLF lines.
+    void utf8AndCrlfFiles() {
+        QByteArray text = QByteArray(kCommented)
+                              .replace("# The web backend.", "# Größe ✓ — der Web-Dienst")
+                              .replace("# primary", "# primär");
+        Config wanted = loaded(text);
+        backend(wanted, "web").weight = 7;
+        backend(wanted, "web").hostnames << QStringLiteral("www.example.com");
+        backend(wanted, "mail").tls.allowInsecure = true;
+        ConfigPatchResult r = patchConfigText(text, wanted);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(loadsAs(r.text, wanted));
+        QCOMPARE(minus(linesOf(text), linesOf(r.text)),
+                 QByteArrayList{"    weight: 2            # twice the share"});
+        QCOMPARE(minus(linesOf(r.text), linesOf(text)),
+                 sorted({"    weight: 7            # twice the share", "      - www.example.com",
+                         "    tls:", "      allowInsecure: true"}));
+
+        text.replace("\n", "\r\n");
+        wanted = loaded(text);
+        backend(wanted, "web").weight = 7;
+        backend(wanted, "mail").tls.allowInsecure = true;
+        r = patchConfigText(text, wanted);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(loadsAs(r.text, wanted));
+        QVERIFY(r.text.contains("    weight: 7            # twice the share\r\n"));
+        QVERIFY(r.text.contains("    tls:\r\n      allowInsecure: true\r\n"));
+        QCOMPARE(r.text.count('\n'), r.text.count("\r\n"));
+    }
+
     void refusesAnInvalidOriginal() {
         const ConfigPatchResult r = patchConfigText("backends: 3\n", Config());
         QVERIFY(!r.ok);
