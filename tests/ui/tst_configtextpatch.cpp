@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "../support/BackendMutations.h"
+#include "../support/TestCa.h"
 #include "config/ConfigWriter.h"
 #include "configedit/ConfigTextPatch.h"
 
@@ -122,6 +123,8 @@ BackendConfig& backend(Config& c, const char* name) {
 
 class TestConfigTextPatch : public QObject {
     Q_OBJECT
+
+    test::TestCa m_ca;
 
     // Applies `edit` to the config kCommented loads to, patches, and checks the result: it loads
     // to the edited Config and differs from kCommented by exactly these lines.
@@ -308,10 +311,25 @@ private Q_SLOTS:
               {"  - name: mail"}, {"  - name: post"});
     }
 
-    // Every setting of a backend (the shared mutation table), on both backends: edited in place,
-    // loads as edited, and no line of the file is lost unless the edit replaced it.
+    // Every setting of a backend (the shared mutation table), on every backend of the commented
+    // fixture and of config.example.yaml (every key, legacy forms): edited in place, loads as
+    // edited, and no line of the file is lost unless the edit replaced it.
+    void everySettingIsEditedInPlace_data() {
+        QTest::addColumn<QByteArray>("text");
+        QTest::newRow("commented fixture") << kCommented;
+        QFile example(QStringLiteral(NEXUS_EXAMPLE_CONFIG));
+        QVERIFY(example.open(QIODevice::ReadOnly));
+        // The example names a private CA file, which must exist (checked at load): point it at one.
+        QVERIFY2(m_ca.isValid(), qPrintable(m_ca.error()));
+        QTest::newRow("config.example.yaml") << example.readAll().replace(
+            "/etc/nexus-tray/internal-ca.pem", m_ca.caPemPath().toUtf8());
+    }
+
     void everySettingIsEditedInPlace() {
-        const Config original = loaded(kCommented);
+        QFETCH(QByteArray, text);
+        const Config original = loaded(text);
+        QVERIFY(original.backends.size() >= 2);
+        int edited = 0;
         for (const test::BackendMutation& m : test::backendMutations()) {
             for (int i = 0; i < original.backends.size(); ++i) {
                 Config wanted = original;
@@ -320,15 +338,17 @@ private Q_SLOTS:
                     loadConfigText(configyaml::writeConfigYaml(wanted));
                 if (!rewritten.ok() || rewritten.config != wanted)
                     continue; // not a config the loader can produce (e.g. tpm beside a command)
-                const ConfigPatchResult r = patchConfigText(kCommented, wanted);
+                const ConfigPatchResult r = patchConfigText(text, wanted);
                 const QByteArray what =
                     QByteArray(m.field) + " of backend " + QByteArray::number(i);
                 QVERIFY2(r.ok, (what + ": " + r.error.toUtf8()).constData());
                 QVERIFY2(loadsAs(r.text, wanted), what.constData());
-                const QByteArrayList lost = minus(linesOf(kCommented), linesOf(r.text));
+                const QByteArrayList lost = minus(linesOf(text), linesOf(r.text));
                 QVERIFY2(lost.size() <= 1, (what + ": " + lost.join(" | ")).constData());
+                ++edited;
             }
         }
+        QVERIFY(edited > 50);
     }
 
     void refusesWhatItCannotEditSafely_data() {
