@@ -511,8 +511,27 @@ private:
         if (colon < 0 || colon >= m_text.size() || m_text.at(colon) != ':')
             return cannot();
         const int column = e.key.Mark().column;
-        add(colon + 1, blockEnd(m_text, lineStart(m_text, keyPos), column, true),
-            m_render.afterKey(value, column));
+        QByteArray replacement = m_render.afterKey(value, column);
+        // A comment at the end of the key's line stays there.
+        qsizetype valueEnd = colon + 1;
+        const qsizetype valuePos = file.Mark().pos;
+        if (!file.IsNull() && valuePos > colon && valuePos < lineEnd(m_text, colon)) {
+            valueEnd = file.IsScalar() ? scalarEnd(m_text, valuePos, false)
+                       : file.Style() == YAML::EmitterStyle::Flow ? flowEnd(m_text, valuePos)
+                                                                  : -1;
+        }
+        if (valueEnd >= 0 && valueEnd < lineEnd(m_text, colon)) {
+            const QByteArray rest =
+                m_text.mid(valueEnd, lineEnd(m_text, colon) - valueEnd).trimmed();
+            if (rest.startsWith('#')) {
+                const qsizetype hash = m_text.indexOf('#', valueEnd);
+                QByteArray gap = m_text.mid(valueEnd, hash - valueEnd);
+                if (gap.isEmpty())
+                    gap = " ";
+                replacement.insert(replacement.indexOf('\n'), gap + rest);
+            }
+        }
+        add(colon + 1, blockEnd(m_text, lineStart(m_text, keyPos), column, true), replacement);
     }
 
     void editSeq(const YAML::Node& file, const YamlTree& old, const YamlTree& value,

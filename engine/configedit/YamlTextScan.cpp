@@ -157,7 +157,7 @@ qsizetype attachedCommentsStart(const QByteArray& text, qsizetype start, int col
     qsizetype first = start;
     while (first > 0) {
         const qsizetype above = lineStart(text, first - 1);
-        if (!isCommentLine(text, above) || indentAt(text, above) < column)
+        if (!isCommentLine(text, above) || indentAt(text, above) != column)
             break;
         first = above;
     }

@@ -34,7 +34,8 @@ qsizetype flowEnd(const QByteArray& text, qsizetype pos);
 // Comments at `column` or less after the block belong to what follows.
 qsizetype blockEnd(const QByteArray& text, qsizetype start, int column, bool dashAtColumn);
 // Start of the comment lines directly above the line at `start` (no blank line between),
-// indented at least `column`; `start` when there are none.
+// indented exactly `column` (deeper ones belong to the block above, see blockEnd); `start` when
+// there are none.
 qsizetype attachedCommentsStart(const QByteArray& text, qsizetype start, int column);
 
 } // namespace nexustray::configedit::yamltext

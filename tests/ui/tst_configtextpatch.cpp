@@ -432,6 +432,31 @@ private Q_SLOTS:
         QCOMPARE(r.text.count('\n'), r.text.count("\r\n"));
     }
 
+    // The legacy `993: "target"` becomes a mapping when a host override is added; the comment
+    // at the end of its line stays there.
+    void aValueReplacedByABlockKeepsItsLineComment() {
+        const QByteArray text = "backends:\n"
+                                "  - name: a\n"
+                                "    hostnames: [a.example.com]\n"
+                                "    nexusAddresses: [\"wss://r.example.com/c\"]\n"
+                                "    attestation: {hmacSecret: x}\n"
+                                "    portMappings:\n"
+                                "      993: \"127.0.0.1:993\"   # legacy form\n"
+                                "      80: \"127.0.0.1:80\"\n";
+        Config wanted = loaded(text);
+        wanted.backends[0].portMappings[993].hosts.insert(QStringLiteral("imap.example.com"),
+                                                          QStringLiteral("127.0.0.1:1993"));
+        const ConfigPatchResult r = patchConfigText(text, wanted);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(loadsAs(r.text, wanted));
+        QVERIFY2(r.text.contains("      993:   # legacy form\n"
+                                 "        default: \"127.0.0.1:993\"\n"
+                                 "        hosts:\n"
+                                 "          imap.example.com: \"127.0.0.1:1993\"\n"
+                                 "      80: \"127.0.0.1:80\"\n"),
+                 r.text.constData());
+    }
+
     void refusesAnInvalidOriginal() {
         const ConfigPatchResult r = patchConfigText("backends: 3\n", Config());
         QVERIFY(!r.ok);
