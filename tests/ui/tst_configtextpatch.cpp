@@ -6,8 +6,8 @@
 
 #include <functional>
 
-#include "../support/BackendMutations.h"
-#include "../support/TestCa.h"
+#include "BackendMutations.h"
+#include "TestCa.h"
 #include "config/ConfigWriter.h"
 #include "configedit/ConfigTextPatch.h"
 
