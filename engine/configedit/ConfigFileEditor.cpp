@@ -13,46 +13,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "configedit/YamlTextScan.h"
+
 namespace nexustray::configedit {
 
 namespace {
 
+using namespace yamltext;
+
 QString fromStd(const std::string& s) {
     return QString::fromStdString(s);
-}
-
-// Offset of the start of the line that contains `pos`.
-qsizetype lineStart(const QByteArray& text, qsizetype pos) {
-    while (pos > 0 && text.at(pos - 1) != '\n')
-        --pos;
-    return pos;
-}
-
-// Offset just past the end of the line that contains `pos` (after its '\n', or the text's end).
-qsizetype lineEnd(const QByteArray& text, qsizetype pos) {
-    const qsizetype nl = text.indexOf('\n', pos);
-    return nl < 0 ? text.size() : nl + 1;
-}
-
-bool onlySpacesBefore(const QByteArray& text, qsizetype pos) {
-    for (qsizetype i = lineStart(text, pos); i < pos; ++i) {
-        if (text.at(i) != ' ' && text.at(i) != '\t')
-            return false;
-    }
-    return true;
-}
-
-// Length of the plain scalar token starting at `pos` (stops at blanks, ',', '#', '}' and ']').
-qsizetype plainTokenLength(const QByteArray& text, qsizetype pos) {
-    qsizetype end = pos;
-    while (end < text.size()) {
-        const char c = text.at(end);
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '#' || c == '}' ||
-            c == ']')
-            break;
-        ++end;
-    }
-    return end - pos;
 }
 
 QByteArray editEnabled(const QByteArray& text, const YAML::Node& backend, bool enabled,

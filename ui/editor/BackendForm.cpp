@@ -70,6 +70,13 @@ QString joinArgs(const QStringList& args) {
     return quoted.join(QLatin1Char(' '));
 }
 
+// The spin box's value, or `stored` when the box shows it clamped to its range (e.g. a health
+// check's 0 shown as 1): a field the user did not touch does not change the file.
+int spinValue(const QSpinBox* spin, int stored) {
+    return spin->value() == qBound(spin->minimum(), stored, spin->maximum()) ? stored
+                                                                             : spin->value();
+}
+
 QSpinBox* makeSpin(QWidget* parent, const QString& name, int min, int max) {
     auto* spin = new QSpinBox(parent);
     spin->setObjectName(name);
@@ -248,9 +255,9 @@ void BackendForm::retranslate() {
     m_attestation->setTitle(tr("Attestation"));
     m_mappings->setTitle(tr("Port mappings"));
     m_health->setTitle(tr("Health checks"));
-    m_note->setText(
-        tr("Saving from this form rewrites the whole file: comments and formatting are not "
-           "kept. Edit in the YAML tab to keep them."));
+    m_note->setText(tr("Saving from this form changes only the keys you edited: the file's "
+                       "comments and formatting are kept. Where that is not possible, the "
+                       "editor says so before it rewrites the whole file."));
 }
 
 void BackendForm::changeEvent(QEvent* event) {
@@ -300,7 +307,7 @@ QStringList BackendForm::store(BackendConfig* backend) const {
     b.enabled = m_enabled->isChecked();
     b.hostnames = linesOf(m_hostnames);
     b.nexusAddresses = linesOf(m_addresses);
-    b.weight = m_weight->value();
+    b.weight = spinValue(m_weight, b.weight);
     b.tls.caFile = m_caFile->text().trimmed();
     AttestationConfig& a = b.attestation;
     const int mode = m_attestationMode->currentIndex();
@@ -308,9 +315,9 @@ QStringList BackendForm::store(BackendConfig* backend) const {
     a.hmacSecret = mode == SecretMode ? m_secret->text().trimmed() : QString();
     a.command = mode == CommandMode ? m_command->text().trimmed() : QString();
     a.args = mode == CommandMode ? QProcess::splitCommand(m_args->text()) : QStringList();
-    a.timeoutSeconds = m_timeout->value();
-    a.cacheHandshakeSeconds = m_cacheHandshake->value();
-    a.tokenTTLSeconds = m_tokenTtl->value();
+    a.timeoutSeconds = spinValue(m_timeout, a.timeoutSeconds);
+    a.cacheHandshakeSeconds = spinValue(m_cacheHandshake, a.cacheHandshakeSeconds);
+    a.tokenTTLSeconds = spinValue(m_tokenTtl, a.tokenTTLSeconds);
     b.portMappings.clear();
     for (int row = 0; row < m_portMappings->rowCount(); ++row) {
         auto text = [this, row](int column) {
@@ -343,8 +350,9 @@ QStringList BackendForm::store(BackendConfig* backend) const {
         }
     }
     b.healthChecks.enabled = m_healthEnabled->isChecked();
-    b.healthChecks.inactivityTimeoutSeconds = m_inactivity->value();
-    b.healthChecks.pongTimeoutSeconds = m_pong->value();
+    b.healthChecks.inactivityTimeoutSeconds =
+        spinValue(m_inactivity, b.healthChecks.inactivityTimeoutSeconds);
+    b.healthChecks.pongTimeoutSeconds = spinValue(m_pong, b.healthChecks.pongTimeoutSeconds);
     return problems;
 }
 

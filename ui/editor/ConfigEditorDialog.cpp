@@ -17,6 +17,7 @@
 #include "YamlTab.h"
 #include "config/ConfigWriter.h"
 #include "configedit/ConfigFileEditor.h"
+#include "configedit/ConfigTextPatch.h"
 
 namespace nexustray::ui {
 
@@ -155,6 +156,7 @@ void ConfigEditorDialog::reload() {
     m_yamlDirtySinceForm = false;
     const ConfigLoadResult loaded = loadConfigText(text, m_path);
     m_form = loaded.ok() ? loaded.config : Config();
+    setFormBase(text);
     loadFormFromConfig();
     m_tabs->blockSignals(true);
     m_tabs->setCurrentIndex(int(loaded.ok() ? Tab::Form : Tab::Yaml));
@@ -163,9 +165,28 @@ void ConfigEditorDialog::reload() {
 }
 
 QByteArray ConfigEditorDialog::currentText() const {
-    if (m_source == Source::Form)
-        return configyaml::writeConfigYaml(m_form);
+    if (m_source == Source::Form) {
+        const configedit::ConfigPatchResult patch =
+            configedit::patchConfigText(m_formBase, m_form, m_origins);
+        return patch.ok ? patch.text : configyaml::writeConfigYaml(m_form);
+    }
     return m_yamlTab->text().toUtf8();
+}
+
+void ConfigEditorDialog::setFormBase(const QByteArray& text) {
+    m_formBase = text;
+    m_origins.clear();
+    for (int i = 0; i < m_form.backends.size(); ++i)
+        m_origins << i;
+    m_rewriteConfirmed = false;
+}
+
+QString ConfigEditorDialog::formRewriteReason() const {
+    if (m_source != Source::Form)
+        return {};
+    const configedit::ConfigPatchResult patch =
+        configedit::patchConfigText(m_formBase, m_form, m_origins);
+    return patch.ok ? QString() : patch.error;
 }
 
 QString ConfigEditorDialog::rawText() const {
@@ -201,17 +222,23 @@ void ConfigEditorDialog::onTabChanged(int index) {
             return;
         }
         m_form = loaded.config;
+        setFormBase(m_yamlTab->text().toUtf8());
         m_yamlDirtySinceForm = false;
         loadFormFromConfig();
         return;
     }
-    // To the YAML tab: carry form edits over by regenerating the text.
+    // To the YAML tab: carry form edits over (edited in place, or regenerated when that cannot
+    // be done).
     if (m_source == Source::Form && m_formDirty) {
-        m_yamlTab->loadText(QString::fromUtf8(configyaml::writeConfigYaml(m_form)));
+        const bool regenerated = !formRewriteReason().isEmpty();
+        const QByteArray text = currentText();
+        m_yamlTab->loadText(QString::fromUtf8(text));
+        setFormBase(text);
         m_formDirty = false;
         m_yamlDirtySinceForm = false;
         m_source = Source::Yaml;
-        m_yamlTab->showRegeneratedNote();
+        if (regenerated)
+            m_yamlTab->showRegeneratedNote();
         validateNow();
     }
 }
@@ -252,6 +279,7 @@ void ConfigEditorDialog::storeBackendFields() {
 
 void ConfigEditorDialog::onFormEdited() {
     storeBackendFields();
+    m_rewriteConfirmed = false;
     m_source = Source::Form;
     m_formDirty = true;
     if (m_current >= 0 && m_current < m_backendList->count()) {
@@ -272,6 +300,8 @@ void ConfigEditorDialog::addBackend() {
     BackendConfig b;
     b.name = tr("backend-%1").arg(m_form.backends.size() + 1);
     m_form.backends.append(b);
+    m_origins.append(-1);
+    m_rewriteConfirmed = false;
     m_current = int(m_form.backends.size()) - 1;
     refreshBackendList();
     loadBackendFields();
@@ -285,6 +315,9 @@ void ConfigEditorDialog::removeBackend() {
     if (m_current < 0)
         return;
     m_form.backends.removeAt(m_current);
+    if (m_current < m_origins.size())
+        m_origins.removeAt(m_current);
+    m_rewriteConfirmed = false;
     m_current = qMin(m_current, int(m_form.backends.size()) - 1);
     refreshBackendList();
     loadBackendFields();
@@ -323,7 +356,14 @@ void ConfigEditorDialog::showIssues(const QList<ConfigIssue>& issues, bool fromY
             issue.key.isEmpty() ? issue.message : issue.key + QStringLiteral(": ") + issue.message;
         lines << (where.isEmpty() ? text : where + QStringLiteral(": ") + text);
     }
-    if (lines.isEmpty()) {
+    const QString rewrite = lines.isEmpty() ? formRewriteReason() : QString();
+    if (!rewrite.isEmpty()) {
+        m_errorLabel->setText(
+            tr("The configuration is valid, but the form's changes cannot be made in place (%1): "
+               "saving rewrites the whole file, and its comments and formatting are lost.")
+                .arg(rewrite));
+        m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #b06000; }"));
+    } else if (lines.isEmpty()) {
         m_errorLabel->setText(tr("The configuration is valid."));
         m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #1e8e3e; }"));
     } else {
@@ -350,6 +390,19 @@ bool ConfigEditorDialog::save() {
     if (!issues.isEmpty()) {
         m_lastSaveError = tr("Not saved: the configuration has errors.");
         m_errorLabel->setText(m_lastSaveError + QLatin1Char('\n') + m_errorLabel->text());
+        return false;
+    }
+    const QString rewrite = formRewriteReason();
+    if (!rewrite.isEmpty() && !m_rewriteConfirmed) {
+        // The next Save is the user's explicit choice (for these very edits).
+        m_rewriteConfirmed = true;
+        m_lastSaveError =
+            tr("Not saved: the form's changes cannot be made in place (%1). Saving rewrites the "
+               "whole file from the form, and its comments and formatting are lost. Save again "
+               "to rewrite it, or Cancel to keep the file as it is.")
+                .arg(rewrite);
+        m_errorLabel->setText(m_lastSaveError);
+        m_errorLabel->setStyleSheet(QStringLiteral("QLabel { color: #c5221f; }"));
         return false;
     }
     const QByteArray text = currentText();
@@ -393,6 +446,7 @@ bool ConfigEditorDialog::save() {
     m_overwriteConfirmed = false;
     m_yamlTab->loadText(QString::fromUtf8(text));
     m_form = result.config;
+    setFormBase(text);
     m_source = Source::Yaml;
     m_formDirty = false;
     m_yamlDirtySinceForm = false;

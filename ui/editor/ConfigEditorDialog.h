@@ -2,9 +2,11 @@
 // the selected one) and a raw YAML tab (YamlTab).
 //
 // - The YAML tab edits the file's text as it is: comments and layout are kept.
-// - The form tab edits a Config and regenerates the whole file from it when saved (comments are
-//   lost; the tab says so). Switching tabs carries the edits over: form -> YAML regenerates the
-//   text, YAML -> form loads the text (only when it is valid).
+// - The form tab edits a Config; Save edits only the keys that changed in the file's text
+//   (configedit::patchConfigText), so comments and formatting stay. Where that cannot be done
+//   safely (e.g. YAML anchors) the dialog says so, and only a second Save rewrites the whole file
+//   from the Config (comments are lost). Switching tabs carries the edits over: form -> YAML
+//   shows the edited text, YAML -> form loads the text (only when it is valid).
 // - Both are validated as the user types (loadConfigText): the exact error with its line and
 //   column is shown, and in the YAML tab the line is highlighted.
 // - Save refuses invalid text, keeps a ".bak" of the previous file and writes atomically
@@ -85,6 +87,10 @@ private:
     void addBackend();
     void removeBackend();
     void showIssues(const QList<ConfigIssue>& issues, bool fromYaml);
+    // The form's Config was loaded from `text`: its edits are patched into it.
+    void setFormBase(const QByteArray& text);
+    // Why the form's edits cannot be saved in place (empty when they can).
+    QString formRewriteReason() const;
 
     QString m_path;
     Config m_form;
@@ -94,6 +100,11 @@ private:
     bool m_formDirty = false;
     bool m_yamlDirtySinceForm = false;
     QString m_lastSaveError;
+    // The text the form's Config was loaded from, and for each of its backends the index of the
+    // backend in that text it was edited from (-1 = added in the form).
+    QByteArray m_formBase;
+    QList<int> m_origins;
+    bool m_rewriteConfirmed = false; // the user saved once more after being told
     // The file as this editor last read or wrote it: Save refuses (once per outside change) to
     // overwrite changes made elsewhere in the meantime, e.g. a tunnel switched off from the tray
     // menu. A refusal remembers the file as it was shown to be changed; a second Save overwrites
