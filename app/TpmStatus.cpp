@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "attestation/TpmTokenProvider.h"
+#include "attestation/tpm/TpmAttestor.h"
 #include "attestation/tpm/TpmDevice.h"
 #include "attestation/tpm/TpmState.h"
 #include "nexustray/Config.h"
@@ -30,6 +31,21 @@ TpmError probe(const QString& tcti) {
     });
     loop.exec();
     rx->detach();
+    return result;
+}
+
+// Asks namek about the enrolled device (nonce + quote + GET /api/v1/devices/me) with the saved AK,
+// never enrolling nor replacing the AK.
+TpmDeviceStatus askNamek(TpmAttestorOptions options) {
+    options.mayEnroll = false;
+    TpmAttestor attestor(options);
+    QEventLoop loop;
+    TpmDeviceStatus result;
+    attestor.checkIdentity([&](const TpmDeviceStatus& status) {
+        result = status;
+        loop.quit();
+    });
+    loop.exec();
     return result;
 }
 
@@ -76,6 +92,24 @@ int runTpmStatus(const QString& configPath) {
             out << "  hostname:  " << identity->hostname << '\n';
             if (!identity->identityClass.isEmpty())
                 out << "  identity:  " << identity->identityClass << '\n';
+            if (opened.ok()) {
+                out.flush();
+                const TpmDeviceStatus namek = askNamek(options);
+                if (!namek.ok) {
+                    out << "  namek:     cannot check the device: " << namek.message << '\n';
+                    problem = true;
+                } else {
+                    const bool active = namek.status == QLatin1String("active");
+                    out << "  namek:     device " << namek.status
+                        << (active ? QString()
+                                   : QStringLiteral(" (re-enroll from the tray, or ask "
+                                                    "namek's administrator)"))
+                        << '\n';
+                    if (namek.hostname != identity->hostname)
+                        out << "  hostname:  " << namek.hostname << " (now, says namek)\n";
+                    problem |= !active;
+                }
+            }
         }
     }
     out.flush();

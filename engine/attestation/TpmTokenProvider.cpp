@@ -1,6 +1,9 @@
 #include "attestation/TpmTokenProvider.h"
 
 #include "Logging.h"
+#include "config/TpmPasswordFile.h"
+
+#include <tuple>
 
 namespace nexustray::attestation {
 
@@ -76,6 +79,16 @@ tpm::TpmAttestorOptions TpmTokenProvider::optionsFor(const BackendConfig& backen
     options.caFile = config.caFile;
     options.tcti = config.tcti;
     options.stateDir = config.effectiveStateDir(backend.name);
+    for (const auto& [key, path, auth] :
+         {std::tuple{"ownerPasswordFile", &config.ownerPasswordFile, &options.ownerAuth},
+          std::tuple{"endorsementPasswordFile", &config.endorsementPasswordFile,
+                     &options.endorsementAuth}}) {
+        const QString problem =
+            path->isEmpty() ? QString() : config::readTpmPasswordFile(*path, auth);
+        if (!problem.isEmpty() && options.authError.isEmpty())
+            options.authError = QStringLiteral("attestation.tpm.%1 \"%2\": %3")
+                                    .arg(QLatin1String(key), *path, problem);
+    }
     return options;
 }
 

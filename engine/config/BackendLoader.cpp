@@ -6,6 +6,7 @@
 #include <QUrl>
 
 #include "config/Hostname.h"
+#include "config/TpmPasswordFile.h"
 #include "config/YamlScalar.h"
 #include "websocket/TrustStore.h"
 
@@ -42,8 +43,12 @@ const QStringList kAttestationKeys = {QStringLiteral("command"),
                                       QStringLiteral("outboundAllowed"),
                                       QStringLiteral("allowedOutboundPorts"),
                                       QStringLiteral("tpm")};
-const QStringList kTpmKeys = {QStringLiteral("namekUrl"), QStringLiteral("caFile"),
-                              QStringLiteral("tcti"), QStringLiteral("stateDir")};
+const QStringList kTpmKeys = {QStringLiteral("namekUrl"),
+                              QStringLiteral("caFile"),
+                              QStringLiteral("tcti"),
+                              QStringLiteral("stateDir"),
+                              QStringLiteral("ownerPasswordFile"),
+                              QStringLiteral("endorsementPasswordFile")};
 
 const QStringList kPortMappingKeys = {QStringLiteral("default"), QStringLiteral("hosts")};
 const QStringList kHealthKeys = {QStringLiteral("enabled"), QStringLiteral("inactivityTimeout"),
@@ -421,6 +426,18 @@ bool BackendLoader::loadTpm(const MapReader& attestation) {
     if (str("tcti", tcti) == Read::Ok && !tcti.isEmpty())
         tpm.tcti = tcti; // absent or blank: the default of Config.h
     str("stateDir", tpm.stateDir);
+    // Hierarchy passwords (§4) live in their own files, like hmacSecretFile.
+    for (const auto& [name, path] :
+         {std::pair{"ownerPasswordFile", &tpm.ownerPasswordFile},
+          std::pair{"endorsementPasswordFile", &tpm.endorsementPasswordFile}}) {
+        QByteArray password;
+        QString problem;
+        if (str(name, *path) == Read::Ok && !path->isEmpty() &&
+            !(problem = config::readTpmPasswordFile(*path, &password)).isEmpty())
+            m_sink.error(fields.ref(QLatin1String(name)),
+                         QStringLiteral("attestation.tpm.%1 %2: %3")
+                             .arg(QLatin1String(name), quoted(*path), problem));
+    }
     m_cfg.attestation.tpm = tpm;
     return false;
 }

@@ -135,6 +135,8 @@ private:
         if (t.tcti != defaults.tcti)
             string("tcti", t.tcti);
         string("stateDir", t.stateDir);
+        string("ownerPasswordFile", t.ownerPasswordFile);
+        string("endorsementPasswordFile", t.endorsementPasswordFile);
         m_out << YAML::EndMap;
     }
 

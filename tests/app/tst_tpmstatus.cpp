@@ -1,20 +1,32 @@
-// nexus-tray --tpm-status, run as a real process against a software TPM (swtpm): a reachable TPM
-// with an enrolled state prints its device id and hostname and exits 0; an unreachable TPM, a
+// nexus-tray --tpm-status, run as a real process against a software TPM (swtpm) and the honest fake
+// namek: a reachable TPM with a real enrollment prints its device id and hostname, asks namek
+// (GET /api/v1/devices/me with the saved AK, never enrolling) and exits 0 while the device is
+// active, 1 once namek suspended it; an enrollment whose AK is missing, an unreachable TPM, a
 // config without tpm backend or one that does not load exit 1.
 #include <QFile>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QTest>
+#include <QtTest>
 
 #include "AppTestSupport.h"
+#include "FakeNamek.h"
 #include "SwtpmLauncher.h"
+#include "TestCa.h"
+#include "attestation/tpm/TpmAttestor.h"
 #include "attestation/tpm/TpmState.h"
+
+#include <optional>
 
 using apptest::run;
 using apptest::RunResult;
+using nexustray::attestation::tpm::TpmAttestor;
+using nexustray::attestation::tpm::TpmAttestorOptions;
 using nexustray::attestation::tpm::TpmIdentity;
 using nexustray::attestation::tpm::TpmState;
+using nexustray::attestation::tpm::TpmTokenResult;
+using nexustray::test::FakeNamek;
 using nexustray::test::SwtpmLauncher;
+using nexustray::test::TestCa;
 
 namespace {
 
@@ -26,17 +38,21 @@ QString writeConfig(const QTemporaryDir& dir, const QByteArray& yaml) {
     return path;
 }
 
-QByteArray tpmConfig(const QString& tcti, const QString& stateDir) {
+QByteArray tpmConfig(const QString& tcti, const QString& stateDir,
+                     const QString& namekUrl = QStringLiteral("https://namek.example.com"),
+                     const QString& caFile = QString()) {
     return QStringLiteral("backends:\n"
                           "  - name: home\n"
                           "    nexusAddresses: [\"wss://relay.example.com/connect\"]\n"
                           "    attestation:\n"
                           "      tpm:\n"
-                          "        namekUrl: \"https://namek.example.com\"\n"
+                          "        namekUrl: \"%3\"\n"
+                          "%4"
                           "        tcti: \"%1\"\n"
                           "        stateDir: \"%2\"\n"
                           "    portMappings: {443: {default: \"127.0.0.1:8443\"}}\n")
-        .arg(tcti, stateDir)
+        .arg(tcti, stateDir, namekUrl,
+             caFile.isEmpty() ? QString() : QStringLiteral("        caFile: \"%1\"\n").arg(caFile))
         .toUtf8();
 }
 
@@ -46,7 +62,67 @@ class TestTpmStatus : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void reachableAndEnrolled() {
+    void reachableEnrolledAndAskedAtNamek() {
+        if (QStandardPaths::findExecutable(QStringLiteral("swtpm")).isEmpty())
+            QSKIP("swtpm not installed (Debian: apt install swtpm swtpm-tools)");
+        TestCa ca;
+        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+        FakeNamek namek(ca, "shared-with-the-hub");
+        QVERIFY(namek.start());
+        SwtpmLauncher tpm(SwtpmLauncher::Kind::Bare);
+        QString error;
+        QVERIFY2(tpm.start(&error), qPrintable(error));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString stateDir = dir.filePath(QStringLiteral("state"));
+
+        // A real enrollment first (in this process; its TPM connection is closed afterwards, since
+        // swtpm serves one client at a time).
+        TpmIdentity identity;
+        {
+            TpmAttestorOptions o;
+            o.namekUrl = namek.url();
+            o.caFile = ca.caPemPath();
+            o.tcti = tpm.tcti();
+            o.stateDir = stateDir;
+            TpmAttestor attestor(o);
+            std::optional<TpmTokenResult> token;
+            attestor.requestToken(0, {}, [&token](const TpmTokenResult& r) { token = r; });
+            QTRY_VERIFY_WITH_TIMEOUT(token.has_value(), 120000);
+            QVERIFY2(token->ok(), qPrintable(token->message));
+            QVERIFY(attestor.identity());
+            identity = *attestor.identity();
+        }
+        QCOMPARE(namek.enrollments(), 1);
+
+        const QString config = writeConfig(
+            dir, tpmConfig(tpm.tcti(), stateDir, namek.url().toString(), ca.caPemPath()));
+        const QStringList args{QStringLiteral("--tpm-status"), QStringLiteral("--config"), config};
+        const RunResult r = run(args, 60000);
+        QVERIFY2(r.finished, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("backend 'home'")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(tpm.tcti() + QStringLiteral(": reachable")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(identity.deviceId), qPrintable(r.out));
+        QVERIFY2(r.out.contains(identity.hostname), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("namek:     device active")), qPrintable(r.out));
+        // It looked with the saved AK: no second enrollment, the state is unchanged.
+        QCOMPARE(namek.enrollments(), 1);
+        QVERIFY(namek.requests(QStringLiteral("/api/v1/devices/me")) >= 1);
+
+        // namek suspended the device: said so, and the exit status says something is wrong.
+        namek.setDeviceStatus(identity.deviceId, QStringLiteral("suspended"));
+        const RunResult suspended = run(args, 60000);
+        QVERIFY2(suspended.finished, qPrintable(suspended.err));
+        QCOMPARE(suspended.exitCode, 1);
+        QVERIFY2(suspended.out.contains(QStringLiteral("suspended")),
+                 qPrintable(suspended.out + suspended.err));
+        QCOMPARE(namek.enrollments(), 1);
+    }
+
+    void enrolledStateWithoutItsKeyFails() {
+        // identity.json without the AK it was made with (e.g. copied from another machine): the
+        // device cannot prove itself, and --tpm-status must say so rather than enroll.
         if (QStandardPaths::findExecutable(QStringLiteral("swtpm")).isEmpty())
             QSKIP("swtpm not installed (Debian: apt install swtpm swtpm-tools)");
         SwtpmLauncher tpm(SwtpmLauncher::Kind::Bare);
@@ -69,12 +145,12 @@ private Q_SLOTS:
         const RunResult r =
             run({QStringLiteral("--tpm-status"), QStringLiteral("--config"), config});
         QVERIFY2(r.finished, qPrintable(r.err));
-        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
-        QVERIFY2(r.out.contains(QStringLiteral("backend 'home'")), qPrintable(r.out));
+        QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.contains(tpm.tcti() + QStringLiteral(": reachable")), qPrintable(r.out));
         QVERIFY2(r.out.contains(identity.deviceId), qPrintable(r.out));
-        QVERIFY2(r.out.contains(identity.hostname), qPrintable(r.out));
-        QVERIFY2(r.out.contains(QStringLiteral("verified")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("cannot check the device: not enrolled")),
+                 qPrintable(r.out));
+        QVERIFY(state.loadAk().isEmpty()); // no AK was made
     }
 
     void unreachableTpmFails() {

@@ -4,12 +4,15 @@
 #include "FakeNamek.h"
 #include "SwtpmLauncher.h"
 #include "TestCa.h"
+#include "attestation/TpmTokenProvider.h"
 #include "attestation/tpm/TpmAttestor.h"
 #include "hub/JwtValidator.h"
+#include "nexustray/Config.h"
 
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -164,8 +167,22 @@ private slots:
             attestor.checkIdentity([status](const TpmDeviceStatus& s) { *status = s; });
             return QTest::qWaitFor([status] { return status->has_value(); }, kWaitMs);
         };
+        {
+            // Not enrolled, and not allowed to: it says so and leaves namek and the state alone.
+            TpmAttestorOptions o = rig.options();
+            o.mayEnroll = false;
+            TpmAttestor looker(o);
+            std::optional<TpmDeviceStatus> seen;
+            looker.checkIdentity([&seen](const TpmDeviceStatus& s) { seen = s; });
+            QVERIFY(QTest::qWaitFor([&seen] { return seen.has_value(); }, kWaitMs));
+            QVERIFY(!seen->ok);
+            QCOMPARE(seen->message, QStringLiteral("not enrolled"));
+            QCOMPARE(rig.namek.enrollments(), 0);
+        }
+        // Before any token, the check prepares the attestor (here: enrolls) and then asks.
         QVERIFY(check());
-        QVERIFY(!(*status)->ok); // not enrolled yet
+        QVERIFY2((*status)->ok, qPrintable((*status)->message));
+        QCOMPARE(rig.namek.enrollments(), 1);
         FETCH_OK(t, attestor);
         QVERIFY(check());
         QVERIFY2((*status)->ok, qPrintable((*status)->message));
@@ -431,6 +448,133 @@ private slots:
         TpmAttestor device(o);
         const TpmTokenResult d = fetch(device);
         QVERIFY2(d.message.contains(QStringLiteral("not accessible")), qPrintable(d.message));
+    }
+
+    void reconnectsWhenTheTpmRestarts() {
+        // swtpm (like a restarted resource manager) drops the connection: the attestor reports
+        // one short failure, then reopens the TPM and reloads the saved AK, with no re-enrollment;
+        // a second attestor on the same TPM notices the new context and reloads its AK too.
+        Rig rig;
+        START_RIG(rig);
+        TpmAttestor attestor(rig.options());
+        FETCH_OK(before, attestor);
+        QCOMPARE(rig.namek.enrollments(), 1);
+
+        rig.tpm.stop();
+        QString error;
+        QVERIFY2(rig.tpm.start(&error), qPrintable(error));
+
+        TpmTokenResult after = fetch(attestor);
+        if (!after.ok()) {
+            QCOMPARE(after.failure, TpmFailure::Backoff);
+            QVERIFY2(after.retryAfterMs <= 200, qPrintable(after.message));
+            after = fetch(attestor);
+        }
+        QVERIFY2(after.ok(), qPrintable(after.message));
+        QCOMPARE(rig.namek.enrollments(), 1);
+        QCOMPARE(attestor.enrollments(), 1);
+
+        TpmAttestor second(rig.options());
+        FETCH_OK(secondToken, second);
+        rig.tpm.stop();
+        QVERIFY2(rig.tpm.start(&error), qPrintable(error));
+        // Whichever notices first reconnects; the other reloads its AK in the new context.
+        TpmTokenResult a = fetch(second);
+        if (!a.ok())
+            a = fetch(second);
+        QVERIFY2(a.ok(), qPrintable(a.message));
+        FETCH_OK(b, attestor);
+        QCOMPARE(rig.namek.enrollments(), 1);
+    }
+
+    void hierarchyPasswordsAreGivenToTheTpm() {
+        Rig rig;
+        START_RIG(rig);
+        QString error;
+        // Without the persistent EK the client creates it under the endorsement hierarchy, so
+        // every use of §4 is exercised: SRK (owner), EK certificate NV read (owner), EK creation
+        // and the credential's PolicySecret (endorsement).
+        QVERIFY2(rig.tpm.evictPersistentEk(&error), qPrintable(error));
+        QVERIFY2(rig.tpm.setHierarchyPasswords("owner secret", "endorsement secret", &error),
+                 qPrintable(error));
+
+        {
+            TpmAttestor without(rig.options());
+            const TpmTokenResult r = fetch(without);
+            QCOMPARE(r.failure, TpmFailure::Backoff);
+            QVERIFY2(r.message.contains(QLatin1String("ownerPasswordFile")), qPrintable(r.message));
+        }
+        {
+            TpmAttestorOptions o = rig.options();
+            o.ownerAuth = "owner secret";
+            o.endorsementAuth = "wrong";
+            TpmAttestor wrongEndorsement(o);
+            const TpmTokenResult r = fetch(wrongEndorsement);
+            QVERIFY2(!r.ok() && r.message.contains(QLatin1String("endorsementPasswordFile")),
+                     qPrintable(r.message));
+        }
+        QCOMPARE(rig.namek.enrollments(), 0);
+
+        TpmAttestorOptions o = rig.options();
+        o.ownerAuth = "owner secret";
+        o.endorsementAuth = "endorsement secret";
+        TpmAttestor with(o);
+        FETCH_OK(t0, with);
+        QCOMPARE(rig.namek.enrollments(), 1);
+        QCOMPARE(rig.namek.lastEkKind(), QStringLiteral("ek_cert"));
+    }
+
+    void hierarchyPasswordFilesComeFromTheConfig() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto write = [&dir](const QString& name, const QByteArray& bytes) {
+            QFile f(dir.filePath(name));
+            return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size() ? f.fileName()
+                                                                                  : QString();
+        };
+        const QString owner = write(QStringLiteral("owner"), "owner secret\n");
+        const QString endorsement = write(QStringLiteral("endorsement"), "e\r\n");
+        const QByteArray yaml = QStringLiteral("backends:\n"
+                                               "  - name: home\n"
+                                               "    attestation:\n"
+                                               "      tpm:\n"
+                                               "        namekUrl: \"https://namek.example.com\"\n"
+                                               "        ownerPasswordFile: \"%1\"\n"
+                                               "        endorsementPasswordFile: \"%2\"\n"
+                                               "    portMappings: {443: \"127.0.0.1:8443\"}\n")
+                                    .arg(owner, endorsement)
+                                    .toUtf8();
+        const nexustray::ConfigLoadResult loaded =
+            nexustray::loadConfigText(yaml, QStringLiteral("config.yaml"));
+        QVERIFY2(loaded.ok(), qPrintable(loaded.errors.value(0).toString()));
+        const TpmAttestorOptions o =
+            nexustray::attestation::TpmTokenProvider::optionsFor(loaded.config.backends.at(0));
+        QCOMPARE(o.ownerAuth, QByteArray("owner secret"));
+        QCOMPARE(o.endorsementAuth, QByteArray("e"));
+        QVERIFY(o.authError.isEmpty());
+
+        // A file gone after loading: the attestor refuses to start and says which key.
+        QVERIFY(QFile::remove(endorsement));
+        const TpmAttestorOptions gone =
+            nexustray::attestation::TpmTokenProvider::optionsFor(loaded.config.backends.at(0));
+        QVERIFY2(gone.authError.contains(QLatin1String("endorsementPasswordFile")),
+                 qPrintable(gone.authError));
+        TpmAttestor attestor(gone);
+        QCOMPARE(attestor.configError(), gone.authError);
+
+        // At load time: an unreadable or too long file is an error naming the key and its line.
+        const nexustray::ConfigLoadResult unreadable =
+            nexustray::loadConfigText(yaml, QStringLiteral("config.yaml"));
+        QVERIFY(!unreadable.ok());
+        const QString text = unreadable.errors.value(0).toString();
+        QVERIFY2(text.contains(QLatin1String("endorsementPasswordFile")) &&
+                     text.contains(QLatin1String(":7:")),
+                 qPrintable(text));
+        write(QStringLiteral("endorsement"), QByteArray(65, 'x'));
+        const QString tooLong = nexustray::loadConfigText(yaml, QStringLiteral("config.yaml"))
+                                    .errors.value(0)
+                                    .toString();
+        QVERIFY2(tooLong.contains(QLatin1String("64 bytes")), qPrintable(tooLong));
     }
 
     void rejectsAPlainHttpUrl() {

@@ -627,7 +627,8 @@ void TestConfigAdditions::tpmErrors_data() {
     QTest::newRow("unknown key")
         << "attestation:\n  tpm:\n    namekUrl: https://n.test\n    tctl: x"
         << "c.yaml:8:9: backends[0].attestation.tpm.tctl: backend 'edge': unknown key \"tctl\" "
-           "(expected one of: namekUrl, caFile, tcti, stateDir)";
+           "(expected one of: namekUrl, caFile, tcti, stateDir, ownerPasswordFile, "
+           "endorsementPasswordFile)";
     QTest::newRow("with hmacSecret")
         << "attestation:\n  hmacSecret: s\n  tpm:\n    namekUrl: https://n.test"
         << "c.yaml:8:9: backends[0].attestation.tpm: backend 'edge': attestation.tpm cannot be "

@@ -18,14 +18,14 @@ namespace nexustray::test {
 
 #if defined(__x86_64__) && defined(__linux__)
 static_assert(sizeof(UdpRoute) == 12, "UdpRoute changed: see the comment at the top");
-static_assert(sizeof(TpmAttestationConfig) == 96, "TpmAttestationConfig changed: see the top");
-static_assert(sizeof(AttestationConfig) == 320,
+static_assert(sizeof(TpmAttestationConfig) == 144, "TpmAttestationConfig changed: see the top");
+static_assert(sizeof(AttestationConfig) == 368,
               "AttestationConfig changed: see the comment at the top");
 static_assert(sizeof(PortMapping) == 32, "PortMapping changed: see the top");
 static_assert(sizeof(HealthChecks) == 12, "HealthChecks changed: see the top");
 static_assert(sizeof(FlowControl) == 12, "FlowControl changed: see the top");
 static_assert(sizeof(TlsConfig) == 32, "TlsConfig changed: see the top");
-static_assert(sizeof(BackendConfig) == 552, "BackendConfig changed: see the top");
+static_assert(sizeof(BackendConfig) == 600, "BackendConfig changed: see the top");
 #endif
 
 // The tpm block of a backend, created (with a namek URL) when it had none.
@@ -106,6 +106,10 @@ inline std::vector<BackendMutation> backendMutations() {
         {"attestation.tpm.caFile", [more](BackendConfig& b) { more(tpmOf(b).caFile); }},
         {"attestation.tpm.tcti", [more](BackendConfig& b) { more(tpmOf(b).tcti); }},
         {"attestation.tpm.stateDir", [more](BackendConfig& b) { more(tpmOf(b).stateDir); }},
+        {"attestation.tpm.ownerPasswordFile",
+         [more](BackendConfig& b) { more(tpmOf(b).ownerPasswordFile); }},
+        {"attestation.tpm.endorsementPasswordFile",
+         [more](BackendConfig& b) { more(tpmOf(b).endorsementPasswordFile); }},
         {"portMappings (port)",
          [](BackendConfig& b) {
              b.portMappings[65005].defaultTarget = QStringLiteral("127.0.0.1:1");

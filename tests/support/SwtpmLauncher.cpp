@@ -10,6 +10,9 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include <cstring>
+#include <utility>
+
 namespace nexustray::test {
 
 namespace {
@@ -158,21 +161,19 @@ bool SwtpmLauncher::start(QString* error, int timeoutMs) {
     return false;
 }
 
-bool SwtpmLauncher::evictPersistentEk(QString* error) {
+namespace {
+
+// Runs `operation` on a fresh ESYS context of this TPM (closed afterwards: swtpm serves one client
+// at a time); returns its TSS2_RC, or the context's own failure.
+template <typename Operation> TSS2_RC withEsys(const QString& tcti, Operation operation) {
     TSS2_TCTI_CONTEXT* t = nullptr;
     ESYS_CONTEXT* ctx = nullptr;
-    TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti().toUtf8().constData(), &t);
+    TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti.toUtf8().constData(), &t);
     if (rc == TSS2_RC_SUCCESS) {
         rc = Esys_Initialize(&ctx, t, nullptr);
     }
-    ESYS_TR ek = ESYS_TR_NONE;
     if (rc == TSS2_RC_SUCCESS) {
-        rc = Esys_TR_FromTPMPublic(ctx, 0x81010001, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ek);
-    }
-    if (rc == TSS2_RC_SUCCESS) {
-        ESYS_TR gone = ESYS_TR_NONE;
-        rc = Esys_EvictControl(ctx, ESYS_TR_RH_OWNER, ek, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                               ESYS_TR_NONE, 0x81010001, &gone);
+        rc = operation(ctx);
     }
     if (ctx) {
         Esys_Finalize(&ctx);
@@ -180,8 +181,48 @@ bool SwtpmLauncher::evictPersistentEk(QString* error) {
     if (t) {
         Tss2_TctiLdr_Finalize(&t);
     }
+    return rc;
+}
+
+} // namespace
+
+bool SwtpmLauncher::evictPersistentEk(QString* error) {
+    const TSS2_RC rc = withEsys(tcti(), [](ESYS_CONTEXT* ctx) {
+        ESYS_TR ek = ESYS_TR_NONE;
+        TSS2_RC r =
+            Esys_TR_FromTPMPublic(ctx, 0x81010001, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ek);
+        if (r == TSS2_RC_SUCCESS) {
+            ESYS_TR gone = ESYS_TR_NONE;
+            r = Esys_EvictControl(ctx, ESYS_TR_RH_OWNER, ek, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                  ESYS_TR_NONE, 0x81010001, &gone);
+        }
+        return r;
+    });
     if (rc != TSS2_RC_SUCCESS) {
         *error = QStringLiteral("evicting the EK: %1").arg(QLatin1String(Tss2_RC_Decode(rc)));
+    }
+    return rc == TSS2_RC_SUCCESS;
+}
+
+bool SwtpmLauncher::setHierarchyPasswords(const QByteArray& owner, const QByteArray& endorsement,
+                                          QString* error) {
+    const TSS2_RC rc = withEsys(tcti(), [&](ESYS_CONTEXT* ctx) {
+        TSS2_RC r = TSS2_RC_SUCCESS;
+        for (const auto& [hierarchy, value] :
+             {std::pair{ESYS_TR_RH_OWNER, owner}, std::pair{ESYS_TR_RH_ENDORSEMENT, endorsement}}) {
+            TPM2B_AUTH auth{};
+            auth.size = quint16(qMin<qsizetype>(value.size(), sizeof(auth.buffer)));
+            std::memcpy(auth.buffer, value.constData(), auth.size);
+            if (r == TSS2_RC_SUCCESS) {
+                r = Esys_HierarchyChangeAuth(ctx, hierarchy, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                             ESYS_TR_NONE, &auth);
+            }
+        }
+        return r;
+    });
+    if (rc != TSS2_RC_SUCCESS) {
+        *error = QStringLiteral("setting the hierarchy passwords: %1")
+                     .arg(QLatin1String(Tss2_RC_Decode(rc)));
     }
     return rc == TSS2_RC_SUCCESS;
 }

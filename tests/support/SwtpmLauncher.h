@@ -30,6 +30,11 @@ public:
     // must recreate the EK from template L-1 to match the certificate (§3.1).
     bool evictPersistentEk(QString* error);
 
+    // Sets the owner and endorsement hierarchy passwords (TPM2_HierarchyChangeAuth; the current
+    // ones must be empty), as an administrator or OS provisioning may have done (§4).
+    bool setHierarchyPasswords(const QByteArray& owner, const QByteArray& endorsement,
+                               QString* error);
+
     QString tcti() const; // "swtpm:path=<dir>/tpm.sock"
     QString stateDir() const { return m_dir ? m_dir->path() : QString(); }
 

@@ -28,16 +28,20 @@ TpmAttestor::TpmAttestor(TpmAttestorOptions options, QObject* parent)
     , m_namek(new NamekClient(m_options.namekUrl, m_options.caFile, this))
     , m_state(m_options.stateDir) {
     m_namek->setTimeoutMs(m_options.requestTimeoutMs);
+    m_device->setHierarchyAuth(m_options.ownerAuth, m_options.endorsementAuth);
 }
 
 TpmAttestor::~TpmAttestor() {
     m_rx->detach();
-    if (m_akLoaded) {
+    // A handle of an older context may name another object in the current one: leave it.
+    if (m_akLoaded && m_akGeneration == m_device->generation()) {
         m_device->flushAk(m_ak);
     }
 }
 
 QString TpmAttestor::configError() const {
+    if (!m_options.authError.isEmpty())
+        return m_options.authError;
     return m_namek->error();
 }
 
@@ -102,9 +106,21 @@ void TpmAttestor::loadAk(bool fromSaved) {
     if (fromSaved) {
         m_identity = m_state.loadIdentity();
     }
+    if (saved.isEmpty() && !m_options.mayEnroll) {
+        failPreparation({{}, TpmFailure::ClientBug, QStringLiteral("not enrolled"), 0});
+        return;
+    }
     m_device->loadAk(saved, m_rx, [this, hadSaved = !saved.isEmpty()](const AkResult& r) {
         if (!r.error.ok()) {
-            if (hadSaved) { // another TPM or a cleared owner hierarchy: new AK, re-enroll
+            if (hadSaved && !m_options.mayEnroll) {
+                failPreparation({{},
+                                 TpmFailure::ClientBug,
+                                 QStringLiteral("the saved AK does not load in this TPM (another "
+                                                "TPM, or its owner hierarchy was cleared; the "
+                                                "next start enrolls again): %1")
+                                     .arg(r.error.message),
+                                 0});
+            } else if (hadSaved) { // another TPM or a cleared owner hierarchy: new AK, re-enroll
                 loadAk(false);
             } else {
                 failPreparation(tpmFailure(r.error));
@@ -113,6 +129,7 @@ void TpmAttestor::loadAk(bool fromSaved) {
         }
         m_ak = r.handle;
         m_akLoaded = true;
+        m_akGeneration = m_device->generation();
         m_akFromSaved = !r.created;
         m_blobs = r.blobs;
         QString error;
@@ -125,8 +142,11 @@ void TpmAttestor::loadAk(bool fromSaved) {
 }
 
 void TpmAttestor::readEk() {
-    if (m_ek) {
-        enroll();
+    if (m_ek) { // known from earlier (a re-enrollment, or the AK reloaded after a reconnect)
+        if (enrollmentReusable())
+            ready();
+        else
+            enroll();
         return;
     }
     m_device->readEk(m_rx, [this](const EkResult& r) {
@@ -135,10 +155,7 @@ void TpmAttestor::readEk() {
             return;
         }
         m_ek = r;
-        const bool reusable = !m_forceEnroll && m_akFromSaved && m_identity &&
-                              m_identity->namekUrl == m_options.namekUrl.toString() &&
-                              m_identity->ekFingerprint == r.fingerprintHex;
-        if (reusable) {
+        if (enrollmentReusable()) {
             ready();
         } else {
             enroll();
@@ -146,7 +163,21 @@ void TpmAttestor::readEk() {
     });
 }
 
+bool TpmAttestor::enrollmentReusable() const {
+    return !m_forceEnroll && m_akFromSaved && m_identity && m_ek &&
+           m_identity->namekUrl == m_options.namekUrl.toString() &&
+           m_identity->ekFingerprint == m_ek->fingerprintHex;
+}
+
 void TpmAttestor::enroll() {
+    if (!m_options.mayEnroll) {
+        failPreparation({{},
+                         TpmFailure::ClientBug,
+                         QStringLiteral("not enrolled with this namek and TPM (the next start "
+                                        "enrolls)"),
+                         0});
+        return;
+    }
     m_phase = Phase::Preparing;
     QJsonObject body{{QLatin1String("ak_params"), QString::fromLatin1(m_blobs.pub.toBase64())}};
     if (!m_ek->certDer.isEmpty()) {
@@ -230,7 +261,10 @@ void TpmAttestor::ready() {
     m_phase = Phase::Ready;
     const QList<Request> waiting = std::exchange(m_waiting, {});
     for (const Request& r : waiting) {
-        start(r);
+        if (r.stage == kIdentityCheck)
+            r.done(TpmTokenResult{});
+        else
+            start(r);
     }
 }
 
@@ -270,6 +304,8 @@ void TpmAttestor::authorize(Authorized next) {
         }
         m_device->quote(m_ak, *bytes, m_rx, [this, next, nonce](const BytesResult& q) {
             if (!q.error.ok()) {
+                if (q.error.connectionLost || m_device->generation() != m_akGeneration)
+                    forgetTpmSession();
                 next(tpmFailure(q.error), {});
             } else if (!m_identity) { // re-enrollment started and failed meanwhile
                 next({{}, TpmFailure::Backoff, QStringLiteral("not enrolled"), nextBackoffMs()},
@@ -281,7 +317,22 @@ void TpmAttestor::authorize(Authorized next) {
     });
 }
 
+void TpmAttestor::forgetTpmSession() {
+    // The context the AK was loaded in is gone (the connection broke, here or in another attestor
+    // sharing the device): open and load again at the next request, without flushing the handle.
+    m_opened = false;
+    m_akLoaded = false;
+    if (m_phase == Phase::Ready)
+        m_phase = Phase::Idle;
+}
+
 void TpmAttestor::start(Request request) {
+    if (m_device->generation() != m_akGeneration) { // reconnected meanwhile: reload the AK first
+        forgetTpmSession();
+        m_waiting.append(std::move(request));
+        prepare();
+        return;
+    }
     authorize([this, request](const TpmTokenResult& failure, const DeviceAuth& auth) {
         if (!failure.ok()) {
             finish(request, failure);
@@ -295,10 +346,27 @@ void TpmAttestor::start(Request request) {
 }
 
 void TpmAttestor::checkIdentity(std::function<void(const TpmDeviceStatus&)> done) {
-    if (m_phase != Phase::Ready) {
+    if (m_phase == Phase::Suspended || !configError().isEmpty()) {
         TpmDeviceStatus s;
-        s.message = m_phase == Phase::Suspended ? m_suspendedWhy : QStringLiteral("not enrolled");
+        s.message = configError().isEmpty() ? m_suspendedWhy : configError();
         QTimer::singleShot(0, this, [done, s] { done(s); });
+        return;
+    }
+    if (m_phase != Phase::Ready) {
+        // Open the TPM and load the AK first (enrolling only if the options allow it); the check
+        // waits with the token requests (stage kIdentityCheck) and runs once the attestor is ready.
+        Request r{kIdentityCheck, {}, [this, done](const TpmTokenResult& prepared) {
+                      if (prepared.ok()) {
+                          checkIdentity(done);
+                          return;
+                      }
+                      TpmDeviceStatus s;
+                      s.message = prepared.message;
+                      done(s);
+                  }};
+        m_waiting.append(std::move(r));
+        if (m_phase == Phase::Idle)
+            prepare();
         return;
     }
     authorize([this, done](const TpmTokenResult& failure, const DeviceAuth& auth) {
@@ -405,7 +473,7 @@ TpmTokenResult TpmAttestor::tpmFailure(const TpmError& error) {
     return {{},
             TpmFailure::Backoff,
             QStringLiteral("TPM: %1").arg(error.message),
-            error.retryable ? 200 : nextBackoffMs()};
+            error.retryable || error.connectionLost ? 200 : nextBackoffMs()};
 }
 
 int TpmAttestor::nextBackoffMs() {

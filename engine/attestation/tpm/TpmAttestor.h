@@ -28,7 +28,14 @@ struct TpmAttestorOptions {
     QString caFile; // optional, trusted in addition to the system store
     QString tcti = QStringLiteral("device:/dev/tpmrm0");
     QString stateDir;
+    // Hierarchy passwords (§4), empty = none; authError: why they could not be read.
+    QByteArray ownerAuth;
+    QByteArray endorsementAuth;
+    QString authError;
     int requestTimeoutMs = 10000; // per HTTP request (inactivity)
+    // false: never enroll nor replace the saved AK; without a usable enrollment, requests fail
+    // with "not enrolled" (nexus-tray --tpm-status looks without changing anything).
+    bool mayEnroll = true;
 };
 
 // How the caller should react to a failure (§2.8).
@@ -74,8 +81,9 @@ public:
     // `done` is always called later, on this object's thread, unless the attestor is destroyed.
     void requestToken(int stage, const QString& sessionNonce, TokenDone done);
 
-    // Asks namek about this device (nonce + quote + GET /api/v1/devices/me). Needs a completed
-    // enrollment (a token request first); no §2.8 reactions, the answer is only reported.
+    // Asks namek about this device (nonce + quote + GET /api/v1/devices/me). Opens the TPM and
+    // loads the AK first when needed (enrolling if the options allow); no §2.8 reactions, the
+    // answer is only reported.
     void checkIdentity(std::function<void(const TpmDeviceStatus&)> done);
 
     // Forget a suspension and enroll again at the next request (the UI's "Re-enroll").
@@ -90,6 +98,7 @@ signals:
 
 private:
     enum class Phase { Idle, Preparing, Ready, Suspended };
+    static constexpr int kIdentityCheck = -1; // Request::stage of a waiting checkIdentity()
     struct Request {
         int stage = 0;
         QString sessionNonce;
@@ -102,6 +111,7 @@ private:
     void loadAk(bool fromSaved);
     void readEk();
     void enroll();
+    bool enrollmentReusable() const; // the saved AK and identity fit this namek and EK
     void enrolled(const NamekReply& reply);
     void ready();
     void failWaiting(const TpmTokenResult& result);
@@ -111,6 +121,7 @@ private:
     void start(Request request);
     void onToken(Request request, const NamekReply& reply);
     void suspend(const QString& why);
+    void forgetTpmSession();
     void finish(const Request& request, const TpmTokenResult& result);
     TpmTokenResult classify(const NamekReply& reply, const QString& what);
     TpmTokenResult tpmFailure(const TpmError& error);
@@ -128,6 +139,7 @@ private:
     bool m_akFromSaved = false;
     bool m_forceEnroll = false;
     quint32 m_ak = 0;
+    int m_akGeneration = 0; // TpmDevice::generation() the AK was loaded in
     AkBlobs m_blobs;
     std::optional<EkResult> m_ek;
     std::optional<TpmIdentity> m_identity;

@@ -30,7 +30,30 @@ TpmError tssError(TSS2_RC rc, const char* what) {
         QStringLiteral("%1: %2").arg(QLatin1String(what), QLatin1String(Tss2_RC_Decode(rc)));
     const TSS2_RC base = rc & ~TSS2_RC_LAYER_MASK;
     e.retryable = base == TPM2_RC_RETRY || base == TPM2_RC_YIELDED || base == TPM2_RC_TESTING;
+    // A broken connection, or a TPM that no longer holds our transient objects (it restarted
+    // behind a reconnecting TCTI: "references a transient object or session that is not loaded").
+    e.connectionLost = (rc & TSS2_RC_LAYER_MASK) == TSS2_TCTI_RC_LAYER ||
+                       (base >= TPM2_RC_REFERENCE_H0 && base <= TPM2_RC_REFERENCE_S6);
+    // Format-one codes carry the failing handle/parameter in bits 6 and 8-11: compare the rest.
+    const TSS2_RC code = (base & TPM2_RC_FMT1) ? (base & 0xBF) : base;
+    if (code == (TPM2_RC_BAD_AUTH & 0xBF) || code == (TPM2_RC_AUTH_FAIL & 0xBF)) {
+        e.message += QStringLiteral(" (this TPM's owner or endorsement hierarchy has a password: "
+                                    "give it with attestation.tpm.ownerPasswordFile / "
+                                    "endorsementPasswordFile)");
+    }
     return e;
+}
+
+// Runs one TPM operation, repeating it after a short pause while the TPM answers with a warning
+// that asks for exactly that (TPM2_RC_RETRY, YIELDED, TESTING; §4). On the TPM's own worker
+// thread, so the pause delays only later TPM calls, which would have to wait anyway.
+template <typename Operation> auto withRetry(Operation operation) {
+    auto result = operation();
+    for (int pauseMs = 20; result.error.retryable && pauseMs <= 320; pauseMs *= 2) {
+        QThread::msleep(pauseMs);
+        result = operation();
+    }
+    return result;
 }
 
 TpmError plainError(const QString& text) {
@@ -150,6 +173,8 @@ class TpmWorker : public QObject {
 public:
     ~TpmWorker() override { close(); }
 
+    bool isOpen() const { return m_ctx != nullptr; }
+
     TpmError open(const QString& tcti) {
         if (m_ctx) {
             return {};
@@ -187,6 +212,12 @@ public:
         return {};
     }
 
+    // After a broken connection nothing of this context is usable: the next open() starts over.
+    void closeIfLost(const TpmError& error) {
+        if (error.connectionLost)
+            close();
+    }
+
     void close() {
         if (m_ctx) {
             Esys_Finalize(&m_ctx);
@@ -198,12 +229,31 @@ public:
         }
     }
 
+    // Hierarchy passwords (§4; empty = none), given to ESYS before every use of the owner or
+    // endorsement hierarchy.
+    void setHierarchyAuth(const QByteArray& owner, const QByteArray& endorsement) {
+        m_ownerAuth = owner;
+        m_endorsementAuth = endorsement;
+    }
+
+    void applyHierarchyAuth() {
+        const auto set = [this](ESYS_TR hierarchy, const QByteArray& value) {
+            TPM2B_AUTH auth{};
+            auth.size = quint16(qMin<qsizetype>(value.size(), sizeof(auth.buffer)));
+            std::memcpy(auth.buffer, value.constData(), auth.size);
+            Esys_TR_SetAuth(m_ctx, hierarchy, &auth);
+        };
+        set(ESYS_TR_RH_OWNER, m_ownerAuth);
+        set(ESYS_TR_RH_ENDORSEMENT, m_endorsementAuth);
+    }
+
     AkResult loadAk(const AkBlobs& saved) {
         AkResult r;
         if (!m_ctx) {
             r.error = plainError(QStringLiteral("TPM not open"));
             return r;
         }
+        applyHierarchyAuth();
         TPM2B_SENSITIVE_CREATE sensitive{};
         TPM2B_DATA outside{};
         TPML_PCR_SELECTION pcrs{};
@@ -394,6 +444,7 @@ public:
             r.error = plainError(QStringLiteral("TPM not open"));
             return r;
         }
+        applyHierarchyAuth();
         r.error = readEkCertificate(&r.certDer);
         if (!r.error.ok()) {
             return r;
@@ -424,6 +475,7 @@ public:
             r.error = plainError(QStringLiteral("TPM not open"));
             return r;
         }
+        applyHierarchyAuth();
         // §3.4: u16 L || TPM2B_ID_OBJECT (L bytes) || TPM2B_ENCRYPTED_SECRET (the rest).
         TPM2B_ID_OBJECT credBlob{};
         TPM2B_ENCRYPTED_SECRET secret{};
@@ -529,6 +581,8 @@ public:
 private:
     TSS2_TCTI_CONTEXT* m_tcti = nullptr;
     ESYS_CONTEXT* m_ctx = nullptr;
+    QByteArray m_ownerAuth;
+    QByteArray m_endorsementAuth;
 };
 
 std::shared_ptr<TpmDevice> TpmDevice::shared(const QString& tcti) {
@@ -570,8 +624,12 @@ void TpmDevice::post(std::function<void()> job) {
 void TpmDevice::open(const TpmReceiverPtr& rx, std::function<void(TpmError)> done) {
     TpmWorker* w = m_worker;
     const QString tcti = m_tcti;
-    post([w, tcti, rx, done] {
+    std::atomic<int>* generation = &m_generation;
+    post([w, tcti, rx, done, generation] {
+        const bool wasOpen = w->isOpen();
         const TpmError e = w->open(tcti);
+        if (e.ok() && !wasOpen)
+            ++*generation;
         rx->deliver([done, e] { done(e); });
     });
 }
@@ -580,9 +638,15 @@ void TpmDevice::loadAk(const AkBlobs& saved, const TpmReceiverPtr& rx,
                        std::function<void(AkResult)> done) {
     TpmWorker* w = m_worker;
     post([w, saved, rx, done] {
-        const AkResult r = w->loadAk(saved);
+        const AkResult r = withRetry([w, &saved] { return w->loadAk(saved); });
+        w->closeIfLost(r.error);
         rx->deliver([done, r] { done(r); });
     });
+}
+
+void TpmDevice::setHierarchyAuth(const QByteArray& owner, const QByteArray& endorsement) {
+    TpmWorker* w = m_worker;
+    post([w, owner, endorsement] { w->setHierarchyAuth(owner, endorsement); });
 }
 
 void TpmDevice::flushAk(quint32 handle) {
@@ -593,7 +657,8 @@ void TpmDevice::flushAk(quint32 handle) {
 void TpmDevice::readEk(const TpmReceiverPtr& rx, std::function<void(EkResult)> done) {
     TpmWorker* w = m_worker;
     post([w, rx, done] {
-        const EkResult r = w->readEk();
+        const EkResult r = withRetry([w] { return w->readEk(); });
+        w->closeIfLost(r.error);
         rx->deliver([done, r] { done(r); });
     });
 }
@@ -603,7 +668,9 @@ void TpmDevice::activateCredential(quint32 ak, const QByteArray& encCredential,
                                    std::function<void(BytesResult)> done) {
     TpmWorker* w = m_worker;
     post([w, ak, encCredential, rx, done] {
-        const BytesResult r = w->activate(ak, encCredential);
+        const BytesResult r =
+            withRetry([w, ak, &encCredential] { return w->activate(ak, encCredential); });
+        w->closeIfLost(r.error);
         rx->deliver([done, r] { done(r); });
     });
 }
@@ -612,7 +679,8 @@ void TpmDevice::quote(quint32 ak, const QByteArray& nonce, const TpmReceiverPtr&
                       std::function<void(BytesResult)> done) {
     TpmWorker* w = m_worker;
     post([w, ak, nonce, rx, done] {
-        const BytesResult r = w->quote(ak, nonce);
+        const BytesResult r = withRetry([w, ak, &nonce] { return w->quote(ak, nonce); });
+        w->closeIfLost(r.error);
         rx->deliver([done, r] { done(r); });
     });
 }

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -20,6 +21,11 @@ struct TpmError {
     quint32 rc = 0;         // TSS2_RC, 0 when the failure is not a TSS return code
     QString message;        // empty = success; otherwise decoded with Tss2_RC_Decode
     bool retryable = false; // TPM2_RC_RETRY / YIELDED / TESTING: try again after a short pause
+    // The connection to the TPM broke (TCTI error), or the TPM lost the context's transient objects
+    // (it restarted behind a reconnecting TCTI, e.g. swtpm or the resource manager restarted):
+    // the device has closed its context; the next open() reconnects and every handle of the old
+    // context (loaded AKs) is gone (see TpmDevice::generation()).
+    bool connectionLost = false;
     bool ok() const { return message.isEmpty(); }
 };
 
@@ -76,6 +82,9 @@ public:
     TpmDevice& operator=(const TpmDevice&) = delete;
 
     QString tcti() const { return m_tcti; }
+    // Counts the ESYS contexts opened so far: handles (a loaded AK) are valid only in the
+    // generation that made them. Thread-safe.
+    int generation() const { return m_generation.load(); }
 
     // Each call is queued behind the previous ones; `done` runs on the receiver's thread.
     // Opens the TCTI and the ESYS context (once; later calls succeed at once) and runs Startup.
@@ -83,6 +92,9 @@ public:
     // Loads saved AK blobs under a fresh SRK, or creates a new AK when `saved` is empty.
     void loadAk(const AkBlobs& saved, const TpmReceiverPtr& rx, std::function<void(AkResult)> done);
     void flushAk(quint32 handle);
+    // Owner and endorsement hierarchy passwords (§4), empty = none; for every later call. The
+    // device is shared per TCTI, so the last attestor to set them wins (they belong to the TPM).
+    void setHierarchyAuth(const QByteArray& owner, const QByteArray& endorsement);
     // The EK certificate (if any) and public key (persistent 0x81010001 or template L-1).
     void readEk(const TpmReceiverPtr& rx, std::function<void(EkResult)> done);
     // ActivateCredential(AK, EK) for a namek enc_credential (§3.4); data = the 32-byte secret.
@@ -99,6 +111,7 @@ private:
     QString m_tcti;
     QThread* m_thread = nullptr;
     TpmWorker* m_worker = nullptr; // lives on m_thread
+    std::atomic<int> m_generation{0};
 };
 
 } // namespace nexustray::attestation::tpm

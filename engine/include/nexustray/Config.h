@@ -31,6 +31,9 @@ struct TpmAttestationConfig {
     QString caFile;   // optional: trusted in addition to the system store
     QString tcti = QStringLiteral("device:/dev/tpmrm0");
     QString stateDir; // empty = defaultStateDir(backend name)
+    // Files holding the owner / endorsement hierarchy passwords (tpm-namek.md §4); empty = none.
+    QString ownerPasswordFile;
+    QString endorsementPasswordFile;
 
     // $XDG_STATE_HOME/nexus-tray/tpm/<backend> (~/.local/state/... when XDG_STATE_HOME is unset).
     static QString defaultStateDir(const QString& backendName);
@@ -40,7 +43,8 @@ struct TpmAttestationConfig {
     }
     bool operator==(const TpmAttestationConfig& o) const {
         return namekUrl == o.namekUrl && caFile == o.caFile && tcti == o.tcti &&
-               stateDir == o.stateDir;
+               stateDir == o.stateDir && ownerPasswordFile == o.ownerPasswordFile &&
+               endorsementPasswordFile == o.endorsementPasswordFile;
     }
     bool operator!=(const TpmAttestationConfig& o) const { return !(*this == o); }
 };
