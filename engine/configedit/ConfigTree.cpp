@@ -94,6 +94,8 @@ YamlTree attestation(const AttestationConfig& a) {
         addString(tpm, "caFile", a.tpm->caFile);
         add(tpm, "tcti", str(a.tpm->tcti));
         addString(tpm, "stateDir", a.tpm->stateDir);
+        addString(tpm, "ownerPasswordFile", a.tpm->ownerPasswordFile);
+        addString(tpm, "endorsementPasswordFile", a.tpm->endorsementPasswordFile);
         add(m, "tpm", tpm);
     }
     return m;
