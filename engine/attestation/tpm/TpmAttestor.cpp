@@ -405,7 +405,8 @@ TpmTokenResult TpmAttestor::tpmFailure(const TpmError& error) {
     return {{},
             TpmFailure::Backoff,
             QStringLiteral("TPM: %1").arg(error.message),
-            error.retryable ? 200 : nextBackoffMs()};
+            error.retryable ? 200 : nextBackoffMs(),
+            error.notAccessible};
 }
 
 int TpmAttestor::nextBackoffMs() {
