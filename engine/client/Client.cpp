@@ -403,6 +403,10 @@ void Client::setBackendEnabled(const QString& backendName, bool enabled) {
 void Client::applyConfig(Config config) {
     const Config old = std::exchange(d->config, std::move(config));
     d->identities.retain(d->config);
+    for (const BackendConfig& backend : std::as_const(d->config.backends)) {
+        if (d->running)
+            d->identities.loadSaved(backend); // a tpm backend added or changed
+    }
     if (!d->running)
         return;
     auto findBackend = [](const Config& c, const QString& name) -> const BackendConfig* {

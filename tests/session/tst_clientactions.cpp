@@ -3,11 +3,11 @@
 // for exactly that stream and closes its local socket, other streams go on; retryNow() ends a
 // Backoff wait at once and starts a Failed session afresh; the session's errorKind says what a
 // failure is about.
-#include <QMutex>
 #include <QtTest>
 
 #include <memory>
 
+#include "SwitchableTokenProvider.h"
 #include "TestRelayTls.h"
 #include "TestTokens.h"
 #include "TunnelUser.h"
@@ -20,52 +20,6 @@ using nexustray::hub::HubOptions;
 
 namespace {
 const QByteArray kSecret = "client-actions-secret";
-
-// A library provider whose behaviour the test switches: signs with the hub's secret, with a
-// wrong one (the hub refuses: 1008), or fails permanently (as a suspended TPM device does).
-struct ProviderMode {
-    QMutex mutex;
-    enum Mode { Good, WrongSecret, PermanentFailure } mode = Good;
-    Mode get() {
-        QMutexLocker lock(&mutex);
-        return mode;
-    }
-    void set(Mode m) {
-        QMutexLocker lock(&mutex);
-        mode = m;
-    }
-};
-
-class SwitchableProvider : public TokenProvider {
-public:
-    SwitchableProvider(BackendConfig backend, ProviderMode* mode)
-        : m_backend(std::move(backend))
-        , m_mode(mode) {}
-
-    quint64 request(const TokenRequest& request) override {
-        TokenResult result;
-        const ProviderMode::Mode mode = m_mode->get();
-        if (mode == ProviderMode::PermanentFailure) {
-            result.error = QStringLiteral("device suspended/revoked (test)");
-            result.permanent = true;
-            result.errorKind = SessionErrorKind::DeviceSuspended;
-        } else {
-            QJsonObject claims = test::TestTokens::claims(m_backend.name, m_backend.hostnames);
-            if (!request.nonce.isEmpty())
-                claims = test::TestTokens::withNonce(claims, request.nonce);
-            result.ok = true;
-            result.token = QString::fromLatin1(test::TestTokens::mint(
-                mode == ProviderMode::Good ? kSecret : QByteArray("not-the-hub-secret"), claims));
-        }
-        const quint64 id = nextRequestId();
-        deliverLater(id, result);
-        return id;
-    }
-
-private:
-    BackendConfig m_backend;
-    ProviderMode* m_mode;
-};
 
 SessionSnapshot sessionOf(const Client& client, const QString& backendName) {
     for (const SessionSnapshot& s : client.sessions()) {
@@ -186,10 +140,10 @@ private Q_SLOTS:
         Config config;
         config.backends = {backend(QStringLiteral("web"), QStringLiteral("web.test"))};
         Client client(config);
-        ProviderMode mode;
-        mode.set(ProviderMode::WrongSecret);
+        test::TokenMode mode;
+        mode.set(test::TokenMode::WrongSecret);
         client.setTokenProviderFactory([&mode](const BackendConfig& b) {
-            return std::make_unique<SwitchableProvider>(b, &mode);
+            return std::make_unique<test::SwitchableTokenProvider>(b, kSecret, &mode);
         });
         client.start();
         QTRY_COMPARE_WITH_TIMEOUT(sessionOf(client, QStringLiteral("web")).state,
@@ -199,7 +153,7 @@ private Q_SLOTS:
         QVERIFY2(waiting.lastError.contains(QLatin1String("1008")), qPrintable(waiting.lastError));
         QVERIFY(QDateTime::currentDateTimeUtc().msecsTo(waiting.reconnectAt) > 3000);
 
-        mode.set(ProviderMode::Good);
+        mode.set(test::TokenMode::Good);
         client.retryNow(QStringLiteral("web"));
         QTRY_COMPARE_WITH_TIMEOUT(sessionOf(client, QStringLiteral("web")).state,
                                   SessionState::Connected, 10000);
@@ -218,13 +172,15 @@ private Q_SLOTS:
         config.backends = {backend(QStringLiteral("a"), QStringLiteral("a.test")),
                            backend(QStringLiteral("b"), QStringLiteral("b.test"))};
         Client client(config);
-        ProviderMode modeA;
-        ProviderMode modeB;
-        modeA.set(ProviderMode::PermanentFailure);
+        test::TokenMode modeA;
+        test::TokenMode modeB;
+        modeA.set(test::TokenMode::PermanentFailure);
         client.setTokenProviderFactory(
             [&](const BackendConfig& b) -> std::unique_ptr<TokenProvider> {
-                return std::make_unique<SwitchableProvider>(
-                    b, b.name == QLatin1String("a") ? &modeA : &modeB);
+                return std::make_unique<test::SwitchableTokenProvider>(
+                    b, kSecret, b.name == QLatin1String("a") ? &modeA : &modeB,
+                    QStringLiteral("device suspended/revoked (test)"),
+                    SessionErrorKind::DeviceSuspended);
             });
         QSignalSpy hubClosed(m_hub.get(), &HubEmulator::sessionClosed);
         client.start();
@@ -239,7 +195,7 @@ private Q_SLOTS:
 
         // Retrying a backend that is fine changes nothing.
         client.retryNow(QStringLiteral("b"));
-        modeA.set(ProviderMode::Good);
+        modeA.set(test::TokenMode::Good);
         client.retryNow(QStringLiteral("a"));
         QTRY_COMPARE_WITH_TIMEOUT(sessionOf(client, QStringLiteral("a")).state,
                                   SessionState::Connected, 10000);

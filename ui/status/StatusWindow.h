@@ -1,6 +1,7 @@
 // The status window: the sessions table (one row per backend x relay address), and in tabs the
 // live streams table (sortable, filterable) and the log pane (level and text filter).
-// It only shows models; it never calls the engine.
+// It only shows models; it never calls the engine: the user actions on its tables
+// (StreamActions, SessionActions) emit requests that the tray controller passes to the Client.
 #pragma once
 
 #include <QWidget>
@@ -21,6 +22,9 @@ class SessionTableModel;
 class StreamTableModel;
 class LogModel;
 class LogFilterModel;
+class IdentityPanel;
+class SessionActions;
+class StreamActions;
 
 class StatusWindow : public QWidget {
     Q_OBJECT
@@ -44,6 +48,9 @@ public:
     QTableView* sessionsView() const { return m_sessionsView; }
     QTableView* streamsView() const { return m_streamsView; }
     QTabWidget* tabs() const { return m_tabs; }
+    StreamActions* streamActions() const { return m_streamActions; }
+    SessionActions* sessionActions() const { return m_sessionActions; }
+    IdentityPanel* identityPanel() const { return m_identityPanel; }
 
     void raiseAndActivate();
 
@@ -76,6 +83,9 @@ private:
     QSortFilterProxyModel* m_sessionProxy;
     QSortFilterProxyModel* m_streamProxy;
     LogFilterModel* m_logProxy;
+    StreamActions* m_streamActions = nullptr;
+    SessionActions* m_sessionActions = nullptr;
+    IdentityPanel* m_identityPanel = nullptr;
     bool m_quitOnClose = false;
 };
 
