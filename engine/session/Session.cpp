@@ -491,8 +491,8 @@ void Session::onWsDisconnected() {
     // A 1008 right after stage 1 is an authentication refusal, not a session end (protocol.md
     // §2.3): back off instead of reconnecting in a tight loop.
     const bool refused = code == ws::PolicyViolated;
-    const SessionErrorKind endKind = wasLive   ? SessionErrorKind::ConnectionLost
-                                     : refused ? SessionErrorKind::AuthenticationRefused
+    const SessionErrorKind endKind = refused   ? SessionErrorKind::AuthenticationRefused
+                                     : wasLive ? SessionErrorKind::ConnectionLost
                                                : SessionErrorKind::Unreachable;
     QString error;
     SessionErrorKind kind = endKind;

@@ -137,6 +137,30 @@ private Q_SLOTS:
         QVERIFY(m_session->snapshot().reconnectAt.isValid());
     }
 
+    // The session says what a failure is about (SessionSnapshot::errorKind, the UI's advice).
+    void errorKindSaysWhatFailed() {
+        // Tokens the hub finds expired: the clocks disagree.
+        test::TokenMode mode;
+        mode.set(test::TokenMode::Expired);
+        SessionSettings s = settings();
+        m_session = std::make_unique<Session>(s);
+        m_session->setTokenProvider(
+            std::make_unique<test::SwitchableTokenProvider>(s.backend, kSecret, &mode));
+        m_session->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->snapshot().state, SessionState::Backoff, 10000);
+        QVERIFY2(m_session->snapshot().lastError.contains(QLatin1String("expired")),
+                 qPrintable(m_session->snapshot().lastError));
+        QCOMPARE(m_session->snapshot().errorKind, SessionErrorKind::ClockSkew);
+
+        // Nothing listens at the relay address.
+        s = settings();
+        s.relayUrl = QStringLiteral("%1://127.0.0.1:%2/connect").arg(m_scheme).arg(m_closedPort);
+        m_session = std::make_unique<Session>(s);
+        m_session->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->snapshot().state, SessionState::Backoff, 10000);
+        QCOMPARE(m_session->snapshot().errorKind, SessionErrorKind::Unreachable);
+    }
+
     // retryNow() ends a Backoff wait at once (the user fixed the cause).
     void retryNowEndsTheBackoffWait() {
         SessionSettings s = settings();

@@ -21,12 +21,13 @@ quint64 SwitchableTokenProvider::request(const TokenRequest& request) {
         result.permanent = true;
         result.errorKind = m_failureKind;
     } else {
-        QJsonObject claims = TestTokens::claims(m_backend.name, m_backend.hostnames);
+        QJsonObject claims = TestTokens::claims(m_backend.name, m_backend.hostnames, 1,
+                                                mode == TokenMode::Expired ? -120 : 60);
         if (!request.nonce.isEmpty())
             claims = TestTokens::withNonce(claims, request.nonce);
         result.ok = true;
         result.token = QString::fromLatin1(TestTokens::mint(
-            mode == TokenMode::Good ? m_secret : QByteArray("not-the-hub-secret"), claims));
+            mode == TokenMode::WrongSecret ? QByteArray("not-the-hub-secret") : m_secret, claims));
     }
     const quint64 id = nextRequestId();
     deliverLater(id, result);

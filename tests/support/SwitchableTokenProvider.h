@@ -1,7 +1,7 @@
 // A library token provider whose behaviour a test switches at run time (from any thread): tokens
 // signed with the hub's secret, with a wrong one (the hub refuses them: close 1008), or a
-// permanent failure (as a suspended TPM device gives). For the user-action tests: make a session
-// fail, fix the cause, retry.
+// permanent failure (as a suspended TPM device gives), or expired tokens. For the user-action
+// tests: make a session fail, fix the cause, retry.
 #pragma once
 
 #include <QByteArray>
@@ -13,7 +13,8 @@ namespace nexustray::test {
 
 class TokenMode {
 public:
-    enum Value { Good, WrongSecret, PermanentFailure };
+    // Expired: signed right, but exp lies two minutes in the past (a clock running ahead).
+    enum Value { Good, WrongSecret, PermanentFailure, Expired };
     Value get() const {
         QMutexLocker lock(&m_mutex);
         return m_value;

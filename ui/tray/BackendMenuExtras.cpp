@@ -7,6 +7,11 @@
 
 namespace nexustray::ui {
 
+namespace {
+// The entries of a backend are indented under its toggle (menus have no nesting but submenus).
+const QString kIndent = QStringLiteral("    ");
+} // namespace
+
 BackendMenuExtras::BackendMenuExtras(QMenu* menu, QObject* parent)
     : QObject(parent)
     , m_menu(menu) {}
@@ -46,19 +51,19 @@ void BackendMenuExtras::rebuild(const Config& config, const QHash<QString, QActi
         };
         Entries e;
         e.retry = make(QStringLiteral("retryNow"));
-        e.retry->setText(tr("    Retry “%1” now").arg(name));
+        e.retry->setText(kIndent + tr("Retry “%1” now").arg(name));
         connect(e.retry, &QAction::triggered, this, [this, name] { Q_EMIT retryRequested(name); });
         if (backend.attestation.usesTpm()) {
             e.identity = make(QStringLiteral("identity"));
             e.identity->setEnabled(false);
             e.identity->setVisible(true);
             e.check = make(QStringLiteral("checkIdentity"));
-            e.check->setText(tr("    Check identity of “%1”").arg(name));
+            e.check->setText(kIndent + tr("Check identity of “%1”").arg(name));
             e.check->setVisible(true);
             connect(e.check, &QAction::triggered, this,
                     [this, name] { Q_EMIT checkIdentityRequested(name); });
             e.reenroll = make(QStringLiteral("reenroll"));
-            e.reenroll->setText(tr("    Re-enroll “%1”…").arg(name));
+            e.reenroll->setText(kIndent + tr("Re-enroll “%1”…").arg(name));
             e.reenroll->setVisible(true);
             connect(e.reenroll, &QAction::triggered, this,
                     [this, name] { Q_EMIT reenrollRequested(name); });
@@ -96,7 +101,7 @@ void BackendMenuExtras::showIdentity(const QString& backendName) {
     identity.backendName = backendName;
     if (it != m_identities.constEnd())
         identity = *it;
-    e.identity->setText(tr("    TPM: %1").arg(IdentityPanel::summary(identity)));
+    e.identity->setText(kIndent + tr("TPM: %1").arg(IdentityPanel::summary(identity)));
     e.check->setEnabled(!identity.checking);
     e.reenroll->setEnabled(!identity.checking);
 }
