@@ -60,6 +60,7 @@ TokenResult TpmTokenProvider::toTokenResult(const TpmTokenResult& result) {
     case TpmFailure::Suspended:
         // "device suspended/revoked (...)": no retry can help until the device is re-enrolled.
         out.permanent = true;
+        out.errorKind = SessionErrorKind::DeviceSuspended;
         break;
     case TpmFailure::RetryAfter:
     case TpmFailure::Backoff:
@@ -68,6 +69,8 @@ TokenResult TpmTokenProvider::toTokenResult(const TpmTokenResult& result) {
     case TpmFailure::ClientBug:
         break;
     }
+    if (result.tpmNotAccessible)
+        out.errorKind = SessionErrorKind::TpmNotAccessible;
     out.error = result.message; // never holds a nonce, quote, secret or token
     return out;
 }

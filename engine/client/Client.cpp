@@ -9,6 +9,7 @@
 #include <map>
 
 #include "Logging.h"
+#include "client/BackendIdentities.h"
 #include "client/NetworkWatch.h"
 #include "client/TpmRelayAddresses.h"
 #include "session/Session.h"
@@ -20,6 +21,8 @@ namespace nexustray {
 struct SessionWorker {
     QString sessionId;
     QString backendName;
+    BackendConfig backend; // as started (a tpm backend's relays resolved)
+    int index = 0;         // in backend.nexusAddresses
     quint64 generation = 0;
     QThread* thread = nullptr;
     QPointer<Session> session;
@@ -33,6 +36,12 @@ public:
         , config(std::move(cfg)) {}
 
     void startBackend(const BackendConfig& backend);
+    void startSession(const BackendConfig& backend, int index);
+    // A new session in place of this one (same id, same settings); the old one stops.
+    void restartWorker(SessionWorker* worker);
+    // Every session of the backend starts afresh (re-enrollment).
+    void restartBackend(const QString& backendName);
+    const BackendConfig* backendNamed(const QString& backendName) const;
     // A tpm backend without nexusAddresses: its sessions start once namek's nexus_endpoints are
     // known (saved identity or first enrollment); until then "<backend>#1" reports the wait.
     void resolveRelays(const BackendConfig& backend);
@@ -44,6 +53,15 @@ public:
     // True when a newer worker runs under `sessionId`: what generation `generation` reports is
     // stale (e.g. the late Disabled of a backend switched off and on again).
     bool superseded(const QString& sessionId, quint64 generation) const;
+    // The session id a backend's first session has, also before it has one (its placeholder
+    // while a tpm backend's relays are resolved).
+    static QString firstSessionId(const QString& backendName) {
+        return QStringLiteral("%1#1").arg(backendName);
+    }
+    bool hasWorker(const QString& backendName) const {
+        return std::any_of(workers.cbegin(), workers.cend(),
+                           [&](const SessionWorker* w) { return w->backendName == backendName; });
+    }
 
     Client* q;
     Config config;
@@ -58,6 +76,8 @@ public:
     bool stopRequested = false;
     NetworkWatch* networkWatch = nullptr;                            // owned by q
     std::map<QString, std::unique_ptr<TpmRelayAddresses>> resolving; // by backend name
+    BackendIdentities identities{
+        q, [this](const BackendIdentity& identity) { Q_EMIT q->backendIdentityChanged(identity); }};
 };
 
 Client::Client(Config config, QObject* parent)
@@ -65,6 +85,7 @@ Client::Client(Config config, QObject* parent)
     , d(std::make_unique<ClientPrivate>(this, std::move(config))) {
     qRegisterMetaType<nexustray::SessionSnapshot>();
     qRegisterMetaType<nexustray::StreamSnapshot>();
+    qRegisterMetaType<nexustray::BackendIdentity>();
 }
 
 Client::~Client() {
@@ -107,6 +128,7 @@ void Client::start() {
     d->stopRequested = false;
     d->watchNetwork();
     for (const BackendConfig& backend : std::as_const(d->config.backends)) {
+        d->identities.loadSaved(backend);
         if (backend.enabled)
             d->startBackend(backend);
     }
@@ -133,7 +155,7 @@ void ClientPrivate::resolveRelays(const BackendConfig& backend) {
     qCInfo(lcClient).noquote() << "backend" << name
                                << "has no nexusAddresses: asking namek for its relays";
     SessionSnapshot waiting;
-    waiting.sessionId = QStringLiteral("%1#1").arg(name);
+    waiting.sessionId = firstSessionId(name);
     waiting.backendName = name;
     waiting.state = SessionState::Connecting;
     waiting.stateSince = QDateTime::currentDateTimeUtc();
@@ -156,12 +178,13 @@ void ClientPrivate::relaysResolved(const QString& backendName, const RelayAddres
         startBackend(resolved);
         return;
     }
-    SessionSnapshot failed = sessions.value(QStringLiteral("%1#1").arg(backendName));
-    failed.sessionId = QStringLiteral("%1#1").arg(backendName);
+    SessionSnapshot failed = sessions.value(firstSessionId(backendName));
+    failed.sessionId = firstSessionId(backendName);
     failed.backendName = backendName;
     failed.state = result.permanent ? SessionState::Failed : SessionState::Backoff;
     failed.stateSince = QDateTime::currentDateTimeUtc();
     failed.lastError = QStringLiteral("relay addresses from namek: %1").arg(result.error);
+    failed.errorKind = result.errorKind;
     const int delayMs = std::max(result.retryAfterMs, 5000);
     if (!result.permanent)
         failed.reconnectAt = failed.stateSince.addMSecs(delayMs);
@@ -175,13 +198,9 @@ void ClientPrivate::relaysResolved(const QString& backendName, const RelayAddres
             std::find_if(config.backends.cbegin(), config.backends.cend(),
                          [&](const BackendConfig& b) { return b.name == backendName; });
         // Still wanted and not started meanwhile (a toggle or new config starts afresh).
-        const bool started = resolving.count(backendName) > 0 ||
-                             std::any_of(workers.cbegin(), workers.cend(), [&](const auto* w) {
-                                 return w->backendName == backendName;
-                             });
+        const bool started = resolving.count(backendName) > 0 || hasWorker(backendName);
         if (running && !stopRequested && again != config.backends.cend() && again->enabled &&
-            !started &&
-            sessions.value(QStringLiteral("%1#1").arg(backendName)).state == SessionState::Backoff)
+            !started && sessions.value(firstSessionId(backendName)).state == SessionState::Backoff)
             startBackend(*again);
     });
 }
@@ -189,11 +208,8 @@ void ClientPrivate::relaysResolved(const QString& backendName, const RelayAddres
 void ClientPrivate::cancelResolving(const QString& backendName) {
     resolving.erase(backendName);
     // A placeholder "<backend>#1" of a backend that never got a session is reported as ended.
-    const QString sessionId = QStringLiteral("%1#1").arg(backendName);
-    const bool hasWorker = std::any_of(workers.cbegin(), workers.cend(), [&](const auto* w) {
-        return w->backendName == backendName;
-    });
-    if (hasWorker || !sessions.contains(sessionId))
+    const QString sessionId = firstSessionId(backendName);
+    if (hasWorker(backendName) || !sessions.contains(sessionId))
         return;
     SessionSnapshot last = sessions.take(sessionId);
     last.state = SessionState::Disabled;
@@ -207,7 +223,12 @@ void ClientPrivate::startBackend(const BackendConfig& backend) {
         resolveRelays(backend);
         return;
     }
-    for (int i = 0; i < backend.nexusAddresses.size(); ++i) {
+    for (int i = 0; i < backend.nexusAddresses.size(); ++i)
+        startSession(backend, i);
+}
+
+void ClientPrivate::startSession(const BackendConfig& backend, int i) {
+    {
         SessionSettings settings;
         settings.sessionId = QStringLiteral("%1#%2").arg(backend.name).arg(i + 1);
         settings.backend = backend;
@@ -218,6 +239,8 @@ void ClientPrivate::startBackend(const BackendConfig& backend) {
         auto* worker = new SessionWorker;
         worker->sessionId = settings.sessionId;
         worker->backendName = backend.name;
+        worker->backend = backend;
+        worker->index = i;
         worker->generation = ++nextGeneration;
         const quint64 generation = worker->generation;
         worker->thread = new QThread;
@@ -249,6 +272,38 @@ void ClientPrivate::startBackend(const BackendConfig& backend) {
         workers.append(worker);
         worker->thread->start();
     }
+}
+
+void ClientPrivate::restartWorker(SessionWorker* worker) {
+    const BackendConfig backend = worker->backend;
+    const int index = worker->index;
+    qCInfo(lcClient).noquote() << "restarting" << worker->sessionId;
+    stopWorker(worker); // may delete it
+    startSession(backend, index);
+}
+
+void ClientPrivate::restartBackend(const QString& backendName) {
+    const BackendConfig* backend = backendNamed(backendName);
+    if (!running || stopRequested || !backend || !backend->enabled)
+        return;
+    if (!hasWorker(backendName)) { // never got a session (relays not resolved): start over
+        cancelResolving(backendName);
+        startBackend(*backend);
+        return;
+    }
+    const QList<SessionWorker*> current = workers;
+    for (SessionWorker* worker : current) {
+        if (worker->backendName == backendName && !worker->stopping)
+            restartWorker(worker);
+    }
+}
+
+const BackendConfig* ClientPrivate::backendNamed(const QString& backendName) const {
+    for (const BackendConfig& b : config.backends) {
+        if (b.name == backendName)
+            return &b;
+    }
+    return nullptr;
 }
 
 bool ClientPrivate::superseded(const QString& sessionId, quint64 generation) const {
@@ -347,6 +402,11 @@ void Client::setBackendEnabled(const QString& backendName, bool enabled) {
 
 void Client::applyConfig(Config config) {
     const Config old = std::exchange(d->config, std::move(config));
+    d->identities.retain(d->config);
+    for (const BackendConfig& backend : std::as_const(d->config.backends)) {
+        if (d->running)
+            d->identities.loadSaved(backend); // a tpm backend added or changed
+    }
     if (!d->running)
         return;
     auto findBackend = [](const Config& c, const QString& name) -> const BackendConfig* {
@@ -380,6 +440,74 @@ void Client::applyConfig(Config config) {
         if (after.enabled)
             d->startBackend(after);
     }
+}
+
+void Client::closeStream(const QString& sessionId, const QUuid& clientId) {
+    // The worker that reported the stream (a restarted session may run under the same id).
+    const quint64 generation = d->streamGenerations.value(clientId);
+    for (SessionWorker* worker : std::as_const(d->workers)) {
+        if (worker->sessionId != sessionId || worker->generation != generation || !worker->session)
+            continue;
+        QMetaObject::invokeMethod(
+            worker->session,
+            [session = worker->session, clientId] {
+                if (session)
+                    session->closeStream(clientId);
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+}
+
+void Client::retryNow(const QString& backendName) {
+    const BackendConfig* backend = d->backendNamed(backendName);
+    if (!d->running || d->stopRequested || !backend || !backend->enabled)
+        return;
+    auto waiting = [](SessionState state) {
+        return state == SessionState::Failed || state == SessionState::Backoff;
+    };
+    if (!d->hasWorker(backendName)) {
+        // A tpm backend whose relays namek has not given yet: ask again now.
+        if (d->resolving.count(backendName) == 0 &&
+            waiting(d->sessions.value(ClientPrivate::firstSessionId(backendName)).state))
+            d->startBackend(*backend);
+        return;
+    }
+    const QList<SessionWorker*> workers = d->workers;
+    for (SessionWorker* worker : workers) {
+        if (worker->backendName != backendName || worker->stopping ||
+            d->superseded(worker->sessionId, worker->generation))
+            continue;
+        const SessionState state = d->sessions.value(worker->sessionId).state;
+        if (state == SessionState::Failed) {
+            d->restartWorker(worker); // a stopped session cannot start again: a new one
+        } else if (state == SessionState::Backoff && worker->session) {
+            QMetaObject::invokeMethod(
+                worker->session,
+                [session = worker->session] {
+                    if (session)
+                        session->retryNow();
+                },
+                Qt::QueuedConnection);
+        }
+    }
+}
+
+void Client::checkIdentity(const QString& backendName) {
+    if (const BackendConfig* backend = d->backendNamed(backendName))
+        d->identities.check(*backend);
+}
+
+void Client::reenroll(const QString& backendName) {
+    const BackendConfig* backend = d->backendNamed(backendName);
+    if (!backend)
+        return;
+    qCInfo(lcClient).noquote() << "re-enrolling the TPM of" << backendName;
+    d->identities.reenroll(*backend, [this, backendName] { d->restartBackend(backendName); });
+}
+
+QList<BackendIdentity> Client::identities() const {
+    return d->identities.all();
 }
 
 QList<SessionSnapshot> Client::sessions() const {

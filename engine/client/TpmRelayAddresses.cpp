@@ -34,6 +34,10 @@ TpmRelayAddresses::TpmRelayAddresses(const BackendConfig& backend, QObject* cont
                         r.ok() ? QStringLiteral("namek gave no nexus_endpoints") : r.message;
                     out.permanent = r.failure == TpmFailure::Suspended;
                     out.retryAfterMs = r.retryAfterMs;
+                    out.errorKind = r.failure == TpmFailure::Suspended
+                                        ? SessionErrorKind::DeviceSuspended
+                                    : r.tpmNotAccessible ? SessionErrorKind::TpmNotAccessible
+                                                         : SessionErrorKind::Other;
                 }
                 rx->deliver([done, out] { done(out); });
             });

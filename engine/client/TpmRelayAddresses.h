@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "nexustray/Config.h"
+#include "nexustray/Snapshots.h"
 
 namespace nexustray::attestation::tpm {
 class TpmAttestor;
@@ -23,6 +24,7 @@ struct RelayAddresses {
     QString error;
     bool permanent = false; // no retry can help (device suspended/revoked)
     int retryAfterMs = 0;
+    SessionErrorKind errorKind = SessionErrorKind::None; // when failed
 };
 
 class TpmRelayAddresses {

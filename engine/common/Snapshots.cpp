@@ -20,6 +20,30 @@ QString sessionStateName(SessionState state) {
     return QString();
 }
 
+QString sessionErrorKindName(SessionErrorKind kind) {
+    switch (kind) {
+    case SessionErrorKind::None:
+        return QStringLiteral("none");
+    case SessionErrorKind::AuthenticationRefused:
+        return QStringLiteral("authentication-refused");
+    case SessionErrorKind::ClockSkew:
+        return QStringLiteral("clock-skew");
+    case SessionErrorKind::Unreachable:
+        return QStringLiteral("unreachable");
+    case SessionErrorKind::ConnectionLost:
+        return QStringLiteral("connection-lost");
+    case SessionErrorKind::TpmNotAccessible:
+        return QStringLiteral("tpm-not-accessible");
+    case SessionErrorKind::DeviceSuspended:
+        return QStringLiteral("device-suspended");
+    case SessionErrorKind::Configuration:
+        return QStringLiteral("configuration");
+    case SessionErrorKind::Other:
+        return QStringLiteral("other");
+    }
+    return QString();
+}
+
 QString streamStateName(StreamState state) {
     switch (state) {
     case StreamState::Dialing:

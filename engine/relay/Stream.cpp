@@ -459,10 +459,16 @@ void Stream::abandon() {
     closeLocal(false);
 }
 
-void Stream::finish(const QString& reason, bool flushLocal) {
+void Stream::closeByUser() {
+    finish(QStringLiteral("normal"), true, QStringLiteral("closed by user"));
+}
+
+void Stream::finish(const QString& reason, bool flushLocal, const QString& shownReason) {
     if (!isOpen())
         return;
-    m_closeReason = reason.isEmpty() ? QStringLiteral("closed_by_hub") : reason;
+    m_closeReason = !shownReason.isEmpty() ? shownReason
+                    : reason.isEmpty()     ? QStringLiteral("closed_by_hub")
+                                           : reason;
     if (!reason.isEmpty()) {
         // Any credit we still owe is moot once the stream ends; the disconnect follows our data.
         m_host->sendControl(protocol::makeDisconnect(id(), reason));

@@ -80,6 +80,9 @@ public:
     void shutdown();
     // The session is gone: close the local side, send nothing.
     void abandon();
+    // The user closed it (Client::closeStream): disconnect/normal to the hub, the local side is
+    // flushed and closed; the snapshot's close reason is "closed by user".
+    void closeByUser();
 
     StreamSnapshot snapshot(const QString& sessionId) const;
     qint64 queuedToLocal() const { return m_queuedMessages; }
@@ -107,7 +110,9 @@ private:
     void dropLocalQueue();
     bool hasReverseCredit() const;
     // Ends the stream: `reason` empty = tell the hub nothing.
-    void finish(const QString& reason, bool flushLocal);
+    // `reason` is sent to the hub (none when empty: the hub closed it); `shownReason`, when set,
+    // is the snapshot's close reason instead.
+    void finish(const QString& reason, bool flushLocal, const QString& shownReason = QString());
     void closeLocal(bool flush);
     void release();
     void setupDevice();

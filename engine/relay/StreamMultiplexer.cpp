@@ -262,6 +262,14 @@ void StreamMultiplexer::checkHealth() {
                             qint64(hc.pongTimeoutSeconds) * 1000);
 }
 
+bool StreamMultiplexer::closeStream(const QUuid& clientId) {
+    Stream* stream = m_streams.value(clientId);
+    if (!stream || !stream->isOpen())
+        return false;
+    stream->closeByUser();
+    return true;
+}
+
 void StreamMultiplexer::closeAll(bool notifyHub) {
     const QList<Stream*> streams = m_streams.values();
     for (Stream* stream : streams) {

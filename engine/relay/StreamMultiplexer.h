@@ -86,6 +86,8 @@ public:
     // stream changed at all (also one that closed meanwhile): the session snapshot is due then.
     bool emitDirtyStreams();
 
+    // The user closes one stream (Stream::closeByUser); false if it is not open here.
+    bool closeStream(const QUuid& clientId);
     // The connection ends. notifyHub: every stream sends `disconnect`/`shutdown` and flushes its
     // local side (graceful stop); otherwise the local sides are aborted and nothing is sent.
     void closeAll(bool notifyHub);

@@ -17,6 +17,21 @@
 namespace nexustray {
 
 namespace {
+// A hub refusal (1008) whose reason says the token's time claims did not fit the hub's clock.
+SessionErrorKind refusalKind(const QString& reason) {
+    for (const char* word : {"expired", "not valid yet", "too old", "used before issued"}) {
+        if (reason.contains(QLatin1String(word), Qt::CaseInsensitive))
+            return SessionErrorKind::ClockSkew;
+    }
+    return SessionErrorKind::AuthenticationRefused;
+}
+
+// A token provider's failure: what it says it is about, else a refused attestation.
+SessionErrorKind providerKind(const TokenResult& result) {
+    return result.errorKind == SessionErrorKind::None ? SessionErrorKind::AuthenticationRefused
+                                                      : result.errorKind;
+}
+
 StreamMultiplexer::Settings multiplexerSettings(const SessionSettings& settings) {
     StreamMultiplexer::Settings mux;
     mux.sessionId = settings.sessionId;
@@ -67,6 +82,7 @@ SessionSnapshot Session::snapshot() const {
     s.state = m_state;
     s.stateSince = m_stateSince;
     s.lastError = m_lastError;
+    s.errorKind = m_lastError.isEmpty() ? SessionErrorKind::None : m_errorKind;
     s.hostnames = m_settings.backend.hostnames;
     s.weight = m_settings.backend.weight;
     if (m_state == SessionState::Backoff)
@@ -77,21 +93,29 @@ SessionSnapshot Session::snapshot() const {
     return s;
 }
 
-void Session::setState(SessionState state, const QString& error) {
+void Session::noteError(const QString& error, SessionErrorKind kind) {
+    m_lastError = error;
+    m_errorKind = kind;
+}
+
+void Session::setState(SessionState state, const QString& error, SessionErrorKind kind) {
     if (!error.isEmpty())
-        m_lastError = error;
+        noteError(error, kind);
     if (state != m_state) {
         m_state = state;
         m_stateSince = QDateTime::currentDateTimeUtc();
     }
-    if (state == SessionState::Connected)
+    if (state == SessionState::Connected) {
         m_lastError.clear();
+        m_errorKind = SessionErrorKind::None;
+    }
     Q_EMIT sessionChanged(snapshot());
 }
 
 void Session::start() {
     connect(&m_attemptTimer, &QTimer::timeout, this, [this] {
-        attemptFailed(QStringLiteral("no handshake challenge from the relay in time"));
+        attemptFailed(QStringLiteral("no handshake challenge from the relay in time"),
+                      SessionErrorKind::Unreachable);
     });
     connect(&m_retryTimer, &QTimer::timeout, this, &Session::beginAttempt);
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &Session::onKeepalive);
@@ -124,7 +148,7 @@ void Session::start() {
                     .arg(m_settings.relayUrl);
             qCCritical(lcSession).noquote() << m_settings.sessionId << "cannot start:" << error;
             m_phase = Phase::Stopped;
-            setState(SessionState::Failed, error);
+            setState(SessionState::Failed, error, SessionErrorKind::Configuration);
             return;
         }
         qCWarning(lcSession).noquote()
@@ -140,7 +164,7 @@ void Session::start() {
         if (!m_provider) {
             qCCritical(lcSession).noquote() << m_settings.sessionId << "cannot start:" << error;
             m_phase = Phase::Stopped;
-            setState(SessionState::Failed, error);
+            setState(SessionState::Failed, error, SessionErrorKind::Configuration);
             return;
         }
     }
@@ -173,7 +197,7 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         if (stage == AttestationStage::Reauth) {
             qCWarning(lcSession).noquote()
                 << m_settings.sessionId << "re-attestation failed, ending the session:" << error;
-            m_lastError = QStringLiteral("re-attestation failed: %1").arg(error);
+            noteError(QStringLiteral("re-attestation failed: %1").arg(error), providerKind(result));
             if (m_ws)
                 m_ws->close(ws::Normal);
             return;
@@ -182,11 +206,11 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         if (result.permanent) { // the provider knows no retry can help
             qCCritical(lcSession).noquote() << m_settings.sessionId << "giving up:" << failure;
             m_phase = Phase::Stopped;
-            setState(SessionState::Failed, failure);
+            setState(SessionState::Failed, failure, providerKind(result));
             return;
         }
         m_minRetryMs = result.retryAfterMs;
-        attemptFailed(failure);
+        attemptFailed(failure, providerKind(result));
         return;
     }
     const QString token = result.token.trimmed();
@@ -221,7 +245,8 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
             qCWarning(lcSession).noquote()
                 << m_settings.sessionId << "re-attestation token too large ("
                 << token.toUtf8().size() << "bytes), ending the session";
-            m_lastError = QStringLiteral("re-attestation token larger than 32785 bytes");
+            noteError(QStringLiteral("re-attestation token larger than 32785 bytes"),
+                      SessionErrorKind::Other);
             if (m_ws)
                 m_ws->close(ws::Normal);
             return;
@@ -247,7 +272,8 @@ void Session::openWebSocket() {
         if (!trust::buildClientConfiguration(ssl, m_settings.backend.tls.caFile, &caError,
                                              &envProblems)) {
             // The file went away or broke after the load: say so and retry (not a refusal).
-            attemptFailed(caError, QStringLiteral("tls.caFile unusable"));
+            attemptFailed(caError, SessionErrorKind::Configuration,
+                          QStringLiteral("tls.caFile unusable"));
             return;
         }
         for (const QString& problem : std::as_const(envProblems))
@@ -258,15 +284,17 @@ void Session::openWebSocket() {
             QStringList texts;
             for (const QSslError& e : errors)
                 texts << e.errorString();
-            m_lastError =
-                QStringLiteral("TLS verification failed: %1").arg(texts.join(QStringLiteral("; ")));
+            noteError(
+                QStringLiteral("TLS verification failed: %1").arg(texts.join(QStringLiteral("; "))),
+                SessionErrorKind::Unreachable);
         });
     }
     connect(m_ws, &WebSocketClient::errorOccurred, this, [this](QAbstractSocket::SocketError) {
         // A failed dial or upgrade may end without disconnected(): fail the attempt here.
         if (m_phase == Phase::Dialing && m_ws) {
             const QString why = m_lastError.isEmpty() ? m_ws->errorString() : m_lastError;
-            attemptFailed(QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, why), why);
+            attemptFailed(QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, why),
+                          SessionErrorKind::Unreachable, why);
         }
     });
     connect(m_ws, &WebSocketClient::connected, this, &Session::onWsConnected);
@@ -279,6 +307,7 @@ void Session::openWebSocket() {
             m_mux->onLinkWritten();
     });
     m_lastError.clear();
+    m_errorKind = SessionErrorKind::None;
     m_ws->open(url);
 }
 
@@ -297,7 +326,8 @@ void Session::onTextMessage(const QString& text) {
         m_attemptTimer.stop();
         if (!challenge || challenge->type != protocol::Challenge::Type::Handshake ||
             challenge->nonce.trimmed().isEmpty()) {
-            attemptFailed(QStringLiteral("unexpected message during handshake"));
+            attemptFailed(QStringLiteral("unexpected message during handshake"),
+                          SessionErrorKind::Unreachable);
             return;
         }
         m_phase = Phase::Attesting;
@@ -324,7 +354,8 @@ void Session::onBinaryMessage(const QByteArray& message) {
     m_sinceReceive.restart();
     if (m_phase == Phase::WaitingChallenge) {
         // protocol.md §2.1: the first message must be the text challenge.
-        attemptFailed(QStringLiteral("expected text message during handshake"));
+        attemptFailed(QStringLiteral("expected text message during handshake"),
+                      SessionErrorKind::Unreachable);
         return;
     }
     if (m_phase != Phase::Live)
@@ -408,7 +439,7 @@ void Session::onReceiveDeadline() {
     }
     qCWarning(lcSession).noquote() << m_settings.sessionId << "relay silent for"
                                    << m_sinceReceive.elapsed() << "ms, reconnecting";
-    m_lastError = QStringLiteral("relay stopped answering");
+    noteError(QStringLiteral("relay stopped answering"), SessionErrorKind::ConnectionLost);
     m_ws->abort();
 }
 
@@ -457,33 +488,41 @@ void Session::onWsDisconnected() {
         return;
     }
 
+    // A 1008 right after stage 1 is an authentication refusal, not a session end (protocol.md
+    // §2.3): back off instead of reconnecting in a tight loop.
+    const bool refused = code == ws::PolicyViolated;
+    const SessionErrorKind endKind = refused   ? SessionErrorKind::AuthenticationRefused
+                                     : wasLive ? SessionErrorKind::ConnectionLost
+                                               : SessionErrorKind::Unreachable;
     QString error;
-    if (!reason.isEmpty())
+    SessionErrorKind kind = endKind;
+    if (!reason.isEmpty()) {
         error = QStringLiteral("relay closed the connection (%1): %2").arg(code).arg(reason);
-    else if (!m_lastError.isEmpty())
+        if (refused)
+            kind = refusalKind(reason);
+    } else if (!m_lastError.isEmpty()) {
         error = m_lastError;
-    else if (!socketError.isEmpty())
+        kind = m_errorKind;
+    } else if (!socketError.isEmpty()) {
         error = socketError;
-    else
+    } else {
         error = QStringLiteral("connection closed (code %1)").arg(code);
+    }
     const QString cause = error; // without the URL: "edge403.example.net" is no refusal
     if (neverUpgraded && reason.isEmpty())
         error = QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, error);
 
-    // A 1008 right after stage 1 is an authentication refusal, not a session end (protocol.md
-    // §2.3): back off instead of reconnecting in a tight loop.
-    const bool refused = code == ws::PolicyViolated;
     if (wasLive && established && !refused) {
         qCInfo(lcSession).noquote()
             << m_settings.sessionId << "session ended:" << error << "- reconnecting";
-        m_lastError = error;
+        noteError(error, kind);
         beginAttempt();
         return;
     }
-    attemptFailed(error, cause);
+    attemptFailed(error, kind, cause);
 }
 
-void Session::attemptFailed(const QString& error, const QString& cause) {
+void Session::attemptFailed(const QString& error, SessionErrorKind kind, const QString& cause) {
     if (m_stopping)
         return;
     if (m_ws) {
@@ -502,7 +541,7 @@ void Session::attemptFailed(const QString& error, const QString& cause) {
         m_backoff.resetTransient();
         qCInfo(lcSession).noquote() << m_settings.sessionId << "attempt failed:" << error
                                     << "- network changed, retrying now";
-        m_lastError = error;
+        noteError(error, kind);
         QMetaObject::invokeMethod(this, &Session::beginAttempt, Qt::QueuedConnection);
         return;
     }
@@ -514,7 +553,7 @@ void Session::attemptFailed(const QString& error, const QString& cause) {
         qCCritical(lcSession).noquote()
             << m_settings.sessionId << "giving up after repeated refusals:" << error;
         m_phase = Phase::Stopped;
-        setState(SessionState::Failed, error);
+        setState(SessionState::Failed, error, kind);
         return;
     }
     qCWarning(lcSession).noquote()
@@ -522,7 +561,7 @@ void Session::attemptFailed(const QString& error, const QString& cause) {
         << QStringLiteral("- retrying in %1 s").arg(*delay / 1000.0, 0, 'f', 1);
     m_reconnectAt = QDateTime::currentDateTimeUtc().addMSecs(*delay);
     m_retryTimer.start(*delay);
-    setState(SessionState::Backoff, error);
+    setState(SessionState::Backoff, error, kind);
 }
 
 void Session::networkAvailable() {
@@ -535,6 +574,22 @@ void Session::networkAvailable() {
         return;
     }
     m_networkWake = true;
+}
+
+void Session::closeStream(const QUuid& clientId) {
+    if (m_mux && m_mux->closeStream(clientId))
+        qCInfo(lcSession).noquote() << m_settings.sessionId << "stream"
+                                    << clientId.toString(QUuid::WithoutBraces) << "closed by user";
+}
+
+bool Session::retryNow() {
+    if (m_stopping || m_phase != Phase::Backoff || !m_retryTimer.isActive())
+        return false;
+    qCInfo(lcSession).noquote() << m_settings.sessionId << "retrying now (asked by the user)";
+    m_backoff.reset();
+    m_minRetryMs = 0;
+    beginAttempt();
+    return true;
 }
 
 void Session::stop() {

@@ -45,6 +45,12 @@ public Q_SLOTS:
     void stop();
     // The network came back: cut a pending backoff short.
     void networkAvailable();
+    // The user closes one live stream (Client::closeStream).
+    void closeStream(const QUuid& clientId);
+    // The user wants a session waiting in Backoff to try again now (Client::retryNow): the
+    // failure counters start from zero. False when the session is not waiting (e.g. Failed:
+    // the client starts a new session instead).
+    bool retryNow();
 
 Q_SIGNALS:
     void sessionChanged(const nexustray::SessionSnapshot& snapshot);
@@ -73,10 +79,13 @@ private:
     void onTextMessage(const QString& text);
     void onBinaryMessage(const QByteArray& message);
     // `cause` (what classifyFailure() looks at) is `error` unless that names the relay URL.
-    void attemptFailed(const QString& error, const QString& cause = QString());
+    void attemptFailed(const QString& error, SessionErrorKind kind,
+                       const QString& cause = QString());
     void scheduleRetry(const QString& error, bool afterEstablished);
     void dropWebSocket();
-    void setState(SessionState state, const QString& error = QString());
+    void setState(SessionState state, const QString& error = QString(),
+                  SessionErrorKind kind = SessionErrorKind::Other);
+    void noteError(const QString& error, SessionErrorKind kind); // lastError for later
     void onKeepalive();
     void onReceiveDeadline();
 
@@ -105,6 +114,7 @@ private:
     SessionState m_state = SessionState::Disabled;
     QDateTime m_stateSince;
     QString m_lastError;
+    SessionErrorKind m_errorKind = SessionErrorKind::None;
     QDateTime m_reconnectAt;
     bool m_stopping = false;
     bool m_established = false;   // survived stableAfterMs or carried traffic

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "SwitchableTokenProvider.h"
 #include "TestCa.h"
 #include "TestRelayTls.h"
 #include "TunnelUser.h"
@@ -134,6 +135,80 @@ private Q_SLOTS:
         QVERIFY2(m_session->snapshot().lastError.contains(QStringLiteral("1008")),
                  qPrintable(m_session->snapshot().lastError));
         QVERIFY(m_session->snapshot().reconnectAt.isValid());
+    }
+
+    // The session says what a failure is about (SessionSnapshot::errorKind, the UI's advice).
+    void errorKindSaysWhatFailed() {
+        // Tokens the hub finds expired: the clocks disagree.
+        test::TokenMode mode;
+        mode.set(test::TokenMode::Expired);
+        SessionSettings s = settings();
+        m_session = std::make_unique<Session>(s);
+        m_session->setTokenProvider(
+            std::make_unique<test::SwitchableTokenProvider>(s.backend, kSecret, &mode));
+        m_session->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->snapshot().state, SessionState::Backoff, 10000);
+        QVERIFY2(m_session->snapshot().lastError.contains(QLatin1String("expired")),
+                 qPrintable(m_session->snapshot().lastError));
+        QCOMPARE(m_session->snapshot().errorKind, SessionErrorKind::ClockSkew);
+
+        // Nothing listens at the relay address.
+        s = settings();
+        s.relayUrl = QStringLiteral("%1://127.0.0.1:%2/connect").arg(m_scheme).arg(m_closedPort);
+        m_session = std::make_unique<Session>(s);
+        m_session->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->snapshot().state, SessionState::Backoff, 10000);
+        QCOMPARE(m_session->snapshot().errorKind, SessionErrorKind::Unreachable);
+    }
+
+    // retryNow() ends a Backoff wait at once (the user fixed the cause).
+    void retryNowEndsTheBackoffWait() {
+        SessionSettings s = settings();
+        s.backoff.baseMs = 60000;
+        s.backoff.maxMs = 60000;
+        test::TokenMode mode;
+        mode.set(test::TokenMode::WrongSecret);
+        m_session = std::make_unique<Session>(s);
+        m_session->setTokenProvider(
+            std::make_unique<test::SwitchableTokenProvider>(s.backend, kSecret, &mode));
+        m_session->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->snapshot().state, SessionState::Backoff, 10000);
+        QVERIFY(QDateTime::currentDateTimeUtc().msecsTo(m_session->snapshot().reconnectAt) > 30000);
+        QCOMPARE(m_session->snapshot().errorKind, SessionErrorKind::AuthenticationRefused);
+        mode.set(test::TokenMode::Good);
+        QVERIFY(m_session->retryNow());
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->snapshot().state, SessionState::Connected, 10000);
+        QCOMPARE(m_session->snapshot().errorKind, SessionErrorKind::None);
+        QVERIFY(!m_session->retryNow()); // nothing to cut short now
+    }
+
+    // The byte totals of a session keep what went over a connection that was lost (its
+    // multiplexer is gone), across the reconnection.
+    void bytesOfALostConnectionStayInTheTotals() {
+        startSession(settings());
+        const QByteArray body = randomBytes(200 * 1024, 77);
+        TunnelUser user(relayPort(), "app.test");
+        user.send(body);
+        QTRY_VERIFY_WITH_TIMEOUT(user.echoMatches(body), 10000);
+        const quint64 expected = quint64(user.expectedEchoSize(body));
+        QTRY_VERIFY(m_session->snapshot().bytesIn >= expected);
+        QTRY_VERIFY(m_session->snapshot().bytesOut >= expected);
+        const SessionSnapshot before = m_session->snapshot();
+
+        QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);
+        QSignalSpy changed(m_session.get(), &Session::sessionChanged);
+        m_hub->dropSessions(false); // lost: no close frame
+        QVERIFY(authenticated.wait(10000));
+        QTRY_COMPARE(m_session->snapshot().state, SessionState::Connected);
+        // Every snapshot since the loss, and the live one, still counts the old connection.
+        QVERIFY(!changed.isEmpty());
+        for (const QList<QVariant>& args : std::as_const(changed)) {
+            const SessionSnapshot snap = args.at(0).value<SessionSnapshot>();
+            QVERIFY(snap.bytesIn >= before.bytesIn);
+            QVERIFY(snap.bytesOut >= before.bytesOut);
+        }
+        QVERIFY(m_session->snapshot().bytesIn >= before.bytesIn);
+        QVERIFY(m_session->snapshot().bytesOut >= before.bytesOut);
     }
 
     void relaysManyStreamsIntact() {

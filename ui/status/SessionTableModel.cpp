@@ -5,6 +5,7 @@
 #include <QMetaObject>
 #include <QTimer>
 
+#include "ErrorAdvice.h"
 #include "Format.h"
 #include "tray/TrayState.h"
 
@@ -149,8 +150,11 @@ QVariant SessionTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ForegroundRole && index.column() == StateColumn)
         return QBrush(stateColor(s.state));
     if (role == Qt::ToolTipRole) {
-        if (index.column() == ErrorColumn && !s.lastError.isEmpty())
-            return s.lastError;
+        if (index.column() == ErrorColumn && !s.lastError.isEmpty()) {
+            // What to do about it, when the engine knows what the error is about.
+            const QString advice = ErrorAdvice::forKind(s.errorKind, s.backendName);
+            return advice.isEmpty() ? s.lastError : s.lastError + QLatin1Char('\n') + advice;
+        }
         if (index.column() == HostnamesColumn)
             return s.hostnames.join(QLatin1Char('\n'));
         if (index.column() == RelayColumn)

@@ -16,9 +16,12 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "IdentityPanel.h"
 #include "LogFilterModel.h"
 #include "LogModel.h"
+#include "SessionActions.h"
 #include "SessionTableModel.h"
+#include "StreamActions.h"
 #include "StreamTableModel.h"
 #include "TrafficPanel.h"
 
@@ -171,9 +174,16 @@ StatusWindow::StatusWindow(SessionTableModel* sessions, StreamTableModel* stream
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
 
+    // User actions on the tables (close a stream, retry a backend, TPM identity).
+    m_streamActions = new StreamActions(m_streamsView, streams, this);
+    m_sessionActions = new SessionActions(m_sessionsView, sessions, this, this);
+    header->insertWidget(header->indexOf(m_tunnelsButton), m_sessionActions->retryButton());
+    m_identityPanel = new IdentityPanel(this);
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addWidget(m_banner);
+    layout->addWidget(m_identityPanel);
     layout->addWidget(splitter, 1);
 
     retranslate();
@@ -183,6 +193,8 @@ StatusWindow::~StatusWindow() = default;
 
 void StatusWindow::retranslate() {
     setWindowTitle(tr("nexus-tray status"));
+    m_streamActions->retranslate();
+    m_sessionActions->retranslate();
     m_tunnelsButton->setText(tr("Tunnels"));
     m_editButton->setText(tr("Edit configuration…"));
     m_quitButton->setText(tr("Quit"));

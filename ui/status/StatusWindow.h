@@ -1,6 +1,7 @@
 // The status window: the sessions table (one row per backend x relay address), and in tabs the
 // live streams table (sortable, filterable) and the log pane (level and text filter).
-// It only shows models; it never calls the engine.
+// It only shows models; it never calls the engine: the user actions on its tables
+// (StreamActions, SessionActions) emit requests that the tray controller passes to the Client.
 #pragma once
 
 #include <QWidget>
@@ -23,6 +24,9 @@ class LogModel;
 class LogFilterModel;
 class TrafficHistory;
 class TrafficPanel;
+class IdentityPanel;
+class SessionActions;
+class StreamActions;
 
 class StatusWindow : public QWidget {
     Q_OBJECT
@@ -49,6 +53,9 @@ public:
     QTableView* sessionsView() const { return m_sessionsView; }
     QTableView* streamsView() const { return m_streamsView; }
     QTabWidget* tabs() const { return m_tabs; }
+    StreamActions* streamActions() const { return m_streamActions; }
+    SessionActions* sessionActions() const { return m_sessionActions; }
+    IdentityPanel* identityPanel() const { return m_identityPanel; }
 
     void raiseAndActivate();
 
@@ -82,6 +89,9 @@ private:
     QSortFilterProxyModel* m_streamProxy;
     LogFilterModel* m_logProxy;
     TrafficPanel* m_trafficPanel = nullptr;
+    StreamActions* m_streamActions = nullptr;
+    SessionActions* m_sessionActions = nullptr;
+    IdentityPanel* m_identityPanel = nullptr;
     bool m_quitOnClose = false;
 };
 

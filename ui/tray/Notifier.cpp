@@ -2,16 +2,39 @@
 
 #include <QTimer>
 
+#include "ErrorAdvice.h"
+
 namespace nexustray::ui {
 
 namespace {
-bool looksLikeAttestation(const QString& error) {
+// Snapshots without an error kind (None/Other) fall back to the words of the error.
+bool looksLikeAttestationText(const QString& error) {
     return error.contains(QLatin1String("attest"), Qt::CaseInsensitive) ||
            error.contains(QLatin1String("token"), Qt::CaseInsensitive) ||
            error.contains(QLatin1String("authenticat"), Qt::CaseInsensitive) ||
            error.contains(QLatin1String("handshake"), Qt::CaseInsensitive);
 }
+
+bool looksLikeAttestation(const SessionSnapshot& s) {
+    switch (s.errorKind) {
+    case SessionErrorKind::AuthenticationRefused:
+    case SessionErrorKind::ClockSkew:
+    case SessionErrorKind::TpmNotAccessible:
+    case SessionErrorKind::DeviceSuspended:
+        return true;
+    case SessionErrorKind::None:
+    case SessionErrorKind::Other:
+        return looksLikeAttestationText(s.lastError);
+    default:
+        return false;
+    }
+}
 } // namespace
+
+QString Notifier::withAdvice(const QString& message, const SessionSnapshot& s) {
+    const QString advice = ErrorAdvice::forKind(s.errorKind, s.backendName);
+    return advice.isEmpty() ? message : message + QLatin1Char('\n') + advice;
+}
 
 Notifier::Notifier(QObject* parent)
     : QObject(parent)
@@ -60,23 +83,26 @@ void Notifier::onSessionChanged(const SessionSnapshot& s) {
         return;
     }
     if (s.state == SessionState::Failed) {
-        const bool attestation = looksLikeAttestation(s.lastError);
+        const bool attestation = looksLikeAttestation(s);
         raise(s.sessionId, {attestation ? Kind::AttestationFailed : Kind::Failed,
                             attestation ? tr("Attestation failed") : tr("Tunnel stopped"),
-                            tr("%1 gave up: %2").arg(where, why), Severity::Critical});
+                            withAdvice(tr("%1 gave up: %2").arg(where, why), s) +
+                                QLatin1Char('\n') + tr("Then use “Retry now” in the tray menu."),
+                            Severity::Critical});
         track.reportedDown = true;
         return;
     }
     if (s.state == SessionState::Backoff) {
         if (track.wasUp && !track.reportedDown) {
-            raise(s.sessionId, {Kind::Down, tr("Tunnel down"),
-                                tr("%1 lost its connection: %2. Reconnecting.").arg(where, why),
-                                Severity::Warning});
-            track.reportedDown = true;
-        } else if (!track.wasUp && !track.reportedDown && looksLikeAttestation(s.lastError)) {
             raise(s.sessionId,
-                  {Kind::AttestationFailed, tr("Attestation failed"),
-                   tr("%1 was refused: %2. Retrying.").arg(where, why), Severity::Warning});
+                  {Kind::Down, tr("Tunnel down"),
+                   withAdvice(tr("%1 lost its connection: %2. Reconnecting.").arg(where, why), s),
+                   Severity::Warning});
+            track.reportedDown = true;
+        } else if (!track.wasUp && !track.reportedDown && looksLikeAttestation(s)) {
+            raise(s.sessionId, {Kind::AttestationFailed, tr("Attestation failed"),
+                                withAdvice(tr("%1 was refused: %2. Retrying.").arg(where, why), s),
+                                Severity::Warning});
             track.reportedDown = true;
         }
     }

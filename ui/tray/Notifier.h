@@ -1,4 +1,5 @@
-// Desktop notifications when a tunnel goes down, comes back, or attestation fails.
+// Desktop notifications when a tunnel goes down, comes back, or attestation fails: each names the
+// backend and, from the session's SessionErrorKind, says what to do (ErrorAdvice).
 //
 // Fed with session snapshots; emits notify() (TrayController shows it as a tray balloon / desktop
 // notification). Rate-limited: the same kind of event for the same session is reported at most
@@ -37,6 +38,9 @@ public:
     void setRateLimits(int sameEventCooldownMs, int minGapMs);
 
     void onSessionChanged(const nexustray::SessionSnapshot& snapshot);
+
+    // `message` followed by the advice for the snapshot's error kind (if any).
+    static QString withAdvice(const QString& message, const nexustray::SessionSnapshot& snapshot);
 
 Q_SIGNALS:
     void notify(const QString& title, const QString& message,

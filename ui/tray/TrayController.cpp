@@ -12,13 +12,18 @@
 #include <QTimer>
 
 #include "Autostart.h"
+#include "BackendMenuExtras.h"
+#include "ErrorAdvice.h"
 #include "TrayTooltip.h"
 #include "configedit/ConfigFileEditor.h"
 #include "editor/ConfigEditorDialog.h"
 #include "nexustray/Client.h"
+#include "status/IdentityPanel.h"
 #include "status/LogModel.h"
+#include "status/SessionActions.h"
 #include "status/SessionTableModel.h"
 #include "status/StatusWindow.h"
+#include "status/StreamActions.h"
 #include "status/StreamTableModel.h"
 #include "status/TrafficHistory.h"
 
@@ -34,17 +39,42 @@ QString backendSummary(const QList<SessionSnapshot>& sessions, const BackendConf
         return QCoreApplication::translate("nexustray::ui::TrayController", "off");
     int connected = 0;
     int total = 0;
+    QString gaveUp; // why a session of the backend gave up
     for (const SessionSnapshot& s : sessions) {
         if (s.backendName != backend.name || s.state == SessionState::Disabled)
             continue;
         ++total;
         connected += s.state == SessionState::Connected;
+        if (s.state == SessionState::Failed && gaveUp.isEmpty())
+            gaveUp = s.lastError.isEmpty() ? sessionStateName(s.state) : s.lastError;
+    }
+    if (!gaveUp.isEmpty()) {
+        constexpr int kMaxReason = 80; // a menu entry, not a log line (the tooltip has it all)
+        if (gaveUp.size() > kMaxReason)
+            gaveUp = gaveUp.left(kMaxReason - 1) + QChar(0x2026);
+        return QCoreApplication::translate("nexustray::ui::TrayController", "gave up: %1")
+            .arg(gaveUp);
     }
     if (total == 0)
         return QCoreApplication::translate("nexustray::ui::TrayController", "starting");
     return QCoreApplication::translate("nexustray::ui::TrayController", "%1 of %2 connected")
         .arg(connected)
         .arg(total);
+}
+// The toggle's tooltip: the hostnames, and for a session that gave up its error and the advice.
+QString backendToolTip(const QList<SessionSnapshot>& sessions, const BackendConfig& backend) {
+    QStringList lines{backend.hostnames.join(QStringLiteral(", "))};
+    for (const SessionSnapshot& s : sessions) {
+        if (s.backendName != backend.name || s.state != SessionState::Failed)
+            continue;
+        lines << s.lastError;
+        const QString advice = ErrorAdvice::forKind(s.errorKind, s.backendName);
+        if (!advice.isEmpty())
+            lines << advice;
+        break;
+    }
+    lines.removeAll(QString());
+    return lines.join(QLatin1Char('\n'));
 }
 } // namespace
 
@@ -108,6 +138,8 @@ TrayController::TrayController(Client* client, Options options, QObject* parent)
     m_tunnelsMenu->setObjectName(QStringLiteral("tunnelsMenu"));
 
     connect(m_notifier, &Notifier::notify, this, &TrayController::showNotification);
+    m_extras = new BackendMenuExtras(m_menu, this);
+    connectUserActions();
 
     connect(m_client, &Client::sessionChanged, this, &TrayController::onSessionChanged);
     connect(m_traffic, &TrafficHistory::sampled, this, &TrayController::updateToolTip);
@@ -115,6 +147,8 @@ TrayController::TrayController(Client* client, Options options, QObject* parent)
     connect(m_client, &Client::streamClosed, m_streams, &StreamTableModel::postClosed);
     // Engine log lines reach the log pane through Qt's message handler, which LogCapture taps.
 
+    for (const BackendIdentity& identity : m_client->identities())
+        onBackendIdentityChanged(identity);
     m_sessions->reset(m_client->sessions());
     for (const SessionSnapshot& s : m_client->sessions())
         m_traffic->post(s);
@@ -226,9 +260,16 @@ void TrayController::rebuildBackendActions() {
         QAction* none = m_tunnelsMenu->addAction(tr("No backends configured"));
         none->setEnabled(false);
     }
+    QStringList tpmBackends;
     QStringList names;
-    for (const BackendConfig& b : m_client->config().backends)
+    for (const BackendConfig& b : m_client->config().backends) {
         names << b.name;
+        if (b.attestation.usesTpm())
+            tpmBackends << b.name;
+    }
+    m_extras->rebuild(m_client->config(), m_backendActions);
+    m_window->sessionActions()->setTpmBackends(tpmBackends);
+    m_window->identityPanel()->retainBackends(tpmBackends);
     m_sessions->retainBackends(names);
     m_traffic->setBackends(names);
     Q_UNUSED(sessions);
@@ -340,6 +381,39 @@ ConfigEditorDialog* TrayController::openEditor() {
     return m_editor;
 }
 
+void TrayController::connectUserActions() {
+    connect(m_window->streamActions(), &StreamActions::closeStreamRequested, this,
+            [this](const QString& sessionId, const QUuid& clientId) {
+                qCInfo(lcUi).noquote()
+                    << "closing stream" << clientId.toString(QUuid::WithoutBraces) << "of"
+                    << sessionId;
+                m_client->closeStream(sessionId, clientId);
+            });
+    auto retry = [this](const QString& backendName) {
+        qCInfo(lcUi).noquote() << "retrying" << backendName << "now";
+        m_client->retryNow(backendName);
+    };
+    auto check = [this](const QString& backendName) { m_client->checkIdentity(backendName); };
+    SessionActions* sessionActions = m_window->sessionActions();
+    connect(sessionActions, &SessionActions::retryRequested, this, retry);
+    connect(sessionActions, &SessionActions::checkIdentityRequested, this, check);
+    connect(sessionActions, &SessionActions::reenrollRequested, m_client, &Client::reenroll);
+    connect(m_extras, &BackendMenuExtras::retryRequested, this, retry);
+    connect(m_extras, &BackendMenuExtras::checkIdentityRequested, this, check);
+    connect(m_extras, &BackendMenuExtras::reenrollRequested, this,
+            [this](const QString& backendName) {
+                if (m_window->sessionActions()->confirmReenroll(backendName))
+                    m_client->reenroll(backendName);
+            });
+    connect(m_client, &Client::backendIdentityChanged, this,
+            &TrayController::onBackendIdentityChanged);
+}
+
+void TrayController::onBackendIdentityChanged(const BackendIdentity& identity) {
+    m_window->identityPanel()->setIdentity(identity);
+    m_extras->setIdentity(identity);
+}
+
 void TrayController::onSessionChanged(const SessionSnapshot& snapshot) {
     m_sessions->post(snapshot);
     m_traffic->post(snapshot);
@@ -363,12 +437,14 @@ void TrayController::updateState() {
     for (const BackendConfig& b : m_client->config().backends) {
         if (QAction* action = m_backendActions.value(b.name)) {
             action->setText(tr("%1 — %2").arg(b.name, backendSummary(active, b)));
+            action->setToolTip(backendToolTip(active, b));
             if (action->isChecked() != b.enabled) {
                 QSignalBlocker block(action);
                 action->setChecked(b.enabled);
             }
         }
     }
+    m_extras->update(m_client->config(), active);
     m_tooltipTitle = tr("nexus-tray: %1").arg(overallStateName(state));
     m_tooltipBackendLines.clear();
     for (const BackendConfig& b : m_client->config().backends)
@@ -411,6 +487,7 @@ void TrayController::retranslate() {
     m_autostartAction->setText(tr("Start at login"));
     m_quitAction->setText(tr("Quit"));
     m_tunnelsMenu->setTitle(tr("Tunnels"));
+    m_extras->rebuild(m_client->config(), m_backendActions);
     m_stateKnown = false;
     updateState();
 }

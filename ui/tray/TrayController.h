@@ -29,6 +29,7 @@ class Client;
 
 namespace nexustray::ui {
 
+class BackendMenuExtras;
 class ConfigEditorDialog;
 class LogModel;
 class SessionTableModel;
@@ -68,6 +69,8 @@ public:
     TrafficHistory* trafficHistory() const { return m_traffic; }
     Notifier* notifier() const { return m_notifier; }
     QAction* backendAction(const QString& backendName) const;
+    // The entries under the backend toggles: retry, TPM identity (BackendMenuExtras).
+    BackendMenuExtras* backendMenuExtras() const { return m_extras; }
     QAction* autostartAction() const { return m_autostartAction; }
     QAction* notificationsAction() const { return m_notificationsAction; }
     ConfigEditorDialog* editor() const; // the open editor, if any
@@ -96,6 +99,9 @@ private:
     void startTray();
     void rebuildBackendActions();
     void onSessionChanged(const nexustray::SessionSnapshot& snapshot);
+    // The user actions of the status window and the menu extras, wired to the Client.
+    void connectUserActions();
+    void onBackendIdentityChanged(const nexustray::BackendIdentity& identity);
     void updateState();
     void updateToolTip();
     void showNotification(const QString& title, const QString& message,
@@ -126,6 +132,7 @@ private:
     QAction* m_autostartAction = nullptr;
     QAction* m_quitAction = nullptr;
     QHash<QString, QAction*> m_backendActions;
+    BackendMenuExtras* m_extras = nullptr;
     OverallState m_state = OverallState::Off;
     bool m_stateKnown = false;
     QString m_tooltipTitle;

@@ -473,7 +473,8 @@ TpmTokenResult TpmAttestor::tpmFailure(const TpmError& error) {
     return {{},
             TpmFailure::Backoff,
             QStringLiteral("TPM: %1").arg(error.message),
-            error.retryable || error.connectionLost ? 200 : nextBackoffMs()};
+            error.retryable || error.connectionLost ? 200 : nextBackoffMs(),
+            error.notAccessible};
 }
 
 int TpmAttestor::nextBackoffMs() {

@@ -53,6 +53,7 @@ struct TpmTokenResult {
     TpmFailure failure = TpmFailure::None;
     QString message; // never contains a nonce, quote, secret or token
     int retryAfterMs = 0;
+    bool tpmNotAccessible = false; // the TPM device could not be opened (e.g. not in group tss)
     bool ok() const { return failure == TpmFailure::None; }
 };
 

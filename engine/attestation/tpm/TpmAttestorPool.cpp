@@ -12,15 +12,24 @@ QString keyOf(const TpmAttestorOptions& options) {
     return options.namekUrl.toString() + u'\n' + options.tcti + u'\n' + options.stateDir;
 }
 
+QMutex g_mutex;
+QHash<QString, std::weak_ptr<TpmAttestor>> g_attestors; // guarded by g_mutex
+
 } // namespace
 
+qsizetype TpmAttestorPool::trackedCount() {
+    QMutexLocker lock(&g_mutex);
+    return g_attestors.size();
+}
+
 std::shared_ptr<TpmAttestor> TpmAttestorPool::acquire(const TpmAttestorOptions& options) {
-    static QMutex mutex;
-    static QHash<QString, std::weak_ptr<TpmAttestor>> attestors;
     const QString key = keyOf(options);
-    QMutexLocker lock(&mutex);
-    if (std::shared_ptr<TpmAttestor> existing = attestors.value(key).lock())
+    QMutexLocker lock(&g_mutex);
+    if (std::shared_ptr<TpmAttestor> existing = g_attestors.value(key).lock())
         return existing;
+    // Entries of attestors nobody holds any more go (a long-running tray whose config changes
+    // state directories or URLs would otherwise collect them).
+    g_attestors.removeIf([](const auto& entry) { return entry.value().expired(); });
 
     auto* thread = new QThread;
     thread->setObjectName(QStringLiteral("namek"));
@@ -41,7 +50,7 @@ std::shared_ptr<TpmAttestor> TpmAttestorPool::acquire(const TpmAttestorOptions& 
         thread->wait();
         delete thread;
     });
-    attestors.insert(key, shared);
+    g_attestors.insert(key, shared);
     return shared;
 }
 

@@ -18,6 +18,9 @@ public:
     // (QMetaObject::invokeMethod with the attestor as context). Dropping the last reference
     // destroys it on its thread and joins that thread.
     static std::shared_ptr<TpmAttestor> acquire(const TpmAttestorOptions& options);
+    // How many attestors the pool keeps track of (held ones, and released ones not yet pruned:
+    // acquire() prunes those). For tests.
+    static qsizetype trackedCount();
 };
 
 } // namespace nexustray::attestation::tpm

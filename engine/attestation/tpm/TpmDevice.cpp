@@ -189,7 +189,9 @@ public:
                 if (err == EACCES) {
                     text += QStringLiteral(" (add the user to group 'tss' and log in again)");
                 }
-                return plainError(text);
+                TpmError error = plainError(text);
+                error.notAccessible = true;
+                return error;
             }
         }
         TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti.toUtf8().constData(), &m_tcti);

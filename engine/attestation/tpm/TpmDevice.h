@@ -18,9 +18,10 @@ class QThread;
 namespace nexustray::attestation::tpm {
 
 struct TpmError {
-    quint32 rc = 0;         // TSS2_RC, 0 when the failure is not a TSS return code
-    QString message;        // empty = success; otherwise decoded with Tss2_RC_Decode
-    bool retryable = false; // TPM2_RC_RETRY / YIELDED / TESTING: try again after a short pause
+    quint32 rc = 0;             // TSS2_RC, 0 when the failure is not a TSS return code
+    QString message;            // empty = success; otherwise decoded with Tss2_RC_Decode
+    bool retryable = false;     // TPM2_RC_RETRY / YIELDED / TESTING: try again after a short pause
+    bool notAccessible = false; // the device node cannot be opened (permissions, missing)
     // The connection to the TPM broke (TCTI error), or the TPM lost the context's transient objects
     // (it restarted behind a reconnecting TCTI, e.g. swtpm or the resource manager restarted):
     // the device has closed its context; the next open() reconnects and every handle of the old

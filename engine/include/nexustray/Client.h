@@ -1,6 +1,8 @@
 // nexustray::Client — the library-mode entry point. Construct it from a Config, optionally set a
 // connect handler, start() it; every backend x nexusAddresses entry gets its own session on its
 // own worker thread. All signals are delivered on the thread that owns the Client.
+// Every method is called on the Client's thread and returns at once: the work runs on the
+// sessions' worker threads (or a TPM attestor's thread) and its outcome arrives as signals.
 // Logging goes through QLoggingCategory ("nexus.*" categories) and Qt's message handler.
 #pragma once
 
@@ -50,12 +52,33 @@ public:
     QList<SessionSnapshot> sessions() const;
     QList<StreamSnapshot> streams() const;
 
+    // User actions (the tray's).
+    //
+    // Closes one live stream: sends the protocol's `disconnect` (reason "normal") for it to the
+    // hub and closes its local socket; its last snapshot (streamClosed) ends Closed with the close
+    // reason "closed by user". Unknown or already closing streams are ignored.
+    void closeStream(const QString& sessionId, const QUuid& clientId);
+    // The backend's sessions that gave up (Failed) or wait in Backoff try again now: a Backoff
+    // session dials at once with its failure counters reset, a Failed one is started afresh
+    // (token provider included). Connected and connecting sessions are untouched.
+    void retryNow(const QString& backendName);
+
+    // attestation.tpm backends (ignored for others). checkIdentity asks namek about the device
+    // (GET /api/v1/devices/me with a fresh quote); reenroll forgets a suspension, enrolls again at
+    // the next token request and restarts the backend's sessions. Both report through
+    // backendIdentityChanged (checking = true while running, then the outcome).
+    void checkIdentity(const QString& backendName);
+    void reenroll(const QString& backendName);
+    // The last known identity of every tpm backend that was checked or re-enrolled.
+    QList<BackendIdentity> identities() const;
+
 Q_SIGNALS:
     void sessionChanged(const nexustray::SessionSnapshot& snapshot);
     // Throttled: at most a few times per second per session, plus open/close events.
     void streamChanged(const nexustray::StreamSnapshot& snapshot);
     void streamClosed(const nexustray::StreamSnapshot& snapshot);
     void stopped();
+    void backendIdentityChanged(const nexustray::BackendIdentity& identity);
 
 private:
     std::unique_ptr<ClientPrivate> d;

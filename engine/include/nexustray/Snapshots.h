@@ -10,28 +10,45 @@
 namespace nexustray {
 
 enum class SessionState {
-    Disabled,        // backend switched off / client stopped
-    Connecting,      // dialling the relay, TLS, WebSocket upgrade
-    Authenticating,  // stage 0 / challenge / stage 1
-    Connected,       // authenticated, relaying
-    Backoff,         // waiting before the next attempt (reconnectAt says when)
-    Failed,          // gave up (permanent authentication failures, unusable config)
+    Disabled,       // backend switched off / client stopped
+    Connecting,     // dialling the relay, TLS, WebSocket upgrade
+    Authenticating, // stage 0 / challenge / stage 1
+    Connected,      // authenticated, relaying
+    Backoff,        // waiting before the next attempt (reconnectAt says when)
+    Failed,         // gave up (permanent authentication failures, unusable config)
 };
 QString sessionStateName(SessionState state); // "connected", ...
 
+// What a session's lastError is about, set by the session where the failure arises (hub close
+// code, dial, TLS, token provider), so that a UI can say what to do without parsing the text.
+enum class SessionErrorKind {
+    None,                  // no error
+    AuthenticationRefused, // the hub refused the tokens, or the token provider failed (secret,
+                           // attestation command)
+    ClockSkew,             // token expired / not valid yet / too old: the clocks disagree
+    Unreachable,           // DNS, connection refused, timeout, TLS, WebSocket upgrade
+    ConnectionLost,        // a live connection ended (relay silent, closed, reset)
+    TpmNotAccessible,      // the TPM device cannot be opened (e.g. the user is not in group tss)
+    DeviceSuspended,       // namek: the device is suspended or revoked (re-enroll)
+    Configuration,         // the session cannot start with these settings
+    Other,
+};
+QString sessionErrorKindName(SessionErrorKind kind); // "authentication-refused", ...
+
 struct SessionSnapshot {
-    QString sessionId;    // "<backend>#<n>", n = 1-based index in nexusAddresses
+    QString sessionId; // "<backend>#<n>", n = 1-based index in nexusAddresses
     QString backendName;
     QString relayUrl;
     SessionState state = SessionState::Disabled;
     QDateTime stateSince;
-    QString lastError;    // plain words, empty when none
+    QString lastError;                                   // plain words, empty when none
+    SessionErrorKind errorKind = SessionErrorKind::None; // what lastError is about
     QStringList hostnames;
     int weight = 1;
     QDateTime reconnectAt; // valid while in Backoff
     int activeStreams = 0;
-    quint64 bytesIn = 0;   // hub -> local, whole session
-    quint64 bytesOut = 0;  // local -> hub
+    quint64 bytesIn = 0;  // hub -> local, whole session
+    quint64 bytesOut = 0; // local -> hub
 };
 
 enum class StreamState { Dialing, Open, Closing, Closed };
@@ -43,16 +60,29 @@ struct StreamSnapshot {
     QString clientIp;
     QString hostname;
     int port = 0;
-    QString target;        // "host:port" or "handler"
+    QString target; // "host:port" or "handler"
     bool isTls = false;
     StreamState state = StreamState::Dialing;
-    quint64 bytesIn = 0;   // from the hub, written to the local side
-    quint64 bytesOut = 0;  // read from the local side, sent to the hub
+    quint64 bytesIn = 0;  // from the hub, written to the local side
+    quint64 bytesOut = 0; // read from the local side, sent to the hub
     QDateTime openedAt;
-    QString closeReason;   // set when Closed
+    QString closeReason; // set when Closed
+};
+
+// The TPM identity of a backend with attestation.tpm, as namek knows it (Client::checkIdentity).
+struct BackendIdentity {
+    QString backendName;
+    QString deviceId;      // empty until enrolled
+    QString hostname;      // the device hostname namek assigned
+    QString identityClass; // namek's identity class
+    QString status;        // "active", "suspended", "revoked"; empty when unknown
+    QDateTime checkedAt;   // when namek was last asked (UTC); invalid = never
+    QString error;         // why the last check or re-enrollment failed; empty when it worked
+    bool checking = false; // a check or re-enrollment is running
 };
 
 } // namespace nexustray
 
 Q_DECLARE_METATYPE(nexustray::SessionSnapshot)
+Q_DECLARE_METATYPE(nexustray::BackendIdentity)
 Q_DECLARE_METATYPE(nexustray::StreamSnapshot)

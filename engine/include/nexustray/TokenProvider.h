@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "nexustray/Config.h"
+#include "nexustray/Snapshots.h"
 
 namespace nexustray {
 
@@ -46,6 +47,9 @@ struct TokenResult {
     // Failure hints for the session (ignored when ok):
     bool permanent = false; // no retry can help (e.g. "device suspended/revoked"): stop for good
     int retryAfterMs = 0;   // wait at least this long before the next attempt (e.g. Retry-After)
+    // What the failure is about, for the session's SessionSnapshot::errorKind; None = a refused
+    // attestation (AuthenticationRefused).
+    SessionErrorKind errorKind = SessionErrorKind::None;
 };
 
 // A provider lives on the thread of the session that uses it and is called only there.
