@@ -1,7 +1,6 @@
 #include "SetSecret.h"
 
 #include <QEventLoop>
-#include <QFileInfo>
 #include <QTextStream>
 
 #include <cstdio>
@@ -10,6 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "CommandConfig.h"
 #include "nexustray/Config.h"
 #include "nexustray/Keyring.h"
 
@@ -53,19 +53,12 @@ bool readSecretLine(const QString& backend, QByteArray* line) {
 int runSetSecret(const QString& backend, const QString& configPath) {
     QTextStream out(stdout);
     QTextStream err(stderr);
-    if (!QFileInfo::exists(configPath)) {
-        err << "nexus-tray: " << configPath
-            << ": file not found (pass the config with --config PATH)\n";
-        return 1;
-    }
-    const ConfigLoadResult loaded = loadConfigFile(configPath);
-    for (const ConfigIssue& issue : loaded.errors)
-        err << issue.toString() << '\n';
-    if (!loaded.ok())
+    const std::optional<Config> config = loadCommandConfig(configPath, err);
+    if (!config)
         return 1;
     const BackendConfig* found = nullptr;
     QStringList names;
-    for (const BackendConfig& b : loaded.config.backends) {
+    for (const BackendConfig& b : config->backends) {
         names << QLatin1Char('\'') + b.name + QLatin1Char('\'');
         if (b.name == backend)
             found = &b;

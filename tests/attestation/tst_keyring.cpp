@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "EchoServer.h"
+#include "SecretServiceMode.h"
 #include "TestRelayTls.h"
 #include "attestation/KeyringHmacTokenProvider.h"
 #include "hub/HubEmulator.h"
@@ -27,10 +28,6 @@ using nexustray::hub::HubOptions;
 namespace {
 
 const QByteArray kSecret = "keyring-test-secret";
-
-QString mode() {
-    return qEnvironmentVariable("NEXUS_TEST_SECRET_SERVICE");
-}
 
 struct Run {
     int exitCode = -1;
@@ -95,14 +92,6 @@ bool signedWith(const QString& token, const QByteArray& key) {
 
 } // namespace
 
-// QSKIP returns from the test function only when used in it.
-#define REQUIRE_SECRET_SERVICE(wanted)                                                             \
-    do {                                                                                           \
-        const QString why = skipReason(wanted);                                                    \
-        if (!why.isEmpty())                                                                        \
-            QSKIP(qPrintable(why));                                                                \
-    } while (false)
-
 class TstKeyring : public QObject {
     Q_OBJECT
 
@@ -110,15 +99,6 @@ class TstKeyring : public QObject {
     std::unique_ptr<HubEmulator> m_hub;
     std::unique_ptr<test::EchoServer> m_echo;
     std::unique_ptr<QTemporaryDir> m_dir;
-
-    // Why a case that needs the Secret Service `wanted` cannot run here; empty = it can.
-    static QString skipReason(const char* wanted) {
-        if (mode().isEmpty())
-            return QStringLiteral("run through tests/support/secret_service.sh (ctest does)");
-        if (mode() != QLatin1String(wanted))
-            return QStringLiteral("needs a Secret Service that is %1").arg(QLatin1String(wanted));
-        return QString();
-    }
 
     void startHub(const QString& scheme) {
         HubOptions o;

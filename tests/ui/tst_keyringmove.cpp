@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "SecretServiceMode.h"
 #include "editor/BackendForm.h"
 #include "nexustray/Config.h"
 #include "nexustray/Keyring.h"
@@ -16,15 +17,6 @@ using namespace nexustray;
 using nexustray::ui::BackendForm;
 
 namespace {
-
-QString skipReason(const char* wanted) {
-    const QString mode = qEnvironmentVariable("NEXUS_TEST_SECRET_SERVICE");
-    if (mode.isEmpty())
-        return QStringLiteral("run through tests/support/secret_service.sh (ctest does)");
-    if (mode != QLatin1String(wanted))
-        return QStringLiteral("needs a Secret Service that is %1").arg(QLatin1String(wanted));
-    return QString();
-}
 
 BackendConfig backendWithSecret(const QString& name) {
     BackendConfig b;
@@ -48,13 +40,6 @@ KeyringResult readBack(const QString& backend) {
 }
 
 } // namespace
-
-#define REQUIRE_SECRET_SERVICE(wanted)                                                             \
-    do {                                                                                           \
-        const QString why = skipReason(wanted);                                                    \
-        if (!why.isEmpty())                                                                        \
-            QSKIP(qPrintable(why));                                                                \
-    } while (false)
 
 class TstKeyringMove : public QObject {
     Q_OBJECT
