@@ -1,11 +1,11 @@
 #include "TpmStatus.h"
 
 #include <QEventLoop>
-#include <QFileInfo>
 #include <QTextStream>
 
 #include <cstdio>
 
+#include "CommandConfig.h"
 #include "attestation/TpmTokenProvider.h"
 #include "attestation/tpm/TpmAttestor.h"
 #include "attestation/tpm/TpmDevice.h"
@@ -54,19 +54,13 @@ TpmDeviceStatus askNamek(TpmAttestorOptions options) {
 int runTpmStatus(const QString& configPath) {
     QTextStream out(stdout);
     QTextStream err(stderr);
-    if (!QFileInfo::exists(configPath)) {
-        err << configPath << ": file not found\n";
-        return 1;
-    }
-    const ConfigLoadResult loaded = loadConfigFile(configPath);
-    for (const ConfigIssue& issue : loaded.errors)
-        err << issue.toString() << '\n';
-    if (!loaded.ok())
+    const std::optional<Config> config = loadCommandConfig(configPath, err);
+    if (!config)
         return 1;
 
     int tpmBackends = 0;
     bool problem = false;
-    for (const BackendConfig& backend : loaded.config.backends) {
+    for (const BackendConfig& backend : config->backends) {
         if (!backend.attestation.usesTpm())
             continue;
         ++tpmBackends;

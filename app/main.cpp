@@ -1,6 +1,6 @@
 // nexus-tray: entry point. Parses the command line before any application object exists, so that
-// the headless modes (--no-gui, --demo, --check-config, --tpm-status, --help, --version) run on a
-// plain QCoreApplication and never need a display.
+// the headless modes (--no-gui, --demo, --check-config, --tpm-status, --set-secret, --help,
+// --version) run on a plain QCoreApplication and never need a display.
 //
 // Exit codes: 0 = success / clean shutdown, 1 = config or start-up error, 2 = usage error or
 // tray UI not available.
@@ -21,6 +21,7 @@
 #include "ClientRunner.h"
 #include "Demo.h"
 #include "LogFormat.h"
+#include "SetSecret.h"
 #include "TpmStatus.h"
 #include "nexustray/Client.h"
 #include "nexustray/Config.h"
@@ -181,7 +182,14 @@ int main(int argc, char** argv) {
         QStringLiteral("tpm-status"),
         QStringLiteral("Print, per backend with attestation.tpm, whether its TPM answers and its "
                        "enrollment (device id, hostname); exit 0 (all fine) or 1."));
-    parser.addOptions({noGuiOption, configOption, checkOption, demoOption, tpmStatusOption});
+    const QCommandLineOption setSecretOption(
+        QStringLiteral("set-secret"),
+        QStringLiteral("Store the HMAC secret of a backend (attestation.hmacSecretKeyring of "
+                       "--config) in the system keyring, read as one line from standard input "
+                       "(not echoed on a terminal); exit 0 (stored) or 1."),
+        QStringLiteral("backend"));
+    parser.addOptions(
+        {noGuiOption, configOption, checkOption, demoOption, tpmStatusOption, setSecretOption});
 
     const bool parsed = parser.parse(arguments);
     // addHelpOption() also registers --help-all (help including Qt's own options).
@@ -189,7 +197,7 @@ int main(int argc, char** argv) {
         parsed && (parser.isSet(helpOption) || parser.isSet(QStringLiteral("help-all")));
     const bool wantsGui = parsed && !parser.isSet(noGuiOption) && !parser.isSet(checkOption) &&
                           !wantsHelp && !parser.isSet(versionOption) &&
-                          !parser.isSet(tpmStatusOption);
+                          !parser.isSet(tpmStatusOption) && !parser.isSet(setSecretOption);
 
 #ifdef NEXUS_HAVE_TRAY_UI
     if (wantsGui) {
@@ -224,6 +232,8 @@ int main(int argc, char** argv) {
         return checkConfig(parser.value(checkOption));
     if (parser.isSet(tpmStatusOption))
         return runTpmStatus(parser.value(configOption));
+    if (parser.isSet(setSecretOption))
+        return runSetSecret(parser.value(setSecretOption), parser.value(configOption));
     if (parser.isSet(demoOption)) {
         if (wantsGui)
             qCInfo(lcApp) << "this build has no tray UI; running the demo headless";

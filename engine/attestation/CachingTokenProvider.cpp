@@ -54,6 +54,10 @@ void CachingTokenProvider::cancel(quint64 requestId) {
     }
 }
 
+void CachingTokenProvider::sessionAttemptFailed() {
+    m_inner->sessionAttemptFailed();
+}
+
 void CachingTokenProvider::invalidate() {
     m_entry.reset();
 }

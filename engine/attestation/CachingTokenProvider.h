@@ -28,6 +28,7 @@ public:
 
     quint64 request(const TokenRequest& request) override;
     void cancel(quint64 requestId) override;
+    void sessionAttemptFailed() override; // forwarded to the wrapped provider
 
     TokenProvider* inner() const { return m_inner.get(); }
     // Drops the cached token (e.g. after the hub refused it).

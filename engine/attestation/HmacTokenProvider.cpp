@@ -15,18 +15,23 @@ HmacTokenProvider::HmacTokenProvider(HmacClaimsInput input, Clock clock, QObject
     , m_input(std::move(input))
     , m_clock(std::move(clock)) {}
 
+TokenResult signHs256Result(const HmacClaimsInput& input, const TokenRequest& request,
+                            qint64 nowUnixSeconds) {
+    TokenResult result;
+    result.ok = true;
+    result.token =
+        QString::fromLatin1(signHs256Token(input, request.stage, request.nonce, nowUnixSeconds));
+    result.expiry = QDateTime::fromSecsSinceEpoch(hs256Expiry(input, nowUnixSeconds)).toUTC();
+    qCDebug(lcAttestation) << "signed HS256 token for backend" << input.identity.backendName
+                           << "stage" << stageName(request.stage);
+    return result;
+}
+
 quint64 HmacTokenProvider::request(const TokenRequest& request) {
     const quint64 id = nextRequestId();
     // Signing is cheap, so it happens now (the clock is read at request time); only the
     // delivery is deferred to keep finished() asynchronous.
-    const qint64 now = m_clock();
-    TokenResult result;
-    result.ok = true;
-    result.token = QString::fromLatin1(signHs256Token(m_input, request.stage, request.nonce, now));
-    result.expiry = QDateTime::fromSecsSinceEpoch(hs256Expiry(m_input, now)).toUTC();
-    qCDebug(lcAttestation) << "signed HS256 token for backend" << m_input.identity.backendName
-                           << "stage" << stageName(request.stage);
-    deliverLater(id, result);
+    deliverLater(id, signHs256Result(m_input, request, m_clock()));
     return id;
 }
 

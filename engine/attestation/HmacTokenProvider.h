@@ -8,6 +8,11 @@
 
 namespace nexustray::attestation {
 
+// The signed token of one request at `nowUnixSeconds` (ok, token and exp); shared with the keyring
+// variant (KeyringHmacTokenProvider).
+TokenResult signHs256Result(const HmacClaimsInput& input, const TokenRequest& request,
+                            qint64 nowUnixSeconds);
+
 class HmacTokenProvider : public TokenProvider {
     Q_OBJECT
 public:

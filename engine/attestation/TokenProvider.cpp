@@ -6,8 +6,10 @@
 #include "attestation/HmacSecret.h"
 #include "attestation/HmacSigner.h"
 #include "attestation/HmacTokenProvider.h"
+#include "attestation/KeyringHmacTokenProvider.h"
 #include "attestation/TpmTokenProvider.h"
 #include "attestation/tpm/TpmAttestorPool.h"
+#include "nexustray/Keyring.h"
 
 namespace nexustray {
 
@@ -28,6 +30,8 @@ template <typename T> QList<T> withoutDuplicates(const QList<T>& values) {
 void TokenProvider::cancel(quint64 requestId) {
     dropDelivery(requestId);
 }
+
+void TokenProvider::sessionAttemptFailed() {}
 
 quint64 TokenProvider::nextRequestId() {
     return m_nextRequestId++;
@@ -91,6 +95,9 @@ std::unique_ptr<TokenProvider> createTokenProvider(const BackendConfig& backend,
     if (config.usesCommand()) {
         provider = std::make_unique<attestation::CommandTokenProvider>(
             config, AttestationIdentity::fromBackend(backend));
+    } else if (config.usesKeyring()) {
+        provider = std::make_unique<attestation::KeyringHmacTokenProvider>(
+            attestation::HmacClaimsInput::fromBackend(backend, QByteArray()), kKeyringTimeoutMs);
     } else {
         QByteArray key;
         QString keyError;
@@ -103,8 +110,9 @@ std::unique_ptr<TokenProvider> createTokenProvider(const BackendConfig& backend,
             attestation::HmacClaimsInput::fromBackend(backend, key));
     }
     qCDebug(lcAttestation) << "backend" << backend.name << "uses"
-                           << (config.usesCommand() ? "the attestation command"
-                                                    : "the built-in HMAC signer");
+                           << (config.usesCommand()   ? "the attestation command"
+                               : config.usesKeyring() ? "the built-in HMAC signer (keyring)"
+                                                      : "the built-in HMAC signer");
     if (config.cacheHandshakeSeconds > 0) {
         provider = std::make_unique<attestation::CachingTokenProvider>(
             std::move(provider), config.cacheHandshakeSeconds);

@@ -33,6 +33,7 @@ const QStringList kAttestationKeys = {QStringLiteral("command"),
                                       QStringLiteral("cacheHandshakeSeconds"),
                                       QStringLiteral("hmacSecret"),
                                       QStringLiteral("hmacSecretFile"),
+                                      QStringLiteral("hmacSecretKeyring"),
                                       QStringLiteral("tokenTTLSeconds"),
                                       QStringLiteral("handshakeMaxAgeSeconds"),
                                       QStringLiteral("reauthIntervalSeconds"),
@@ -315,6 +316,9 @@ void BackendLoader::loadAttestation() {
     presenceUnknown |= str("hmacSecretFile", a.hmacSecretFile);
     m_secretFileRef = att.ref(QStringLiteral("hmacSecretFile"));
     presenceUnknown |= loadTpm(att);
+    const SourceRef keyringRef = att.ref(QStringLiteral("hmacSecretKeyring"));
+    presenceUnknown |= readBool(m_sink, att.value(QStringLiteral("hmacSecretKeyring")), keyringRef,
+                                a.hmacSecretKeyring) == Read::Bad;
     str("authorizerStatusUri", a.authorizerStatusUri);
     str("policyVersion", a.policyVersion);
 
@@ -345,12 +349,16 @@ void BackendLoader::loadAttestation() {
 
     const bool otherKind = !a.command.trimmed().isEmpty() || !a.hmacSecret.trimmed().isEmpty() ||
                            !a.hmacSecretFile.trimmed().isEmpty();
-    if (!presenceUnknown && !otherKind && !a.usesTpm())
+    if (!presenceUnknown && !otherKind && !a.usesTpm() && !a.usesKeyring())
         m_sink.error(ref, required);
     if (a.usesTpm() && otherKind)
         m_sink.error(att.ref(QStringLiteral("tpm")),
                      QStringLiteral("attestation.tpm cannot be combined with command or "
                                     "hmacSecret(/File)"));
+    if (a.usesKeyring() && (otherKind || a.usesTpm()))
+        m_sink.error(keyringRef,
+                     QStringLiteral("attestation.hmacSecretKeyring cannot be combined with "
+                                    "command, hmacSecret(/File) or tpm"));
 
     // Numbers in the order of config.md §3; 0 is "unset" for every one of them.
     const std::pair<const char*, int*> numbers[] = {

@@ -8,7 +8,7 @@ bool AttestationConfig::operator==(const AttestationConfig& o) const {
     return command == o.command && args == o.args && env == o.env &&
            timeoutSeconds == o.timeoutSeconds && cacheHandshakeSeconds == o.cacheHandshakeSeconds &&
            hmacSecret == o.hmacSecret && hmacSecretFile == o.hmacSecretFile &&
-           tokenTTLSeconds == o.tokenTTLSeconds &&
+           hmacSecretKeyring == o.hmacSecretKeyring && tokenTTLSeconds == o.tokenTTLSeconds &&
            handshakeMaxAgeSeconds == o.handshakeMaxAgeSeconds &&
            reauthIntervalSeconds == o.reauthIntervalSeconds &&
            reauthGraceSeconds == o.reauthGraceSeconds &&

@@ -112,6 +112,7 @@ private:
         number("cacheHandshakeSeconds", a.cacheHandshakeSeconds, defaults.cacheHandshakeSeconds);
         string("hmacSecret", a.hmacSecret);
         string("hmacSecretFile", a.hmacSecretFile);
+        boolean("hmacSecretKeyring", a.hmacSecretKeyring, defaults.hmacSecretKeyring);
         number("tokenTTLSeconds", a.tokenTTLSeconds, defaults.tokenTTLSeconds);
         number("handshakeMaxAgeSeconds", a.handshakeMaxAgeSeconds, defaults.handshakeMaxAgeSeconds);
         number("reauthIntervalSeconds", a.reauthIntervalSeconds, defaults.reauthIntervalSeconds);

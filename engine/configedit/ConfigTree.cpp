@@ -78,6 +78,8 @@ YamlTree attestation(const AttestationConfig& a) {
     add(m, "cacheHandshakeSeconds", num(a.cacheHandshakeSeconds));
     addString(m, "hmacSecret", a.hmacSecret);
     addString(m, "hmacSecretFile", a.hmacSecretFile);
+    if (a.hmacSecretKeyring)
+        add(m, "hmacSecretKeyring", flag(true));
     add(m, "tokenTTLSeconds", num(a.tokenTTLSeconds));
     add(m, "handshakeMaxAgeSeconds", num(a.handshakeMaxAgeSeconds));
     add(m, "reauthIntervalSeconds", num(a.reauthIntervalSeconds));

@@ -525,6 +525,8 @@ void Session::onWsDisconnected() {
 void Session::attemptFailed(const QString& error, SessionErrorKind kind, const QString& cause) {
     if (m_stopping)
         return;
+    if (m_provider) // e.g. the keyring secret is read again for the retry
+        m_provider->sessionAttemptFailed();
     if (m_ws) {
         // Called directly (e.g. challenge timeout): tear down first, then decide.
         m_attemptTimer.stop();

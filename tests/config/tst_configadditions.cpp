@@ -62,6 +62,9 @@ private slots:
     void tpmErrors_data();
     void tpmErrors();
     void tpmCaFileUnreadable();
+    void keyringForm();
+    void keyringErrors_data();
+    void keyringErrors();
 };
 
 void TestConfigAdditions::seedExample() {
@@ -664,6 +667,58 @@ void TestConfigAdditions::tpmCaFileUnreadable() {
     QCOMPARE(
         result.errors[0].message,
         QStringLiteral("backend 'edge': attestation.tpm.caFile '%1': no such file").arg(caPath));
+}
+
+void TestConfigAdditions::keyringForm() {
+    // issue 13: the secret lives in the system keyring; no secret in the file is needed.
+    const ConfigLoadResult result =
+        loadConfigText(baseYaml({{"attestation", "attestation: {hmacSecretKeyring: true}"}}));
+    QVERIFY2(result.ok(), qPrintable(configtest::describe(result.errors)));
+    const AttestationConfig& a = result.config.backends[0].attestation;
+    QVERIFY(a.usesKeyring());
+    QVERIFY(!a.usesCommand());
+    QVERIFY(!a.usesTpm());
+    QVERIFY(a.hmacSecret.isEmpty());
+    QVERIFY(a.hmacSecretFile.isEmpty());
+    // false is the default: it selects nothing, so the secret is still required.
+    const ConfigLoadResult off =
+        loadConfigText(baseYaml({{"attestation", "attestation: {hmacSecretKeyring: false}"}}),
+                       QStringLiteral("c.yaml"));
+    QCOMPARE(off.errors.size(), 1);
+    QCOMPARE(off.errors[0].message,
+             QStringLiteral("backend 'edge': attestation requires either command or "
+                            "hmacSecret(/File)"));
+}
+
+void TestConfigAdditions::keyringErrors_data() {
+    QTest::addColumn<QString>("attestation");
+    QTest::addColumn<QString>("error");
+    const QString combined = QStringLiteral(
+        "c.yaml:7:26: backends[0].attestation.hmacSecretKeyring: backend 'edge': "
+        "attestation.hmacSecretKeyring cannot be combined with command, hmacSecret(/File) or tpm");
+    QTest::newRow("with hmacSecret")
+        << "attestation:\n  hmacSecret: s\n  hmacSecretKeyring: true" << combined;
+    QTest::newRow("with hmacSecretFile")
+        << "attestation:\n  hmacSecretFile: /nonexistent/s\n  hmacSecretKeyring: true" << combined;
+    QTest::newRow("with command")
+        << "attestation:\n  command: /usr/bin/true\n  hmacSecretKeyring: true" << combined;
+    QTest::newRow("with tpm")
+        << "attestation:\n  tpm: {namekUrl: https://n.test}\n  hmacSecretKeyring: true" << combined;
+    QTest::newRow("not a bool")
+        << "attestation:\n  hmacSecretKeyring: yes please"
+        << "c.yaml:6:26: backends[0].attestation.hmacSecretKeyring: "
+           "backend 'edge': expected a boolean (true/false), got \"yes please\"";
+}
+
+void TestConfigAdditions::keyringErrors() {
+    QFETCH(QString, attestation);
+    QFETCH(QString, error);
+    const ConfigLoadResult result =
+        loadConfigText(baseYaml({{"attestation", attestation}}), QStringLiteral("c.yaml"));
+    QStringList all;
+    for (const ConfigIssue& issue : result.errors)
+        all << issue.toString();
+    QCOMPARE(all, QStringList{error});
 }
 
 QTEST_GUILESS_MAIN(TestConfigAdditions)

@@ -95,7 +95,8 @@ void TestConfigDecoding::refused_data() {
         << baseYaml({{"attestation", "attestation: {hmacSecret: s, hmacsecret: t}"}})
         << "backends[0].attestation.hmacsecret"
         << "backend 'edge': unknown key \"hmacsecret\" (expected one of: command, args, env, "
-           "timeoutSeconds, cacheHandshakeSeconds, hmacSecret, hmacSecretFile, tokenTTLSeconds, "
+           "timeoutSeconds, cacheHandshakeSeconds, hmacSecret, hmacSecretFile, hmacSecretKeyring, "
+           "tokenTTLSeconds, "
            "handshakeMaxAgeSeconds, reauthIntervalSeconds, reauthGraceSeconds, "
            "maintenanceGraceCapSeconds, authorizerStatusUri, policyVersion, outboundAllowed, "
            "allowedOutboundPorts, tpm)";

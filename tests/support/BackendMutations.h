@@ -77,6 +77,10 @@ inline std::vector<BackendMutation> backendMutations() {
         {"attestation.hmacSecret", [more](BackendConfig& b) { more(b.attestation.hmacSecret); }},
         {"attestation.hmacSecretFile",
          [more](BackendConfig& b) { more(b.attestation.hmacSecretFile); }},
+        {"attestation.hmacSecretKeyring",
+         [](BackendConfig& b) {
+             b.attestation.hmacSecretKeyring = !b.attestation.hmacSecretKeyring;
+         }},
         {"attestation.tokenTTLSeconds",
          [](BackendConfig& b) { b.attestation.tokenTTLSeconds += 1; }},
         {"attestation.handshakeMaxAgeSeconds",

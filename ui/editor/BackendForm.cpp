@@ -18,11 +18,13 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "KeyringMove.h"
+
 namespace nexustray::ui {
 
 namespace {
 
-enum AttestationMode { SecretFileMode = 0, SecretMode = 1, CommandMode = 2 };
+enum AttestationMode { SecretFileMode = 0, SecretMode = 1, CommandMode = 2, KeyringMode = 3 };
 enum MappingColumn { MappingPort = 0, MappingHost = 1, MappingTarget = 2 };
 
 // Field labels, in the order they are created (retranslate() walks them by index).
@@ -137,7 +139,7 @@ BackendForm::BackendForm(QWidget* parent)
     auto* attestationForm = new QFormLayout(m_attestation);
     m_attestationMode = new QComboBox(m_attestation);
     m_attestationMode->setObjectName(QStringLiteral("attestationMode"));
-    m_attestationMode->addItems({QString(), QString(), QString()});
+    m_attestationMode->addItems({QString(), QString(), QString(), QString()});
     field(attestationForm, m_attestationMode);
     m_secretFile = new QLineEdit(m_attestation);
     m_secretFile->setObjectName(QStringLiteral("secretFileEdit"));
@@ -146,6 +148,18 @@ BackendForm::BackendForm(QWidget* parent)
     m_secret->setObjectName(QStringLiteral("secretEdit"));
     m_secret->setEchoMode(QLineEdit::PasswordEchoOnEdit);
     field(attestationForm, m_secret);
+    m_storeInKeyring = new QPushButton(m_attestation);
+    m_storeInKeyring->setObjectName(QStringLiteral("storeInKeyringButton"));
+    m_keyringStatus = new QLabel(m_attestation);
+    m_keyringStatus->setObjectName(QStringLiteral("keyringStatus"));
+    m_keyringStatus->setWordWrap(true);
+    auto* keyringRow = new QHBoxLayout;
+    keyringRow->addWidget(m_storeInKeyring);
+    keyringRow->addWidget(m_keyringStatus, 1);
+    attestationForm->addRow(keyringRow);
+    m_keyringMove = new KeyringMove(this);
+    connect(m_storeInKeyring, &QPushButton::clicked, this, &BackendForm::storeInKeyring);
+    connect(m_keyringMove, &KeyringMove::finished, this, &BackendForm::onKeyringMoved);
     m_command = new QLineEdit(m_attestation);
     m_command->setObjectName(QStringLiteral("commandEdit"));
     field(attestationForm, m_command);
@@ -239,6 +253,11 @@ void BackendForm::retranslate() {
     m_attestationMode->setItemText(SecretFileMode, tr("HMAC secret from a file"));
     m_attestationMode->setItemText(SecretMode, tr("HMAC secret in this file"));
     m_attestationMode->setItemText(CommandMode, tr("External token command"));
+    m_attestationMode->setItemText(KeyringMode, tr("HMAC secret in the system keyring"));
+    m_storeInKeyring->setText(tr("Store in keyring"));
+    m_storeInKeyring->setToolTip(
+        tr("Move the HMAC secret out of the config into the system keyring (service nexus-tray, "
+           "key = the backend name) and use it from there"));
     m_enabled->setText(tr("connect this backend"));
     m_healthEnabled->setText(tr("send pings when the relay is silent"));
     m_hostnames->setPlaceholderText(tr("app.example.com\n*.preview.example.com"));
@@ -276,9 +295,11 @@ void BackendForm::load(const BackendConfig& b) {
     m_caFile->setText(b.tls.caFile);
     const AttestationConfig& a = b.attestation;
     m_attestationMode->setCurrentIndex(a.usesCommand()               ? CommandMode
+                                       : a.usesKeyring()             ? KeyringMode
                                        : !a.hmacSecretFile.isEmpty() ? SecretFileMode
                                        : !a.hmacSecret.isEmpty()     ? SecretMode
                                                                      : SecretFileMode);
+    m_keyringStatus->clear();
     m_secretFile->setText(a.hmacSecretFile);
     m_secret->setText(a.hmacSecret);
     m_command->setText(a.command);
@@ -315,6 +336,7 @@ QStringList BackendForm::store(BackendConfig* backend) const {
     a.hmacSecret = mode == SecretMode ? m_secret->text().trimmed() : QString();
     a.command = mode == CommandMode ? m_command->text().trimmed() : QString();
     a.args = mode == CommandMode ? QProcess::splitCommand(m_args->text()) : QStringList();
+    a.hmacSecretKeyring = mode == KeyringMode;
     a.timeoutSeconds = spinValue(m_timeout, a.timeoutSeconds);
     a.cacheHandshakeSeconds = spinValue(m_cacheHandshake, a.cacheHandshakeSeconds);
     a.tokenTTLSeconds = spinValue(m_tokenTtl, a.tokenTTLSeconds);
@@ -383,6 +405,28 @@ void BackendForm::updateAttestationFields() {
     form->setRowVisible(m_args, mode == CommandMode);
     form->setRowVisible(m_timeout, mode == CommandMode);
     form->setRowVisible(m_tokenTtl, mode != CommandMode);
+    m_storeInKeyring->setVisible(mode == SecretMode || mode == SecretFileMode);
+    m_storeInKeyring->setEnabled(!m_keyringMove->running());
+}
+
+void BackendForm::storeInKeyring() {
+    const int mode = m_attestationMode->currentIndex();
+    m_storeInKeyring->setEnabled(false);
+    m_keyringStatus->setText(tr("Storing the secret in the system keyring…"));
+    m_keyringMove->start(m_name->text(), mode == SecretMode ? m_secret->text() : QString(),
+                         mode == SecretFileMode ? m_secretFile->text() : QString());
+}
+
+void BackendForm::onKeyringMoved(bool ok, const QString& message) {
+    m_storeInKeyring->setEnabled(true);
+    m_keyringStatus->setText(message);
+    if (!ok)
+        return;
+    // The secret leaves the config: the backend now reads it from the keyring.
+    m_secret->clear();
+    m_secretFile->clear();
+    m_attestationMode->setCurrentIndex(KeyringMode);
+    onFieldEdited();
 }
 
 void BackendForm::onFieldEdited() {

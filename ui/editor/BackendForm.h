@@ -20,6 +20,8 @@ class QTableWidget;
 
 namespace nexustray::ui {
 
+class KeyringMove;
+
 class BackendForm : public QWidget {
     Q_OBJECT
 public:
@@ -48,6 +50,8 @@ private:
     void addPortMappingRow(int port, const QString& host, const QString& target);
     void updateAttestationFields();
     void onFieldEdited();
+    void storeInKeyring();
+    void onKeyringMoved(bool ok, const QString& message);
 
     bool m_loading = false;
 
@@ -64,6 +68,9 @@ private:
     QComboBox* m_attestationMode = nullptr;
     QLineEdit* m_secretFile = nullptr;
     QLineEdit* m_secret = nullptr;
+    QPushButton* m_storeInKeyring = nullptr; // moves the HMAC secret into the system keyring
+    QLabel* m_keyringStatus = nullptr;
+    KeyringMove* m_keyringMove = nullptr;
     QLineEdit* m_command = nullptr;
     QLineEdit* m_args = nullptr;
     QSpinBox* m_timeout = nullptr;

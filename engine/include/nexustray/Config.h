@@ -57,6 +57,9 @@ struct AttestationConfig {
     int cacheHandshakeSeconds = 0;
     QString hmacSecret;     // trimmed
     QString hmacSecretFile; // trimmed path; read when the session is built
+    // The secret is in the system keyring (service "nexus-tray", key = backend name), read when
+    // the session starts; exclusive with hmacSecret/hmacSecretFile, command and tpm.
+    bool hmacSecretKeyring = false;
     int tokenTTLSeconds = 30;
     int handshakeMaxAgeSeconds = 0;
     int reauthIntervalSeconds = 0;
@@ -70,6 +73,7 @@ struct AttestationConfig {
 
     bool usesCommand() const { return !command.trimmed().isEmpty(); }
     bool usesTpm() const { return tpm.has_value(); }
+    bool usesKeyring() const { return hmacSecretKeyring; }
     bool operator==(const AttestationConfig& o) const;
     bool operator!=(const AttestationConfig& o) const { return !(*this == o); }
 };

@@ -72,6 +72,9 @@ public:
     // Abandons a request: finished() will not be emitted for it; a running child is killed.
     // The default drops a result queued by deliverLater().
     virtual void cancel(quint64 requestId);
+    // The session's attempt failed (refused, dropped, no token): a provider that caches
+    // something it read (e.g. the keyring secret) reads it afresh for the retry. Default: nothing.
+    virtual void sessionAttemptFailed();
 
 Q_SIGNALS:
     void finished(quint64 requestId, const nexustray::TokenResult& result);
@@ -97,8 +100,9 @@ using TokenProviderFactory =
 
 // Builds the provider the config selects: the TPM (attestation.tpm; the attestor is shared by
 // every provider with the same namek URL, TCTI and state directory), else the command if
-// non-blank, else the HMAC signer (reads hmacSecretFile now), wrapped in the handshake cache when
-// cacheHandshakeSeconds > 0.
+// non-blank, else the HMAC signer with its key from the system keyring (hmacSecretKeyring: read
+// at the first request, nexustray/Keyring.h), else the HMAC signer (reads hmacSecretFile now),
+// wrapped in the handshake cache when cacheHandshakeSeconds > 0.
 // Returns nullptr and sets *error ("read hmac secret file: ...", "hmac secret is required") on
 // failure.
 std::unique_ptr<TokenProvider> createTokenProvider(const BackendConfig& backend, QString* error);
