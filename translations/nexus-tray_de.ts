@@ -158,10 +158,6 @@
         <translation>Verbindungsprüfung</translation>
     </message>
     <message>
-        <source>Saving from this form rewrites the whole file: comments and formatting are not kept. Edit in the YAML tab to keep them.</source>
-        <translation>Speichern aus diesem Formular schreibt die ganze Datei neu: Kommentare und Formatierung gehen verloren. Bearbeiten Sie im YAML-Reiter, um sie zu behalten.</translation>
-    </message>
-    <message>
         <source>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</source>
         <translation>Port-Zuordnungen, Zeile %1: „%2“ ist keine Portnummer (1–65535).</translation>
     </message>
@@ -172,6 +168,45 @@
     <message>
         <source>Port mappings, row %1: port %2 already has a default target.</source>
         <translation>Port-Zuordnungen, Zeile %1: Port %2 hat schon ein Standardziel.</translation>
+    </message>
+    <message>
+        <source>HMAC secret in the system keyring</source>
+        <translation>HMAC-Geheimnis im Schlüsselbund des Systems</translation>
+    </message>
+    <message>
+        <source>Store in keyring</source>
+        <translation>Im Schlüsselbund speichern</translation>
+    </message>
+    <message>
+        <source>Move the HMAC secret out of the config into the system keyring (service nexus-tray, key = the backend name) and use it from there</source>
+        <translation>Das HMAC-Geheimnis aus der Konfiguration in den Schlüsselbund des Systems verschieben (Dienst nexus-tray, Schlüssel = Name des Backends) und von dort verwenden</translation>
+    </message>
+    <message>
+        <source>Saving from this form changes only the keys you edited: the file&apos;s comments and formatting are kept. Where that is not possible, the editor says so before it rewrites the whole file.</source>
+        <translation>Speichern aus diesem Formular ändert nur die bearbeiteten Schlüssel: Kommentare und Formatierung der Datei bleiben erhalten. Wo das nicht geht, sagt der Editor es, bevor er die ganze Datei neu schreibt.</translation>
+    </message>
+    <message>
+        <source>Storing the secret in the system keyring…</source>
+        <translation>Das Geheimnis wird im Schlüsselbund des Systems gespeichert…</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::BackendMenuExtras</name>
+    <message>
+        <source>Retry “%1” now</source>
+        <translation>„%1“ jetzt erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Check identity of “%1”</source>
+        <translation>Identität von „%1“ prüfen</translation>
+    </message>
+    <message>
+        <source>Re-enroll “%1”…</source>
+        <translation>„%1“ neu registrieren…</translation>
+    </message>
+    <message>
+        <source>TPM: %1</source>
+        <translation>TPM: %1</translation>
     </message>
 </context>
 <context>
@@ -248,6 +283,49 @@
         <source>Not saved: %1 was changed outside the editor after it was opened (for example a tunnel switched on or off from the tray menu). Save again to replace those changes with yours, or close the editor without saving and open it again to start from the file.</source>
         <translation>Nicht gespeichert: %1 wurde außerhalb des Editors geändert, nachdem er geöffnet wurde (zum Beispiel ein Tunnel, der im Tray-Menü ein- oder ausgeschaltet wurde). Erneut speichern ersetzt diese Änderungen durch Ihre, oder schließen Sie den Editor ohne zu speichern und öffnen Sie ihn erneut, um von der Datei auszugehen.</translation>
     </message>
+    <message>
+        <source>Backends</source>
+        <translation>Backends</translation>
+    </message>
+    <message>
+        <source>The configuration is valid, but the form&apos;s changes cannot be made in place (%1): saving rewrites the whole file, and its comments and formatting are lost.</source>
+        <translation>Die Konfiguration ist gültig, aber die Änderungen des Formulars lassen sich nicht an Ort und Stelle vornehmen (%1): Speichern schreibt die ganze Datei neu, ihre Kommentare und ihre Formatierung gehen verloren.</translation>
+    </message>
+    <message>
+        <source>Not saved: the form&apos;s changes cannot be made in place (%1). Saving rewrites the whole file from the form, and its comments and formatting are lost. Save again to rewrite it, or Cancel to keep the file as it is.</source>
+        <translation>Nicht gespeichert: Die Änderungen des Formulars lassen sich nicht an Ort und Stelle vornehmen (%1). Speichern schreibt die ganze Datei aus dem Formular neu, ihre Kommentare und ihre Formatierung gehen verloren. Erneut speichern, um sie neu zu schreiben, oder Abbrechen, um die Datei unverändert zu lassen.</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::ErrorAdvice</name>
+    <message>
+        <source>Check the secret or the attestation command of “%1”.</source>
+        <translation>Prüfen Sie das Geheimnis oder den Attestierungsbefehl von „%1“.</translation>
+    </message>
+    <message>
+        <source>Check the system clock: the relay found the tokens of “%1” expired or not yet valid.</source>
+        <translation>Prüfen Sie die Systemuhr: Das Relay fand die Tokens von „%1“ abgelaufen oder noch nicht gültig.</translation>
+    </message>
+    <message>
+        <source>Check the relay address of “%1” (name, port, TLS certificate) and the network.</source>
+        <translation>Prüfen Sie die Relay-Adresse von „%1“ (Name, Port, TLS-Zertifikat) und das Netzwerk.</translation>
+    </message>
+    <message>
+        <source>The connection of “%1” was lost; it reconnects by itself.</source>
+        <translation>Die Verbindung von „%1“ ist abgebrochen; sie wird von selbst wieder aufgebaut.</translation>
+    </message>
+    <message>
+        <source>The TPM cannot be opened: add your user to the group “tss” and log in again.</source>
+        <translation>Das TPM lässt sich nicht öffnen: Fügen Sie Ihren Benutzer der Gruppe „tss“ hinzu und melden Sie sich neu an.</translation>
+    </message>
+    <message>
+        <source>namek suspended or revoked this device: ask its administrator, then use “Re-enroll” for “%1”.</source>
+        <translation>namek hat dieses Gerät gesperrt oder widerrufen: Wenden Sie sich an den Administrator und verwenden Sie dann „Neu registrieren“ für „%1“.</translation>
+    </message>
+    <message>
+        <source>Check the configuration of “%1”.</source>
+        <translation>Prüfen Sie die Konfiguration von „%1“.</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::Format</name>
@@ -290,6 +368,68 @@
     <message>
         <source>%1 d %2 h</source>
         <translation>%1 Tg. %2 Std.</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::IdentityPanel</name>
+    <message>
+        <source>identity class %1</source>
+        <translation>Identitätsklasse %1</translation>
+    </message>
+    <message>
+        <source>checking…</source>
+        <translation>wird geprüft…</translation>
+    </message>
+    <message>
+        <source>checked %1</source>
+        <translation>geprüft %1</translation>
+    </message>
+    <message>
+        <source>not enrolled yet</source>
+        <translation>noch nicht registriert</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>TPM identity of “%1”: %2</source>
+        <translation>TPM-Identität von „%1“: %2</translation>
+    </message>
+    <message>
+        <source>TPM identities</source>
+        <translation>TPM-Identitäten</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::KeyringMove</name>
+    <message>
+        <source>Name the backend first: the keyring entry is stored under its name.</source>
+        <translation>Geben Sie dem Backend zuerst einen Namen: Der Eintrag im Schlüsselbund wird unter diesem Namen gespeichert.</translation>
+    </message>
+    <message>
+        <source>Cannot read the secret file %1: %2</source>
+        <translation>Die Geheimnisdatei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>There is no secret to store: enter one (or a secret file) first.</source>
+        <translation>Es gibt kein Geheimnis zum Speichern: Geben Sie zuerst eines (oder eine Geheimnisdatei) ein.</translation>
+    </message>
+    <message>
+        <source>The secret of backend &apos;%1&apos; is in the system keyring (service %2, key %1); save to remove it from the file.</source>
+        <translation>Das Geheimnis des Backends &apos;%1&apos; liegt im Schlüsselbund des Systems (Dienst %2, Schlüssel %1); speichern Sie, um es aus der Datei zu entfernen.</translation>
+    </message>
+    <message>
+        <source>Could not store the secret in the system keyring: %1</source>
+        <translation>Das Geheimnis konnte nicht im Schlüsselbund des Systems gespeichert werden: %1</translation>
     </message>
 </context>
 <context>
@@ -382,6 +522,49 @@
             <numerusform>%n Tunnel-Ereignis</numerusform>
             <numerusform>%n Tunnel-Ereignisse</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Then use “Retry now” in the tray menu.</source>
+        <translation>Verwenden Sie dann „Jetzt erneut versuchen“ im Tray-Menü.</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::SessionActions</name>
+    <message>
+        <source>Re-enroll</source>
+        <translation>Neu registrieren</translation>
+    </message>
+    <message>
+        <source>Re-enroll the TPM of “%1” with namek? Its sessions restart; a device that namek suspended or revoked stays refused until its administrator lets it back.</source>
+        <translation>Das TPM von „%1“ bei namek neu registrieren? Seine Sitzungen starten neu; ein Gerät, das namek gesperrt oder widerrufen hat, bleibt abgewiesen, bis der Administrator es wieder zulässt.</translation>
+    </message>
+    <message>
+        <source>Retry now</source>
+        <translation>Jetzt erneut versuchen</translation>
+    </message>
+    <message>
+        <source>Connect the selected backend again now, without waiting</source>
+        <translation>Das ausgewählte Backend jetzt ohne Wartezeit erneut verbinden</translation>
+    </message>
+    <message>
+        <source>Check identity</source>
+        <translation>Identität prüfen</translation>
+    </message>
+    <message>
+        <source>Ask namek how it sees this machine&apos;s TPM identity</source>
+        <translation>namek fragen, wie es die TPM-Identität dieses Rechners sieht</translation>
+    </message>
+    <message>
+        <source>Re-enroll…</source>
+        <translation>Neu registrieren…</translation>
+    </message>
+    <message>
+        <source>Enroll this machine&apos;s TPM with namek again</source>
+        <translation>Das TPM dieses Rechners erneut bei namek registrieren</translation>
+    </message>
+    <message>
+        <source>Connect the backends that gave up or wait again now</source>
+        <translation>Die Backends, die aufgegeben haben oder warten, jetzt erneut verbinden</translation>
     </message>
 </context>
 <context>
@@ -501,6 +684,37 @@
         <source>Log</source>
         <translation>Protokoll</translation>
     </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sitzungen</translation>
+    </message>
+    <message>
+        <source>Filter streams</source>
+        <translation>Streams filtern</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>Datenverkehr</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::StreamActions</name>
+    <message>
+        <source>Close stream</source>
+        <translation>Stream schließen</translation>
+    </message>
+    <message>
+        <source>Disconnect the selected streams at the relay and close their local connections</source>
+        <translation>Die ausgewählten Streams am Relay trennen und ihre lokalen Verbindungen schließen</translation>
+    </message>
+    <message>
+        <source>Copy addresses</source>
+        <translation>Adressen kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the client address, the requested hostname:port and the local target</source>
+        <translation>Die Client-Adresse, den angefragten Hostnamen:Port und das lokale Ziel kopieren</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::StreamTableModel</name>
@@ -595,6 +809,52 @@
     <message>
         <source>Session</source>
         <translation>Sitzung</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::TrafficGraph</name>
+    <message>
+        <source>Traffic graph</source>
+        <translation>Verkehrsdiagramm</translation>
+    </message>
+    <message>
+        <source>Last 10 minutes. Now: to local %1, to hub %2</source>
+        <translation>Letzte 10 Minuten. Jetzt: nach lokal %1, zum Hub %2</translation>
+    </message>
+    <message>
+        <source>to local %1</source>
+        <translation>nach lokal %1</translation>
+    </message>
+    <message>
+        <source>to hub %1</source>
+        <translation>zum Hub %1</translation>
+    </message>
+    <message>
+        <source>−10 min</source>
+        <translation>−10 min</translation>
+    </message>
+    <message>
+        <source>−5 min</source>
+        <translation>−5 min</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>jetzt</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::TrafficPanel</name>
+    <message>
+        <source>All backends</source>
+        <translation>Alle Backends</translation>
+    </message>
+    <message>
+        <source>&amp;Backend:</source>
+        <translation>&amp;Backend:</translation>
+    </message>
+    <message>
+        <source>Backend shown in the traffic graph</source>
+        <translation>Im Verkehrsdiagramm gezeigtes Backend</translation>
     </message>
 </context>
 <context>
@@ -697,6 +957,10 @@
         <source>Configuration</source>
         <translation>Konfiguration</translation>
     </message>
+    <message>
+        <source>gave up: %1</source>
+        <translation>aufgegeben: %1</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::TrayState</name>
@@ -742,6 +1006,16 @@
     </message>
 </context>
 <context>
+    <name>nexustray::ui::TrayTooltip</name>
+    <message numerus="yes">
+        <source>↓ %1 ↑ %2 · %n stream(s)</source>
+        <translation>
+            <numerusform>↓ %1 ↑ %2 · %n Stream</numerusform>
+            <numerusform>↓ %1 ↑ %2 · %n Streams</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>nexustray::ui::YamlTab</name>
     <message>
         <source>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</source>
@@ -750,6 +1024,10 @@
     <message>
         <source>The file as it is, comments included. Errors are shown below as you type.</source>
         <translation>Die Datei, wie sie ist, mit Kommentaren. Fehler erscheinen unten schon beim Tippen.</translation>
+    </message>
+    <message>
+        <source>Configuration file text</source>
+        <translation>Text der Konfigurationsdatei</translation>
     </message>
 </context>
 </TS>

@@ -158,10 +158,6 @@
         <translation>Health checks</translation>
     </message>
     <message>
-        <source>Saving from this form rewrites the whole file: comments and formatting are not kept. Edit in the YAML tab to keep them.</source>
-        <translation>Saving from this form rewrites the whole file: comments and formatting are not kept. Edit in the YAML tab to keep them.</translation>
-    </message>
-    <message>
         <source>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</source>
         <translation>Port mappings, row %1: &quot;%2&quot; is not a port number (1-65535).</translation>
     </message>
@@ -172,6 +168,45 @@
     <message>
         <source>Port mappings, row %1: port %2 already has a default target.</source>
         <translation>Port mappings, row %1: port %2 already has a default target.</translation>
+    </message>
+    <message>
+        <source>HMAC secret in the system keyring</source>
+        <translation>HMAC secret in the system keyring</translation>
+    </message>
+    <message>
+        <source>Store in keyring</source>
+        <translation>Store in keyring</translation>
+    </message>
+    <message>
+        <source>Move the HMAC secret out of the config into the system keyring (service nexus-tray, key = the backend name) and use it from there</source>
+        <translation>Move the HMAC secret out of the config into the system keyring (service nexus-tray, key = the backend name) and use it from there</translation>
+    </message>
+    <message>
+        <source>Saving from this form changes only the keys you edited: the file&apos;s comments and formatting are kept. Where that is not possible, the editor says so before it rewrites the whole file.</source>
+        <translation>Saving from this form changes only the keys you edited: the file&apos;s comments and formatting are kept. Where that is not possible, the editor says so before it rewrites the whole file.</translation>
+    </message>
+    <message>
+        <source>Storing the secret in the system keyring…</source>
+        <translation>Storing the secret in the system keyring…</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::BackendMenuExtras</name>
+    <message>
+        <source>Retry “%1” now</source>
+        <translation>Retry “%1” now</translation>
+    </message>
+    <message>
+        <source>Check identity of “%1”</source>
+        <translation>Check identity of “%1”</translation>
+    </message>
+    <message>
+        <source>Re-enroll “%1”…</source>
+        <translation>Re-enroll “%1”…</translation>
+    </message>
+    <message>
+        <source>TPM: %1</source>
+        <translation>TPM: %1</translation>
     </message>
 </context>
 <context>
@@ -248,6 +283,49 @@
         <source>Not saved: %1 was changed outside the editor after it was opened (for example a tunnel switched on or off from the tray menu). Save again to replace those changes with yours, or close the editor without saving and open it again to start from the file.</source>
         <translation>Not saved: %1 was changed outside the editor after it was opened (for example a tunnel switched on or off from the tray menu). Save again to replace those changes with yours, or close the editor without saving and open it again to start from the file.</translation>
     </message>
+    <message>
+        <source>Backends</source>
+        <translation>Backends</translation>
+    </message>
+    <message>
+        <source>The configuration is valid, but the form&apos;s changes cannot be made in place (%1): saving rewrites the whole file, and its comments and formatting are lost.</source>
+        <translation>The configuration is valid, but the form&apos;s changes cannot be made in place (%1): saving rewrites the whole file, and its comments and formatting are lost.</translation>
+    </message>
+    <message>
+        <source>Not saved: the form&apos;s changes cannot be made in place (%1). Saving rewrites the whole file from the form, and its comments and formatting are lost. Save again to rewrite it, or Cancel to keep the file as it is.</source>
+        <translation>Not saved: the form&apos;s changes cannot be made in place (%1). Saving rewrites the whole file from the form, and its comments and formatting are lost. Save again to rewrite it, or Cancel to keep the file as it is.</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::ErrorAdvice</name>
+    <message>
+        <source>Check the secret or the attestation command of “%1”.</source>
+        <translation>Check the secret or the attestation command of “%1”.</translation>
+    </message>
+    <message>
+        <source>Check the system clock: the relay found the tokens of “%1” expired or not yet valid.</source>
+        <translation>Check the system clock: the relay found the tokens of “%1” expired or not yet valid.</translation>
+    </message>
+    <message>
+        <source>Check the relay address of “%1” (name, port, TLS certificate) and the network.</source>
+        <translation>Check the relay address of “%1” (name, port, TLS certificate) and the network.</translation>
+    </message>
+    <message>
+        <source>The connection of “%1” was lost; it reconnects by itself.</source>
+        <translation>The connection of “%1” was lost; it reconnects by itself.</translation>
+    </message>
+    <message>
+        <source>The TPM cannot be opened: add your user to the group “tss” and log in again.</source>
+        <translation>The TPM cannot be opened: add your user to the group “tss” and log in again.</translation>
+    </message>
+    <message>
+        <source>namek suspended or revoked this device: ask its administrator, then use “Re-enroll” for “%1”.</source>
+        <translation>namek suspended or revoked this device: ask its administrator, then use “Re-enroll” for “%1”.</translation>
+    </message>
+    <message>
+        <source>Check the configuration of “%1”.</source>
+        <translation>Check the configuration of “%1”.</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::Format</name>
@@ -290,6 +368,68 @@
     <message>
         <source>%1 d %2 h</source>
         <translation>%1 d %2 h</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::IdentityPanel</name>
+    <message>
+        <source>identity class %1</source>
+        <translation>identity class %1</translation>
+    </message>
+    <message>
+        <source>checking…</source>
+        <translation>checking…</translation>
+    </message>
+    <message>
+        <source>checked %1</source>
+        <translation>checked %1</translation>
+    </message>
+    <message>
+        <source>not enrolled yet</source>
+        <translation>not enrolled yet</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>TPM identity of “%1”: %2</source>
+        <translation>TPM identity of “%1”: %2</translation>
+    </message>
+    <message>
+        <source>TPM identities</source>
+        <translation>TPM identities</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::KeyringMove</name>
+    <message>
+        <source>Name the backend first: the keyring entry is stored under its name.</source>
+        <translation>Name the backend first: the keyring entry is stored under its name.</translation>
+    </message>
+    <message>
+        <source>Cannot read the secret file %1: %2</source>
+        <translation>Cannot read the secret file %1: %2</translation>
+    </message>
+    <message>
+        <source>There is no secret to store: enter one (or a secret file) first.</source>
+        <translation>There is no secret to store: enter one (or a secret file) first.</translation>
+    </message>
+    <message>
+        <source>The secret of backend &apos;%1&apos; is in the system keyring (service %2, key %1); save to remove it from the file.</source>
+        <translation>The secret of backend &apos;%1&apos; is in the system keyring (service %2, key %1); save to remove it from the file.</translation>
+    </message>
+    <message>
+        <source>Could not store the secret in the system keyring: %1</source>
+        <translation>Could not store the secret in the system keyring: %1</translation>
     </message>
 </context>
 <context>
@@ -382,6 +522,49 @@
             <numerusform>%n tunnel event</numerusform>
             <numerusform>%n tunnel events</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Then use “Retry now” in the tray menu.</source>
+        <translation>Then use “Retry now” in the tray menu.</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::SessionActions</name>
+    <message>
+        <source>Re-enroll</source>
+        <translation>Re-enroll</translation>
+    </message>
+    <message>
+        <source>Re-enroll the TPM of “%1” with namek? Its sessions restart; a device that namek suspended or revoked stays refused until its administrator lets it back.</source>
+        <translation>Re-enroll the TPM of “%1” with namek? Its sessions restart; a device that namek suspended or revoked stays refused until its administrator lets it back.</translation>
+    </message>
+    <message>
+        <source>Retry now</source>
+        <translation>Retry now</translation>
+    </message>
+    <message>
+        <source>Connect the selected backend again now, without waiting</source>
+        <translation>Connect the selected backend again now, without waiting</translation>
+    </message>
+    <message>
+        <source>Check identity</source>
+        <translation>Check identity</translation>
+    </message>
+    <message>
+        <source>Ask namek how it sees this machine&apos;s TPM identity</source>
+        <translation>Ask namek how it sees this machine&apos;s TPM identity</translation>
+    </message>
+    <message>
+        <source>Re-enroll…</source>
+        <translation>Re-enroll…</translation>
+    </message>
+    <message>
+        <source>Enroll this machine&apos;s TPM with namek again</source>
+        <translation>Enroll this machine&apos;s TPM with namek again</translation>
+    </message>
+    <message>
+        <source>Connect the backends that gave up or wait again now</source>
+        <translation>Connect the backends that gave up or wait again now</translation>
     </message>
 </context>
 <context>
@@ -501,6 +684,37 @@
         <source>Log</source>
         <translation>Log</translation>
     </message>
+    <message>
+        <source>Sessions</source>
+        <translation>Sessions</translation>
+    </message>
+    <message>
+        <source>Filter streams</source>
+        <translation>Filter streams</translation>
+    </message>
+    <message>
+        <source>Traffic</source>
+        <translation>Traffic</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::StreamActions</name>
+    <message>
+        <source>Close stream</source>
+        <translation>Close stream</translation>
+    </message>
+    <message>
+        <source>Disconnect the selected streams at the relay and close their local connections</source>
+        <translation>Disconnect the selected streams at the relay and close their local connections</translation>
+    </message>
+    <message>
+        <source>Copy addresses</source>
+        <translation>Copy addresses</translation>
+    </message>
+    <message>
+        <source>Copy the client address, the requested hostname:port and the local target</source>
+        <translation>Copy the client address, the requested hostname:port and the local target</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::StreamTableModel</name>
@@ -595,6 +809,52 @@
     <message>
         <source>Session</source>
         <translation>Session</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::TrafficGraph</name>
+    <message>
+        <source>Traffic graph</source>
+        <translation>Traffic graph</translation>
+    </message>
+    <message>
+        <source>Last 10 minutes. Now: to local %1, to hub %2</source>
+        <translation>Last 10 minutes. Now: to local %1, to hub %2</translation>
+    </message>
+    <message>
+        <source>to local %1</source>
+        <translation>to local %1</translation>
+    </message>
+    <message>
+        <source>to hub %1</source>
+        <translation>to hub %1</translation>
+    </message>
+    <message>
+        <source>−10 min</source>
+        <translation>−10 min</translation>
+    </message>
+    <message>
+        <source>−5 min</source>
+        <translation>−5 min</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>now</translation>
+    </message>
+</context>
+<context>
+    <name>nexustray::ui::TrafficPanel</name>
+    <message>
+        <source>All backends</source>
+        <translation>All backends</translation>
+    </message>
+    <message>
+        <source>&amp;Backend:</source>
+        <translation>&amp;Backend:</translation>
+    </message>
+    <message>
+        <source>Backend shown in the traffic graph</source>
+        <translation>Backend shown in the traffic graph</translation>
     </message>
 </context>
 <context>
@@ -697,6 +957,10 @@
         <source>Configuration</source>
         <translation>Configuration</translation>
     </message>
+    <message>
+        <source>gave up: %1</source>
+        <translation>gave up: %1</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::TrayState</name>
@@ -742,6 +1006,16 @@
     </message>
 </context>
 <context>
+    <name>nexustray::ui::TrayTooltip</name>
+    <message numerus="yes">
+        <source>↓ %1 ↑ %2 · %n stream(s)</source>
+        <translation>
+            <numerusform>↓ %1 ↑ %2 · %n stream</numerusform>
+            <numerusform>↓ %1 ↑ %2 · %n streams</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>nexustray::ui::YamlTab</name>
     <message>
         <source>This text was regenerated from the form: comments were not kept. Cancel to keep the file as it was.</source>
@@ -750,6 +1024,10 @@
     <message>
         <source>The file as it is, comments included. Errors are shown below as you type.</source>
         <translation>The file as it is, comments included. Errors are shown below as you type.</translation>
+    </message>
+    <message>
+        <source>Configuration file text</source>
+        <translation>Configuration file text</translation>
     </message>
 </context>
 </TS>
