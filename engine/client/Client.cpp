@@ -16,6 +16,17 @@
 
 namespace nexustray {
 
+namespace {
+// The backend of `config` called `name`, or nullptr.
+const BackendConfig* findBackend(const Config& config, const QString& name) {
+    for (const BackendConfig& b : config.backends) {
+        if (b.name == name)
+            return &b;
+    }
+    return nullptr;
+}
+} // namespace
+
 // One session and the thread it lives on. A restarted backend runs a new worker under the same
 // session id while the old one may still be stopping: the generation tells them apart.
 struct SessionWorker {
@@ -167,10 +178,8 @@ void ClientPrivate::resolveRelays(const BackendConfig& backend) {
 
 void ClientPrivate::relaysResolved(const QString& backendName, const RelayAddresses& result) {
     resolving.erase(backendName);
-    const auto backend =
-        std::find_if(config.backends.cbegin(), config.backends.cend(),
-                     [&](const BackendConfig& b) { return b.name == backendName; });
-    if (!running || stopRequested || backend == config.backends.cend() || !backend->enabled)
+    const BackendConfig* backend = backendNamed(backendName);
+    if (!running || stopRequested || !backend || !backend->enabled)
         return;
     if (!result.urls.isEmpty()) {
         BackendConfig resolved = *backend;
@@ -194,13 +203,11 @@ void ClientPrivate::relaysResolved(const QString& backendName, const RelayAddres
     if (result.permanent)
         return;
     QTimer::singleShot(delayMs, q, [this, backendName] {
-        const auto again =
-            std::find_if(config.backends.cbegin(), config.backends.cend(),
-                         [&](const BackendConfig& b) { return b.name == backendName; });
+        const BackendConfig* again = backendNamed(backendName);
         // Still wanted and not started meanwhile (a toggle or new config starts afresh).
         const bool started = resolving.count(backendName) > 0 || hasWorker(backendName);
-        if (running && !stopRequested && again != config.backends.cend() && again->enabled &&
-            !started && sessions.value(firstSessionId(backendName)).state == SessionState::Backoff)
+        if (running && !stopRequested && again && again->enabled && !started &&
+            sessions.value(firstSessionId(backendName)).state == SessionState::Backoff)
             startBackend(*again);
     });
 }
@@ -228,50 +235,48 @@ void ClientPrivate::startBackend(const BackendConfig& backend) {
 }
 
 void ClientPrivate::startSession(const BackendConfig& backend, int i) {
-    {
-        SessionSettings settings;
-        settings.sessionId = QStringLiteral("%1#%2").arg(backend.name).arg(i + 1);
-        settings.backend = backend;
-        settings.relayUrl = backend.nexusAddresses.at(i);
-        settings.connectHandler = handler;
-        settings.tokenProviderFactory = providerFactory;
+    SessionSettings settings;
+    settings.sessionId = QStringLiteral("%1#%2").arg(backend.name).arg(i + 1);
+    settings.backend = backend;
+    settings.relayUrl = backend.nexusAddresses.at(i);
+    settings.connectHandler = handler;
+    settings.tokenProviderFactory = providerFactory;
 
-        auto* worker = new SessionWorker;
-        worker->sessionId = settings.sessionId;
-        worker->backendName = backend.name;
-        worker->backend = backend;
-        worker->index = i;
-        worker->generation = ++nextGeneration;
-        const quint64 generation = worker->generation;
-        worker->thread = new QThread;
-        worker->thread->setObjectName(QStringLiteral("session %1").arg(settings.sessionId));
-        auto* session = new Session(std::move(settings));
-        worker->session = session;
-        session->moveToThread(worker->thread);
-        QObject::connect(worker->thread, &QThread::started, session, &Session::start);
-        QObject::connect(worker->thread, &QThread::finished, session, &QObject::deleteLater);
-        QObject::connect(session, &Session::sessionChanged, q,
-                         [this, generation](const SessionSnapshot& s) {
-                             if (superseded(s.sessionId, generation))
-                                 return;
-                             sessions.insert(s.sessionId, s);
-                             Q_EMIT q->sessionChanged(s);
-                         });
-        QObject::connect(session, &Session::streamChanged, q,
-                         [this, generation](const StreamSnapshot& s) {
-                             streams.insert(s.clientId, s);
-                             streamGenerations.insert(s.clientId, generation);
-                             Q_EMIT q->streamChanged(s);
-                         });
-        QObject::connect(session, &Session::streamClosed, q, [this](const StreamSnapshot& s) {
-            streams.remove(s.clientId);
-            streamGenerations.remove(s.clientId);
-            Q_EMIT q->streamClosed(s);
-        });
-        QObject::connect(session, &Session::stopped, q, [this, worker] { workerStopped(worker); });
-        workers.append(worker);
-        worker->thread->start();
-    }
+    auto* worker = new SessionWorker;
+    worker->sessionId = settings.sessionId;
+    worker->backendName = backend.name;
+    worker->backend = backend;
+    worker->index = i;
+    worker->generation = ++nextGeneration;
+    const quint64 generation = worker->generation;
+    worker->thread = new QThread;
+    worker->thread->setObjectName(QStringLiteral("session %1").arg(settings.sessionId));
+    auto* session = new Session(std::move(settings));
+    worker->session = session;
+    session->moveToThread(worker->thread);
+    QObject::connect(worker->thread, &QThread::started, session, &Session::start);
+    QObject::connect(worker->thread, &QThread::finished, session, &QObject::deleteLater);
+    QObject::connect(session, &Session::sessionChanged, q,
+                     [this, generation](const SessionSnapshot& s) {
+                         if (superseded(s.sessionId, generation))
+                             return;
+                         sessions.insert(s.sessionId, s);
+                         Q_EMIT q->sessionChanged(s);
+                     });
+    QObject::connect(session, &Session::streamChanged, q,
+                     [this, generation](const StreamSnapshot& s) {
+                         streams.insert(s.clientId, s);
+                         streamGenerations.insert(s.clientId, generation);
+                         Q_EMIT q->streamChanged(s);
+                     });
+    QObject::connect(session, &Session::streamClosed, q, [this](const StreamSnapshot& s) {
+        streams.remove(s.clientId);
+        streamGenerations.remove(s.clientId);
+        Q_EMIT q->streamClosed(s);
+    });
+    QObject::connect(session, &Session::stopped, q, [this, worker] { workerStopped(worker); });
+    workers.append(worker);
+    worker->thread->start();
 }
 
 void ClientPrivate::restartWorker(SessionWorker* worker) {
@@ -299,11 +304,7 @@ void ClientPrivate::restartBackend(const QString& backendName) {
 }
 
 const BackendConfig* ClientPrivate::backendNamed(const QString& backendName) const {
-    for (const BackendConfig& b : config.backends) {
-        if (b.name == backendName)
-            return &b;
-    }
-    return nullptr;
+    return findBackend(config, backendName);
 }
 
 bool ClientPrivate::superseded(const QString& sessionId, quint64 generation) const {
@@ -403,19 +404,10 @@ void Client::setBackendEnabled(const QString& backendName, bool enabled) {
 void Client::applyConfig(Config config) {
     const Config old = std::exchange(d->config, std::move(config));
     d->identities.retain(d->config);
-    for (const BackendConfig& backend : std::as_const(d->config.backends)) {
-        if (d->running)
-            d->identities.loadSaved(backend); // a tpm backend added or changed
-    }
     if (!d->running)
         return;
-    auto findBackend = [](const Config& c, const QString& name) -> const BackendConfig* {
-        for (const BackendConfig& b : c.backends) {
-            if (b.name == name)
-                return &b;
-        }
-        return nullptr;
-    };
+    for (const BackendConfig& backend : std::as_const(d->config.backends))
+        d->identities.loadSaved(backend); // a tpm backend added or changed
     // Stop what was removed or changed; keep identical backends running untouched. Equality
     // compares every setting (Config.h) and nothing else: only `line` is ignored, so moving a
     // backend within the file does not restart it.
