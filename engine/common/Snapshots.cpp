@@ -58,4 +58,16 @@ QString streamStateName(StreamState state) {
     return QString();
 }
 
+QString streamKindName(StreamKind kind) {
+    switch (kind) {
+    case StreamKind::Tcp:
+        return QStringLiteral("tcp");
+    case StreamKind::Udp:
+        return QStringLiteral("udp");
+    case StreamKind::Outbound:
+        return QStringLiteral("outbound");
+    }
+    return QString();
+}
+
 } // namespace nexustray

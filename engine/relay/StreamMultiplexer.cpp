@@ -19,7 +19,7 @@ constexpr int kClosedIdMemory = 4096;
 } // namespace
 
 StreamKind streamKindOf(const protocol::ControlMessage& connect) {
-    return connect.isUdp() ? StreamKind::HubUdp : StreamKind::HubTcp;
+    return connect.isUdp() ? StreamKind::Udp : StreamKind::Tcp;
 }
 
 StreamMultiplexer::StreamMultiplexer(const Settings& settings, MuxLink* link, QObject* parent)
@@ -99,7 +99,7 @@ void StreamMultiplexer::handleConnect(const protocol::ControlMessage& message) {
     request.hostname = normalized.isEmpty() ? message.hostname : normalized;
     request.port = message.connPort;
     request.clientIp = message.clientIp;
-    request.transport = kind == StreamKind::HubUdp ? Transport::Udp : Transport::Tcp;
+    request.transport = kind == StreamKind::Udp ? Transport::Udp : Transport::Tcp;
     request.isTls = message.isTls;
 
     Stream::Params params;
@@ -118,7 +118,7 @@ void StreamMultiplexer::handleConnect(const protocol::ControlMessage& message) {
                                 << "from" << request.clientIp << "for" << request.hostname << "port"
                                 << request.port;
 
-    if (kind == StreamKind::HubUdp) {
+    if (kind == StreamKind::Udp) {
         stream->refuse(QStringLiteral("UDP flows are not supported yet"));
         return;
     }

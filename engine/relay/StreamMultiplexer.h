@@ -16,8 +16,8 @@
 //
 // Kinds of stream (StreamKind). Every kind is keyed by its client_id in the same table and shares
 // the send queue, credits and closed-id memory:
-// - HubTcp: the hub opens it with `connect` (transport tcp); today's streams.
-// - HubUdp: the hub opens it with `connect` (transport udp, §8.3); one datagram per data message
+// - Tcp: the hub opens it with `connect` (transport tcp); today's streams.
+// - Udp: the hub opens it with `connect` (transport udp, §8.3); one datagram per data message
 //   in both directions, credits but no pause. Refused for now (`dial_failed`); a flow class beside
 //   Stream, behind the same StreamHost, will take it without changing the routing here.
 // - Outbound: the client opens it (§9): the multiplexer will pick a random v4 client_id, enter
@@ -46,13 +46,8 @@ namespace nexustray {
 class MuxLink;
 class Stream;
 
-enum class StreamKind {
-    HubTcp,   // hub `connect`, transport tcp (or absent / unknown: read as tcp)
-    HubUdp,   // hub `connect`, transport udp: a UDP flow (not supported yet: refused)
-    Outbound, // client `outbound_connect` / hub `outbound_result` (protocol.md §9; not offered yet)
-};
-
-// The kind of stream a hub `connect` opens.
+// The kind of stream a hub `connect` opens (StreamKind, Snapshots.h): Tcp for transport tcp,
+// absent or unknown; Udp for transport udp.
 StreamKind streamKindOf(const protocol::ControlMessage& connect);
 
 class StreamMultiplexer : public QObject, private StreamHost {

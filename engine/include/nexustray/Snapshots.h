@@ -54,6 +54,14 @@ struct SessionSnapshot {
 enum class StreamState { Dialing, Open, Closing, Closed };
 QString streamStateName(StreamState state);
 
+// What a relayed stream carries (protocol.md §6, §8.3, §9).
+enum class StreamKind {
+    Tcp,      // the hub opened it with `connect` (transport tcp): a user's TCP connection
+    Udp,      // the hub opened it with `connect` (transport udp): one user's UDP flow
+    Outbound, // this client opened it with `outbound_connect` (library call or SOCKS5)
+};
+QString streamKindName(StreamKind kind); // "tcp", "udp", "outbound"
+
 struct StreamSnapshot {
     QString sessionId;
     QUuid clientId;
@@ -67,6 +75,12 @@ struct StreamSnapshot {
     quint64 bytesOut = 0; // read from the local side, sent to the hub
     QDateTime openedAt;
     QString closeReason; // set when Closed
+    StreamKind kind = StreamKind::Tcp;
+    // UDP flows only: datagrams relayed each way, and datagrams dropped (local socket not ready
+    // and its buffer full, above a size limit, or refused by the local side).
+    quint64 datagramsIn = 0;
+    quint64 datagramsOut = 0;
+    quint64 datagramsDropped = 0;
 };
 
 // The TPM identity of a backend with attestation.tpm, as namek knows it (Client::checkIdentity).
