@@ -152,6 +152,56 @@ private Q_SLOTS:
                  QStringLiteral("127.0.0.1:8443"));
     }
 
+    // tcpPorts, udpRoutes, outbound and socks5ListenAddr (issue 14): edited in the form, saved
+    // in place, shown again by a new editor; a bad item is named before saving.
+    void portsAndOutboundFields() {
+        {
+            ConfigEditorDialog editor(m_path);
+            editor.selectBackend(0);
+            auto* tcp = editor.findChild<QLineEdit*>(QStringLiteral("tcpPortsEdit"));
+            auto* udp = editor.findChild<QLineEdit*>(QStringLiteral("udpRoutesEdit"));
+            auto* outbound = editor.findChild<QCheckBox*>(QStringLiteral("outboundAllowedCheck"));
+            auto* outboundPorts = editor.findChild<QLineEdit*>(QStringLiteral("outboundPortsEdit"));
+            auto* socks = editor.findChild<QLineEdit*>(QStringLiteral("socks5ListenEdit"));
+            QVERIFY(tcp && udp && outbound && outboundPorts && socks);
+            QVERIFY(tcp->text().isEmpty() && udp->text().isEmpty() && !outbound->isChecked());
+
+            udp->setText(QStringLiteral("53:30, x"));
+            QVERIFY2(editor.errorText().contains(QLatin1String("\"x\"")),
+                     qPrintable(editor.errorText()));
+            tcp->setText(QStringLiteral("22 2222"));
+            udp->setText(QStringLiteral("53:30, 67, 5353:0"));
+            outbound->setChecked(true);
+            outboundPorts->setText(QStringLiteral("25, 587"));
+            socks->setText(QStringLiteral("127.0.0.1:1080"));
+            QVERIFY2(editor.errorText().isEmpty(), qPrintable(editor.errorText()));
+            QVERIFY2(editor.save(), qPrintable(editor.lastSaveError()));
+        }
+        const QByteArray text = readAll(m_path);
+        QVERIFY(text.contains("# My tunnels. Do not lose this comment."));
+        QVERIFY(text.contains("    weight: 2            # twice the share"));
+        const ConfigLoadResult loaded = loadConfigText(text);
+        QVERIFY(loaded.ok());
+        const BackendConfig& web = loaded.config.backends.at(0);
+        QCOMPARE(web.tcpPorts, (QList<int>{22, 2222}));
+        QCOMPARE(web.udpRoutes.size(), 3);
+        QCOMPARE(web.udpRoutes.at(0).port, 53);
+        QCOMPARE(web.udpRoutes.at(0).flowIdleTimeoutSeconds, std::optional<int>(30));
+        QCOMPARE(web.udpRoutes.at(1).flowIdleTimeoutSeconds, std::optional<int>()); // hub default
+        QCOMPARE(web.udpRoutes.at(2).flowIdleTimeoutSeconds, std::optional<int>(0));
+        QVERIFY(web.attestation.outboundAllowed);
+        QCOMPARE(web.attestation.allowedOutboundPorts, (QList<int>{25, 587}));
+        QCOMPARE(web.socks5ListenAddr, QStringLiteral("127.0.0.1:1080"));
+        QCOMPARE(loaded.config.backends.at(1).tcpPorts, QList<int>()); // mail untouched
+
+        ConfigEditorDialog again(m_path);
+        again.selectBackend(0);
+        QCOMPARE(again.findChild<QLineEdit*>(QStringLiteral("udpRoutesEdit"))->text(),
+                 QStringLiteral("53:30, 67, 5353:0"));
+        QCOMPARE(again.findChild<QLineEdit*>(QStringLiteral("tcpPortsEdit"))->text(),
+                 QStringLiteral("22, 2222"));
+    }
+
     void fileThatCannotBeEditedInPlaceIsRewrittenOnlyAfterAWarning() {
         const QByteArray anchored = "# shared relays\n"
                                     "backends:\n"

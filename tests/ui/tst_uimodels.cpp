@@ -160,6 +160,51 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 0, 10000);
     }
 
+    void kindAndDatagramColumns() {
+        StreamTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        StreamSnapshot tcp = stream(1, 10, 20);
+        StreamSnapshot udp = stream(2, 700, 900);
+        udp.kind = StreamKind::Udp;
+        udp.hostname = QStringLiteral("udp:53");
+        udp.datagramsIn = 7;
+        udp.datagramsOut = 9;
+        StreamSnapshot outbound = stream(3, 5, 6);
+        outbound.kind = StreamKind::Outbound;
+        model.post(tcp);
+        model.post(udp);
+        model.post(outbound);
+        model.flush();
+        QCOMPARE(model.rowCount(), 3);
+        const auto cell = [&model](const StreamSnapshot& s, int column, int role) {
+            return model.index(model.rowOfStream(s.clientId), column).data(role);
+        };
+        QCOMPARE(cell(tcp, StreamTableModel::KindColumn, Qt::DisplayRole).toString(),
+                 QStringLiteral("TCP"));
+        QCOMPARE(cell(udp, StreamTableModel::KindColumn, Qt::DisplayRole).toString(),
+                 QStringLiteral("UDP"));
+        QCOMPARE(cell(outbound, StreamTableModel::KindColumn, Qt::DisplayRole).toString(),
+                 QStringLiteral("outbound"));
+        // Datagram counts only for UDP flows; dropped ones shown once there are any.
+        QVERIFY(!cell(tcp, StreamTableModel::DatagramsColumn, Qt::DisplayRole).isValid());
+        QCOMPARE(cell(udp, StreamTableModel::DatagramsColumn, Qt::DisplayRole).toString(),
+                 QStringLiteral("7 / 9"));
+        udp.datagramsDropped = 3;
+        model.post(udp);
+        model.flush();
+        QCOMPARE(cell(udp, StreamTableModel::DatagramsColumn, Qt::DisplayRole).toString(),
+                 QStringLiteral("7 / 9 (3 dropped)"));
+        QVERIFY(cell(udp, StreamTableModel::DatagramsColumn, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("3 dropped")));
+        QCOMPARE(
+            cell(udp, StreamTableModel::DatagramsColumn, StreamTableModel::SortRole).toULongLong(),
+            16ULL);
+        QCOMPARE(cell(outbound, StreamTableModel::KindColumn, StreamTableModel::SortRole).toInt(),
+                 int(StreamKind::Outbound));
+    }
+
     void sessionModelUnderConcurrentUpdates() {
         SessionTableModel model;
         QAbstractItemModelTester tester(&model,

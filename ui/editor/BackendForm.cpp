@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include "KeyringMove.h"
+#include "PortListText.h"
 
 namespace nexustray::ui {
 
@@ -46,6 +47,11 @@ const char* const kFieldLabels[] = {
     QT_TRANSLATE_NOOP("nexustray::ui::BackendForm", "Health checks:"),
     QT_TRANSLATE_NOOP("nexustray::ui::BackendForm", "Ping after silence (s):"),
     QT_TRANSLATE_NOOP("nexustray::ui::BackendForm", "Pong timeout (s):"),
+    QT_TRANSLATE_NOOP("nexustray::ui::BackendForm", "TCP ports:"),
+    QT_TRANSLATE_NOOP("nexustray::ui::BackendForm", "UDP routes:"),
+    QT_TRANSLATE_NOOP("nexustray::ui::BackendForm", "Outbound:"),
+    QT_TRANSLATE_NOOP("nexustray::ui::BackendForm", "Allowed outbound ports:"),
+    QT_TRANSLATE_NOOP("nexustray::ui::BackendForm", "SOCKS5 listen address:"),
 };
 
 QStringList linesOf(const QPlainTextEdit* edit) {
@@ -216,6 +222,26 @@ BackendForm::BackendForm(QWidget* parent)
     m_pong = makeSpin(m_health, QStringLiteral("pongSpin"), 1, 3600);
     field(healthForm, m_pong);
 
+    // Whole relay ports and outbound streams (protocol.md §8, §9).
+    m_ports = new QGroupBox(this);
+    m_ports->setObjectName(QStringLiteral("portsGroup"));
+    auto* portsForm = new QFormLayout(m_ports);
+    m_tcpPorts = new QLineEdit(m_ports);
+    m_tcpPorts->setObjectName(QStringLiteral("tcpPortsEdit"));
+    field(portsForm, m_tcpPorts);
+    m_udpRoutes = new QLineEdit(m_ports);
+    m_udpRoutes->setObjectName(QStringLiteral("udpRoutesEdit"));
+    field(portsForm, m_udpRoutes);
+    m_outboundAllowed = new QCheckBox(m_ports);
+    m_outboundAllowed->setObjectName(QStringLiteral("outboundAllowedCheck"));
+    field(portsForm, m_outboundAllowed);
+    m_outboundPorts = new QLineEdit(m_ports);
+    m_outboundPorts->setObjectName(QStringLiteral("outboundPortsEdit"));
+    field(portsForm, m_outboundPorts);
+    m_socks5Listen = new QLineEdit(m_ports);
+    m_socks5Listen->setObjectName(QStringLiteral("socks5ListenEdit"));
+    field(portsForm, m_socks5Listen);
+
     m_note = new QLabel(this);
     m_note->setObjectName(QStringLiteral("formNote"));
     m_note->setWordWrap(true);
@@ -226,17 +252,19 @@ BackendForm::BackendForm(QWidget* parent)
     layout->addWidget(m_attestation);
     layout->addWidget(m_mappings);
     layout->addWidget(m_health);
+    layout->addWidget(m_ports);
     layout->addStretch(1);
 
     // Every edit is reported, so the dialog can store it in its model.
     const auto edited = [this] { onFieldEdited(); };
-    for (QLineEdit* e : {m_name, m_secretFile, m_secret, m_command, m_args, m_caFile})
+    for (QLineEdit* e : {m_name, m_secretFile, m_secret, m_command, m_args, m_caFile, m_tcpPorts,
+                         m_udpRoutes, m_outboundPorts, m_socks5Listen})
         connect(e, &QLineEdit::textChanged, this, edited);
     for (QPlainTextEdit* e : {m_hostnames, m_addresses})
         connect(e, &QPlainTextEdit::textChanged, this, edited);
     for (QSpinBox* s : {m_weight, m_timeout, m_cacheHandshake, m_tokenTtl, m_inactivity, m_pong})
         connect(s, &QSpinBox::valueChanged, this, edited);
-    for (QCheckBox* c : {m_enabled, m_healthEnabled})
+    for (QCheckBox* c : {m_enabled, m_healthEnabled, m_outboundAllowed})
         connect(c, &QCheckBox::toggled, this, edited);
     connect(m_attestationMode, &QComboBox::currentIndexChanged, this, edited);
     connect(m_portMappings, &QTableWidget::itemChanged, this, edited);
@@ -274,6 +302,12 @@ void BackendForm::retranslate() {
     m_attestation->setTitle(tr("Attestation"));
     m_mappings->setTitle(tr("Port mappings"));
     m_health->setTitle(tr("Health checks"));
+    m_ports->setTitle(tr("Whole ports and outbound"));
+    m_tcpPorts->setPlaceholderText(tr("e.g. 22, 443 (routed by the port mapping's default)"));
+    m_udpRoutes->setPlaceholderText(tr("e.g. 53, 5353:30 (port or port:idle seconds)"));
+    m_outboundAllowed->setText(tr("allow outbound connections through the relay"));
+    m_outboundPorts->setPlaceholderText(tr("all ports the relay allows"));
+    m_socks5Listen->setPlaceholderText(tr("off, e.g. 127.0.0.1:1080"));
     m_note->setText(tr("Saving from this form changes only the keys you edited: the file's "
                        "comments and formatting are kept. Where that is not possible, the "
                        "editor says so before it rewrites the whole file."));
@@ -317,6 +351,11 @@ void BackendForm::load(const BackendConfig& b) {
     m_healthEnabled->setChecked(b.healthChecks.enabled);
     m_inactivity->setValue(b.healthChecks.inactivityTimeoutSeconds);
     m_pong->setValue(b.healthChecks.pongTimeoutSeconds);
+    m_tcpPorts->setText(formatPortList(b.tcpPorts));
+    m_udpRoutes->setText(formatUdpRoutes(b.udpRoutes));
+    m_outboundAllowed->setChecked(a.outboundAllowed);
+    m_outboundPorts->setText(formatPortList(a.allowedOutboundPorts));
+    m_socks5Listen->setText(b.socks5ListenAddr);
     updateAttestationFields();
     m_loading = false;
 }
@@ -375,6 +414,12 @@ QStringList BackendForm::store(BackendConfig* backend) const {
     b.healthChecks.inactivityTimeoutSeconds =
         spinValue(m_inactivity, b.healthChecks.inactivityTimeoutSeconds);
     b.healthChecks.pongTimeoutSeconds = spinValue(m_pong, b.healthChecks.pongTimeoutSeconds);
+    b.tcpPorts = parsePortList(m_tcpPorts->text(), tr("TCP ports"), &problems);
+    b.udpRoutes = parseUdpRoutes(m_udpRoutes->text(), tr("UDP routes"), &problems);
+    a.outboundAllowed = m_outboundAllowed->isChecked();
+    a.allowedOutboundPorts =
+        parsePortList(m_outboundPorts->text(), tr("Allowed outbound ports"), &problems);
+    b.socks5ListenAddr = m_socks5Listen->text().trimmed();
     return problems;
 }
 

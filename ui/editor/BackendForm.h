@@ -60,6 +60,7 @@ private:
     QGroupBox* m_attestation = nullptr;
     QGroupBox* m_mappings = nullptr;
     QGroupBox* m_health = nullptr;
+    QGroupBox* m_ports = nullptr; // tcpPorts, udpRoutes, outbound, socks5ListenAddr
     QLineEdit* m_name = nullptr;
     QCheckBox* m_enabled = nullptr;
     QPlainTextEdit* m_hostnames = nullptr;
@@ -83,6 +84,11 @@ private:
     QSpinBox* m_inactivity = nullptr;
     QSpinBox* m_pong = nullptr;
     QLineEdit* m_caFile = nullptr;
+    QLineEdit* m_tcpPorts = nullptr;
+    QLineEdit* m_udpRoutes = nullptr;
+    QCheckBox* m_outboundAllowed = nullptr;
+    QLineEdit* m_outboundPorts = nullptr;
+    QLineEdit* m_socks5Listen = nullptr;
     QPushButton* m_browseCa = nullptr;
     QList<QLabel*> m_labels; // retranslated by position
 };

@@ -16,6 +16,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <iterator>
+
 #include "IdentityPanel.h"
 #include "LogFilterModel.h"
 #include "LogModel.h"
@@ -118,7 +120,8 @@ StatusWindow::StatusWindow(SessionTableModel* sessions, StreamTableModel* stream
     m_streamsView->setModel(m_streamProxy);
     m_streamsView->setSortingEnabled(true);
     m_streamsView->sortByColumn(StreamTableModel::AgeColumn, Qt::AscendingOrder);
-    const int streamWidths[] = {80, 130, 140, 50, 130, 45, 90, 90, 95, 65, 90, 80};
+    const int streamWidths[] = {80, 70, 130, 140, 50, 130, 45, 90, 90, 110, 95, 65, 90, 80};
+    static_assert(std::size(streamWidths) == StreamTableModel::ColumnCount);
     for (int c = 0; c < StreamTableModel::ColumnCount; ++c)
         m_streamsView->setColumnWidth(c, streamWidths[c]);
     m_streamFilter->setObjectName(QStringLiteral("streamFilter"));

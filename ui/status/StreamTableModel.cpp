@@ -27,6 +27,18 @@ QString streamStateText(StreamState state) {
     }
     return {};
 }
+
+QString streamKindText(StreamKind kind) {
+    switch (kind) {
+    case StreamKind::Tcp:
+        return QCoreApplication::translate("nexustray::ui::StreamTableModel", "TCP");
+    case StreamKind::Udp:
+        return QCoreApplication::translate("nexustray::ui::StreamTableModel", "UDP");
+    case StreamKind::Outbound:
+        return QCoreApplication::translate("nexustray::ui::StreamTableModel", "outbound");
+    }
+    return {};
+}
 } // namespace
 
 StreamTableModel::StreamTableModel(QObject* parent)
@@ -207,6 +219,11 @@ QVariant StreamTableModel::data(const QModelIndex& index, int role) const {
             return s.clientId.toString(QUuid::WithoutBraces);
         if (index.column() == StateColumn && !s.closeReason.isEmpty())
             return s.closeReason;
+        if (index.column() == DatagramsColumn && s.kind == StreamKind::Udp)
+            return tr("%1 datagrams from the user, %2 to the user, %3 dropped")
+                .arg(s.datagramsIn)
+                .arg(s.datagramsOut)
+                .arg(s.datagramsDropped);
         return {};
     }
     if (role == Qt::TextAlignmentRole) {
@@ -214,6 +231,7 @@ QVariant StreamTableModel::data(const QModelIndex& index, int role) const {
         case PortColumn:
         case BytesInColumn:
         case BytesOutColumn:
+        case DatagramsColumn:
         case RateColumn:
         case AgeColumn:
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -231,6 +249,10 @@ QVariant StreamTableModel::data(const QModelIndex& index, int role) const {
             return s.bytesIn;
         case BytesOutColumn:
             return s.bytesOut;
+        case DatagramsColumn:
+            return s.datagramsIn + s.datagramsOut;
+        case KindColumn:
+            return int(s.kind);
         case RateColumn:
             return r.rate;
         case AgeColumn:
@@ -246,6 +268,8 @@ QVariant StreamTableModel::data(const QModelIndex& index, int role) const {
     switch (index.column()) {
     case ClientIdColumn:
         return s.clientId.toString(QUuid::WithoutBraces).left(8);
+    case KindColumn:
+        return streamKindText(s.kind);
     case ClientIpColumn:
         return s.clientIp;
     case HostnameColumn:
@@ -260,6 +284,14 @@ QVariant StreamTableModel::data(const QModelIndex& index, int role) const {
         return formatBytes(s.bytesIn);
     case BytesOutColumn:
         return formatBytes(s.bytesOut);
+    case DatagramsColumn:
+        if (s.kind != StreamKind::Udp)
+            return {};
+        return s.datagramsDropped == 0 ? tr("%1 / %2").arg(s.datagramsIn).arg(s.datagramsOut)
+                                       : tr("%1 / %2 (%3 dropped)")
+                                             .arg(s.datagramsIn)
+                                             .arg(s.datagramsOut)
+                                             .arg(s.datagramsDropped);
     case RateColumn:
         return formatRate(r.rate);
     case AgeColumn:
@@ -288,6 +320,11 @@ QVariant StreamTableModel::headerData(int section, Qt::Orientation orientation, 
             return tr("Current transfer rate, both directions");
         case TlsColumn:
             return tr("The user's connection began with TLS");
+        case KindColumn:
+            return tr("TCP: a user's connection to a relay port; UDP: one user's datagram flow; "
+                      "outbound: a connection this computer opened through the relay");
+        case DatagramsColumn:
+            return tr("UDP flows: datagrams from the user / to the user (dropped)");
         default:
             return {};
         }
@@ -297,6 +334,8 @@ QVariant StreamTableModel::headerData(int section, Qt::Orientation orientation, 
     switch (section) {
     case ClientIdColumn:
         return tr("Client ID");
+    case KindColumn:
+        return tr("Kind");
     case ClientIpColumn:
         return tr("Client IP");
     case HostnameColumn:
@@ -311,6 +350,8 @@ QVariant StreamTableModel::headerData(int section, Qt::Orientation orientation, 
         return tr("In");
     case BytesOutColumn:
         return tr("Out");
+    case DatagramsColumn:
+        return tr("Datagrams");
     case RateColumn:
         return tr("Rate");
     case AgeColumn:

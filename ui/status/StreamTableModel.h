@@ -1,5 +1,6 @@
-// The live streams table: one row per stream (client id, client IP, hostname, port, local target,
-// TLS, bytes in/out, rate, age, state, session). Fed with StreamSnapshots.
+// The live streams table: one row per stream (client id, kind — TCP, UDP flow or outbound —,
+// client IP, hostname, port, local target, TLS, bytes in/out, datagrams of UDP flows, rate, age,
+// state, session). Fed with StreamSnapshots.
 //
 // post()/postClosed() are thread-safe and cheap (a short mutex, the latest snapshot per stream
 // wins); the model applies the queue on its own thread at most kFlushHz times a second, so a busy
@@ -29,6 +30,7 @@ class StreamTableModel : public QAbstractTableModel {
 public:
     enum Column {
         ClientIdColumn,
+        KindColumn,
         ClientIpColumn,
         HostnameColumn,
         PortColumn,
@@ -36,6 +38,7 @@ public:
         TlsColumn,
         BytesInColumn,
         BytesOutColumn,
+        DatagramsColumn,
         RateColumn,
         AgeColumn,
         StateColumn,
