@@ -18,7 +18,8 @@ int runClientProcess(QCoreApplication& app) {
     args.addOptions({{QStringLiteral("client-process"), QString()},
                      {QStringLiteral("hub-url"), QString(), QStringLiteral("url")},
                      {QStringLiteral("ports"), QString(), QStringLiteral("list")},
-                     {QStringLiteral("ca-file"), QString(), QStringLiteral("pem")}});
+                     {QStringLiteral("ca-file"), QString(), QStringLiteral("pem")},
+                     {QStringLiteral("udp-port"), QString(), QStringLiteral("port")}});
     args.process(app);
     const QStringList ports = args.value(QStringLiteral("ports")).split(QLatin1Char(','));
     if (ports.size() < 4)
@@ -31,6 +32,11 @@ int runClientProcess(QCoreApplication& app) {
     b.tls.caFile = args.value(QStringLiteral("ca-file")); // wss://: trust the bench's own CA
     for (int i = 0; i < ports.size(); ++i) // conn_port 1..5 -> source, sink, echo, idle, tls
         b.portMappings[i + 1].defaultTarget = QStringLiteral("127.0.0.1:%1").arg(ports[i]);
+    if (args.isSet(QStringLiteral("udp-port"))) { // conn_port 6 (UDP) -> the UDP echo
+        b.udpRoutes = {nexustray::UdpRoute{6, std::nullopt}};
+        b.portMappings[6].defaultTarget =
+            QStringLiteral("127.0.0.1:%1").arg(args.value(QStringLiteral("udp-port")));
+    }
     nexustray::Config config;
     config.backends = {b};
     nexustray::Client client(config);

@@ -270,7 +270,7 @@ void HubPeer::onBinary(const char* data, qsizetype size) {
     }
 }
 
-HubStream* HubPeer::open(quint16 connPort, const QByteArray& prelude) {
+HubStream* HubPeer::open(quint16 connPort, const QByteArray& prelude, Transport transport) {
     auto* s = new HubStream;
     s->id = QUuid::createUuid();
     s->dataHeader = nexustray::protocol::dataHeader(s->id);
@@ -281,8 +281,9 @@ HubStream* HubPeer::open(quint16 connPort, const QByteArray& prelude) {
     connect.clientId = s->id;
     connect.connPort = connPort;
     connect.clientIp = QStringLiteral("127.0.0.1:40000");
-    connect.transport = QStringLiteral("tcp");
-    connect.hostname = QStringLiteral("bench.test");
+    const bool udp = transport == Transport::Udp;
+    connect.transport = udp ? QStringLiteral("udp") : QStringLiteral("tcp");
+    connect.hostname = udp ? QStringLiteral("udp:%1").arg(connPort) : QStringLiteral("bench.test");
     connect.credits = kReverseWindow;
     sendControl(nexustray::protocol::serializeControl(connect));
     if (!prelude.isEmpty())

@@ -57,9 +57,12 @@ public:
     bool isLive() const { return m_state == State::Live; }
     std::function<void()> onLive;
 
+    enum class Transport { Tcp, Udp };
     // Opens a stream: connect (credits 64) and, if non-empty, `prelude` as the first data message
     // (early data, before any forward credit, like the sniffed request head of the real hub).
-    HubStream* open(quint16 connPort, const QByteArray& prelude);
+    // Udp: a UDP flow (transport udp, hostname udp:<connPort>), `prelude` its first datagram.
+    HubStream* open(quint16 connPort, const QByteArray& prelude,
+                    Transport transport = Transport::Tcp);
     // Sends `bytes` pattern bytes as data messages, obeying forward credit.
     void upload(HubStream* stream, quint64 bytes);
     // Sends `data` as data messages (at most 32 KiB each) in order, each as soon as there is

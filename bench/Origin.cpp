@@ -1,5 +1,9 @@
 #include "Origin.h"
 
+#include <QNetworkDatagram>
+#include <QUdpSocket>
+#include <QVariant>
+
 #include <QTcpServer>
 #include <QTcpSocket>
 
@@ -157,6 +161,20 @@ void Origin::listenAll(bool* ok) {
     make(Kind::Sink, &sinkPort);
     make(Kind::Echo, &echoPort);
     make(Kind::Idle, &idlePort);
+
+    auto* udp = new QUdpSocket(m_context);
+    if (!udp->bind(QHostAddress::LocalHost, 0)) {
+        *ok = false;
+        return;
+    }
+    udp->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4 << 20);
+    udpEchoPort = udp->localPort();
+    QObject::connect(udp, &QUdpSocket::readyRead, udp, [udp] {
+        while (udp->hasPendingDatagrams()) {
+            const QNetworkDatagram d = udp->receiveDatagram();
+            udp->writeDatagram(d.data(), d.senderAddress(), quint16(d.senderPort()));
+        }
+    });
 }
 
 } // namespace bench

@@ -5,6 +5,7 @@
 //           closes (request/response exchanges, like an HTTP/1.0 server)
 //   idle:   accepts and holds connections (idle streams), counting them
 //   tls:    TLS 1.3 keep-alive echo that behaves like Go's crypto/tls (TlsOrigin; startTls())
+//   udp echo: sends every datagram back to its sender (section udp)
 // The same services serve the tunnel (the client dials them) and the direct baseline.
 #pragma once
 
@@ -30,6 +31,7 @@ public:
     quint16 echoPort = 0;
     quint16 idlePort = 0;
     quint16 tlsPort = 0;
+    quint16 udpEchoPort = 0;
 
     std::atomic<int> idleConnections{0};
     std::atomic<int> corruptStreams{0}; // sink or echo input that did not match the pattern

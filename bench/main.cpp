@@ -42,6 +42,7 @@
 #include "Pattern.h"
 #include "TlsLoad.h"
 #include "Transport.h"
+#include "UdpLoad.h"
 #include "UserPort.h"
 #include "Wait.h"
 
@@ -421,6 +422,7 @@ int runDriver(const QCommandLineParser& args) {
     const int requestGapMs = std::max(0, args.value(QStringLiteral("request-gap")).toInt());
     const bool tlsWorkloads =
         only.contains(QStringLiteral("rate")) || only.contains(QStringLiteral("tlsload"));
+    const bool udpWorkload = only.contains(QStringLiteral("udp"));
 
     Origin origin;
     if (!origin.start()) {
@@ -497,6 +499,8 @@ int runDriver(const QCommandLineParser& args) {
             (tlsWorkloads ? QStringLiteral(",%1").arg(origin.tlsPort) : QString())};
     if (tls)
         childArgs << QStringLiteral("--ca-file") << ca->caPemPath();
+    if (udpWorkload) // conn_port 6: udpRoutes + mapping to the UDP echo
+        childArgs << QStringLiteral("--udp-port") << QString::number(origin.udpEchoPort);
     child.setArguments(childArgs);
     child.setProcessChannelMode(args.isSet(QStringLiteral("verbose"))
                                     ? QProcess::ForwardedChannels
@@ -701,6 +705,45 @@ int runDriver(const QCommandLineParser& args) {
         tlsJson.insert(QStringLiteral("workers"), workers);
         tlsJson.insert(QStringLiteral("requestGapMs"), requestGapMs);
         out.insert(QStringLiteral("tls"), tlsJson);
+    }
+
+    // --- UDP flows (issue 14): datagrams echoed at a fixed offered rate, 1 and 100 flows
+    if (udpWorkload) {
+        const int udpRate = std::max(1, args.value(QStringLiteral("udp-rate")).toInt());
+        const int udpSize = std::clamp(args.value(QStringLiteral("udp-size")).toInt(), 8, 32768);
+        QJsonArray udpJson;
+        for (int flows : intList(args.value(QStringLiteral("udp-flows")))) {
+            flows = std::max(1, flows);
+            const double cpu0 = readProc(child.processId()).cpuSeconds;
+            const UdpResult t = runUdpTunnel(hub, 6, flows, udpRate, udpSize, durationMs);
+            const double cpu = readProc(child.processId()).cpuSeconds - cpu0;
+            const UdpResult d =
+                runUdpDirect(origin.udpEchoPort, flows, udpRate, udpSize, durationMs);
+            const QString what =
+                QStringLiteral("UDP %1 B, %2 flows, %3/s").arg(udpSize).arg(flows).arg(udpRate);
+            const bool ok = t.malformed == 0 && t.received > 0;
+            rows.push_back({what + QStringLiteral(": echoed"), QStringLiteral("dgram/s"),
+                            t.receivedPerSecond(), d.receivedPerSecond(), -1, ok});
+            rows.push_back({QStringLiteral("  lost"), QStringLiteral("%"), t.lossPercent(),
+                            d.lossPercent(), -1, ok});
+            rows.push_back({QStringLiteral("  client CPU per 100k datagrams"), QStringLiteral("s"),
+                            t.received ? cpu * 100000.0 / double(t.received) : -1, -1, -1, ok});
+            const auto figures = [](const UdpResult& r) {
+                return QJsonObject{{QStringLiteral("sent"), double(r.sent)},
+                                   {QStringLiteral("received"), double(r.received)},
+                                   {QStringLiteral("malformed"), double(r.malformed)},
+                                   {QStringLiteral("lossPercent"), r.lossPercent()},
+                                   {QStringLiteral("receivedPerSecond"), r.receivedPerSecond()}};
+            };
+            udpJson.append(QJsonObject{{QStringLiteral("flows"), flows},
+                                       {QStringLiteral("rate"), udpRate},
+                                       {QStringLiteral("size"), udpSize},
+                                       {QStringLiteral("tunnel"), figures(t)},
+                                       {QStringLiteral("direct"), figures(d)},
+                                       {QStringLiteral("clientCpuSeconds"), cpu},
+                                       {QStringLiteral("ok"), ok}});
+        }
+        out.insert(QStringLiteral("udp"), udpJson);
     }
 
     // --- memory
@@ -927,7 +970,7 @@ int main(int argc, char** argv) {
          QStringLiteral("Runs per bulk figure; the median (by throughput) is shown."),
          QStringLiteral("n"), QStringLiteral("3")},
         {QStringLiteral("only"),
-         QStringLiteral("Sections to run: download,upload,exchange,idle,rate,tlsload."),
+         QStringLiteral("Sections to run: download,upload,exchange,idle,rate,tlsload,udp."),
          QStringLiteral("list"), QStringLiteral("download,upload,exchange,idle,rate,tlsload")},
         {QStringLiteral("rate"),
          QStringLiteral("Requests per second of the fixed-rate TLS workloads (section rate)."),
@@ -939,6 +982,13 @@ int main(int argc, char** argv) {
         {QStringLiteral("workers"),
          QStringLiteral("Concurrent new-TLS-connection loops at saturation (section tlsload)."),
          QStringLiteral("n"), QStringLiteral("32")},
+        {QStringLiteral("udp-rate"),
+         QStringLiteral("Datagrams per second offered in total (section udp)."),
+         QStringLiteral("n"), QStringLiteral("20000")},
+        {QStringLiteral("udp-size"), QStringLiteral("Datagram size (section udp)."),
+         QStringLiteral("bytes"), QStringLiteral("512")},
+        {QStringLiteral("udp-flows"), QStringLiteral("Flow counts (section udp)."),
+         QStringLiteral("list"), QStringLiteral("1,100")},
         {QStringLiteral("verbose"), QStringLiteral("Show the client's log.")},
         {QStringLiteral("hub"),
          QStringLiteral("Hub transport: ws, or wss (TLS with a throw-away CA the client trusts)."),
