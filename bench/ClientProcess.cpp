@@ -19,7 +19,8 @@ int runClientProcess(QCoreApplication& app) {
                      {QStringLiteral("hub-url"), QString(), QStringLiteral("url")},
                      {QStringLiteral("ports"), QString(), QStringLiteral("list")},
                      {QStringLiteral("ca-file"), QString(), QStringLiteral("pem")},
-                     {QStringLiteral("udp-port"), QString(), QStringLiteral("port")}});
+                     {QStringLiteral("udp-port"), QString(), QStringLiteral("port")},
+                     {QStringLiteral("socks5-port"), QString(), QStringLiteral("port")}});
     args.process(app);
     const QStringList ports = args.value(QStringLiteral("ports")).split(QLatin1Char(','));
     if (ports.size() < 4)
@@ -36,6 +37,11 @@ int runClientProcess(QCoreApplication& app) {
         b.udpRoutes = {nexustray::UdpRoute{6, std::nullopt}};
         b.portMappings[6].defaultTarget =
             QStringLiteral("127.0.0.1:%1").arg(args.value(QStringLiteral("udp-port")));
+    }
+    if (args.isSet(QStringLiteral("socks5-port"))) {
+        b.attestation.outboundAllowed = true;
+        b.socks5ListenAddr =
+            QStringLiteral("127.0.0.1:%1").arg(args.value(QStringLiteral("socks5-port")));
     }
     nexustray::Config config;
     config.backends = {b};

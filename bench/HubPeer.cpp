@@ -244,6 +244,10 @@ void HubPeer::onBinary(const char* data, qsizetype size) {
         ++badMessages;
         return;
     }
+    if (msg->event == ControlEvent::OutboundConnect) {
+        openOutbound(*msg);
+        return;
+    }
     HubStream* s = m_streams.value(msg->clientId);
     if (!s)
         return;
@@ -251,9 +255,12 @@ void HubPeer::onBinary(const char* data, qsizetype size) {
     case ControlEvent::ResumeStream:
         s->paused = false;
         s->forwardCredits += msg->credits;
-        sendWaiting(s);
-        if (s->uploading)
+        if (s->uploading) {
+            sendWaiting(s);
             pumpUploads();
+        } else {
+            sendWaiting(s); // may close (and delete) a stream that was to end once sent
+        }
         break;
     case ControlEvent::PauseStream:
         s->paused = true;
@@ -292,6 +299,26 @@ HubStream* HubPeer::open(quint16 connPort, const QByteArray& prelude, Transport 
     return s;
 }
 
+void HubPeer::openOutbound(const nexustray::protocol::ControlMessage& request) {
+    nexustray::protocol::ControlMessage result;
+    result.event = nexustray::protocol::ControlEvent::OutboundResult;
+    result.clientId = request.clientId;
+    if (!onOutbound || request.clientId.isNull() || m_streams.contains(request.clientId)) {
+        result.reason = QStringLiteral("outbound connections disabled on this proxy");
+        sendControl(nexustray::protocol::serializeControl(result));
+        return;
+    }
+    auto* s = new HubStream;
+    s->id = request.clientId;
+    s->dataHeader = nexustray::protocol::dataHeader(s->id);
+    s->reverseCredits = kReverseWindow;
+    m_streams.insert(s->id, s);
+    result.success = true;
+    result.credits = kReverseWindow;
+    sendControl(nexustray::protocol::serializeControl(result));
+    onOutbound(s, request.targetAddr);
+}
+
 void HubPeer::send(HubStream* stream, const char* data, qsizetype size) {
     for (qsizetype at = 0; at < size; at += nexustray::protocol::kMaxDataPayload)
         stream->waiting.emplace_back(
@@ -300,6 +327,7 @@ void HubPeer::send(HubStream* stream, const char* data, qsizetype size) {
 }
 
 void HubPeer::sendWaiting(HubStream* stream) {
+    const bool had = !stream->waiting.empty();
     while (!stream->waiting.empty() && !stream->paused && stream->forwardCredits > 0) {
         const QByteArray& m = stream->waiting.front();
         writeFrame(0x2, stream->dataHeader.constData(), stream->dataHeader.size(), m.constData(),
@@ -307,6 +335,18 @@ void HubPeer::sendWaiting(HubStream* stream) {
         --stream->forwardCredits;
         stream->waiting.pop_front();
     }
+    if (!stream->waiting.empty())
+        return;
+    if (stream->closeWhenSent)
+        close(stream); // deletes it
+    else if (had && stream->onDrained)
+        stream->onDrained(stream);
+}
+
+void HubPeer::closeWhenSent(HubStream* stream) {
+    stream->closeWhenSent = true;
+    if (stream->waiting.empty())
+        close(stream);
 }
 
 void HubPeer::upload(HubStream* stream, quint64 bytes) {

@@ -18,6 +18,10 @@
 #include <deque>
 #include <functional>
 
+namespace nexustray::protocol {
+struct ControlMessage;
+}
+
 class QSslConfiguration;
 class QTcpServer;
 class QTcpSocket;
@@ -30,7 +34,8 @@ struct HubStream {
     QUuid id;
     QByteArray dataHeader; // 0x01 + id
     std::function<void(HubStream*, const char*, qsizetype)> onData;
-    std::function<void(HubStream*)> onClosed; // the client sent disconnect
+    std::function<void(HubStream*)> onClosed;  // the client sent disconnect
+    std::function<void(HubStream*)> onDrained; // send(): nothing waits for forward credit now
     void* user = nullptr;
 
     // reverse (client -> hub)
@@ -43,6 +48,7 @@ struct HubStream {
     quint64 uploadSent = 0;
     bool uploading = false;
     std::deque<QByteArray> waiting; // send(): messages waiting for forward credit
+    bool closeWhenSent = false;     // closeWhenSent(): disconnect once `waiting` is empty
 };
 
 class HubPeer : public QObject {
@@ -56,6 +62,10 @@ public:
     quint16 port() const;
     bool isLive() const { return m_state == State::Live; }
     std::function<void()> onLive;
+    // outbound_connect (protocol.md §9): the peer answers success with 64 credits at once and
+    // hands the new stream to this hook (the bench itself is the target); without a hook the
+    // request is refused.
+    std::function<void(HubStream*, const QString& targetAddr)> onOutbound;
 
     enum class Transport { Tcp, Udp };
     // Opens a stream: connect (credits 64) and, if non-empty, `prelude` as the first data message
@@ -70,6 +80,8 @@ public:
     void send(HubStream* stream, const char* data, qsizetype size);
     // Sends disconnect and forgets the stream.
     void close(HubStream* stream);
+    // close() once every message waiting for forward credit has been sent (at once if none).
+    void closeWhenSent(HubStream* stream);
     int openStreams() const { return int(m_streams.size()); }
 
     quint64 creditOverdrafts = 0; // data messages the client sent without credit
@@ -90,6 +102,7 @@ private:
     void sendResume(const QUuid& id, qint64 credits);
     void pumpUploads();
     void sendWaiting(HubStream* stream);
+    void openOutbound(const nexustray::protocol::ControlMessage& request);
     void forget(HubStream* stream);
     qint64 queuedBytes() const;
 

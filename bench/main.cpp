@@ -23,6 +23,7 @@
 #include <QLoggingCategory>
 #include <QProcess>
 #include <QSysInfo>
+#include <QTcpServer>
 #include <QThread>
 #include <QTimer>
 
@@ -423,6 +424,7 @@ int runDriver(const QCommandLineParser& args) {
     const bool tlsWorkloads =
         only.contains(QStringLiteral("rate")) || only.contains(QStringLiteral("tlsload"));
     const bool udpWorkload = only.contains(QStringLiteral("udp"));
+    const bool socksWorkload = only.contains(QStringLiteral("socks5"));
 
     Origin origin;
     if (!origin.start()) {
@@ -501,6 +503,14 @@ int runDriver(const QCommandLineParser& args) {
         childArgs << QStringLiteral("--ca-file") << ca->caPemPath();
     if (udpWorkload) // conn_port 6: udpRoutes + mapping to the UDP echo
         childArgs << QStringLiteral("--udp-port") << QString::number(origin.udpEchoPort);
+    quint16 socksPort = 0;
+    if (socksWorkload) { // outbound allowed, a SOCKS5 listener on a free loopback port
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost);
+        socksPort = probe.serverPort();
+        childArgs << QStringLiteral("--socks5-port") << QString::number(socksPort);
+        bridgeOutbound(&hub);
+    }
     child.setArguments(childArgs);
     child.setProcessChannelMode(args.isSet(QStringLiteral("verbose"))
                                     ? QProcess::ForwardedChannels
@@ -705,6 +715,38 @@ int runDriver(const QCommandLineParser& args) {
         tlsJson.insert(QStringLiteral("workers"), workers);
         tlsJson.insert(QStringLiteral("requestGapMs"), requestGapMs);
         out.insert(QStringLiteral("tls"), tlsJson);
+    }
+
+    // --- outbound streams through the client's SOCKS5 listener (issue 14): bulk, as above
+    if (socksWorkload) {
+        SocksTransport socks(socksPort, origin.sourcePort, origin.sinkPort, origin.echoPort,
+                             origin.idlePort);
+        QJsonArray socksJson;
+        for (int streams : bulkStreams) {
+            for (bool download : {true, false}) {
+                const BulkResult tr =
+                    driver.bulkMedian(socks, download, streams, bulkBytes, repeat);
+                const BulkResult dr =
+                    driver.bulkMedian(direct, download, streams, bulkBytes, repeat);
+                const QString what =
+                    QStringLiteral("SOCKS5 outbound %1, %2 stream%3")
+                        .arg(download ? QStringLiteral("download") : QStringLiteral("upload"))
+                        .arg(streams)
+                        .arg(streams == 1 ? "" : "s");
+                rows.push_back(
+                    {what, QStringLiteral("MB/s"), tr.mbps(), dr.mbps(), -1, tr.ok && dr.ok});
+                rows.push_back({QStringLiteral("  client CPU per GiB"), QStringLiteral("s"),
+                                tr.cpuPerGiB(), -1, -1, tr.ok});
+                socksJson.append(
+                    QJsonObject{{QStringLiteral("direction"), download ? "download" : "upload"},
+                                {QStringLiteral("streams"), streams},
+                                {QStringLiteral("socksMBps"), tr.mbps()},
+                                {QStringLiteral("directMBps"), dr.mbps()},
+                                {QStringLiteral("clientCpuPerGiB"), tr.cpuPerGiB()},
+                                {QStringLiteral("ok"), tr.ok && dr.ok}});
+            }
+        }
+        out.insert(QStringLiteral("socks5"), socksJson);
     }
 
     // --- UDP flows (issue 14): datagrams echoed at a fixed offered rate, 1 and 100 flows
@@ -970,7 +1012,8 @@ int main(int argc, char** argv) {
          QStringLiteral("Runs per bulk figure; the median (by throughput) is shown."),
          QStringLiteral("n"), QStringLiteral("3")},
         {QStringLiteral("only"),
-         QStringLiteral("Sections to run: download,upload,exchange,idle,rate,tlsload,udp."),
+         QStringLiteral("Sections to run: download,upload,exchange,idle,rate,tlsload; also udp "
+                        "and socks5 (not in the default)."),
          QStringLiteral("list"), QStringLiteral("download,upload,exchange,idle,rate,tlsload")},
         {QStringLiteral("rate"),
          QStringLiteral("Requests per second of the fixed-rate TLS workloads (section rate)."),
