@@ -90,6 +90,8 @@ for size in 16 22 24 32 48 64 128 256; do
 done
 grep -q "^ExecStart=/usr/bin/nexus-tray --no-gui$" "$root/usr/lib/systemd/user/nexus-tray.service" ||
     fail "the systemd unit does not start /usr/bin/nexus-tray --no-gui"
+grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$root/usr/lib/systemd/user/nexus-tray.service" ||
+    fail "the systemd unit does not reload with SIGHUP (ExecReload)"
 # The newest release note and changelog entry are this version's.
 grep -m1 '<release ' "$metainfo" | grep -q "version=\"$version\"" ||
     fail "the metainfo's newest <release> is not $version (packaging/*.metainfo.xml)"

@@ -34,6 +34,10 @@ bool ClientRunner::installSignalHandlers(QString* error) {
     if (!m_signals) {
         m_signals = new SignalHandler(this);
         connect(m_signals, &SignalHandler::terminationRequested, this, &ClientRunner::onSignal);
+        connect(m_signals, &SignalHandler::reloadRequested, this, [this] {
+            if (!m_stopping)
+                Q_EMIT reloadRequested();
+        });
     }
     return m_signals->install(error);
 }

@@ -1,6 +1,7 @@
 // Runs a nexustray::Client until it has stopped, headless and under the tray alike: logs session
 // state changes, turns SIGINT/SIGTERM (or a quit from the tray) into Client::stop() and reports
-// finished() once the client has stopped, or after a hard cap of 5 s.
+// finished() once the client has stopped, or after a hard cap of 5 s. SIGHUP becomes
+// reloadRequested() (the front end reloads its config file, ConfigReloader).
 #pragma once
 
 #include <QHash>
@@ -38,6 +39,8 @@ public:
 
 Q_SIGNALS:
     void finished(int exitCode);
+    // SIGHUP (ignored while stopping).
+    void reloadRequested();
 
 private:
     void onSessionChanged(const nexustray::SessionSnapshot& snapshot);

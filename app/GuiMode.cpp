@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ClientRunner.h"
+#include "ConfigReloader.h"
 #include "Demo.h"
 #include "LogFormat.h"
 #include "Translations.h"
@@ -216,6 +217,23 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
             QObject::connect(demo.get(), &Demo::failed, &tray, [&tray](const QString& why) {
                 tray.showProblem(ui::TrayController::tr("The demo session failed: %1").arg(why));
             });
+        }
+        // SIGHUP re-reads the file given at start (not the demo's), like the editor's Save.
+        std::unique_ptr<ConfigReloader> reloader;
+        if (!demo) {
+            reloader = std::make_unique<ConfigReloader>(
+                configPath, [&tray](const Config& config) { tray.applyConfig(config); });
+            QObject::connect(&runner, &ClientRunner::reloadRequested, reloader.get(),
+                             &ConfigReloader::requestReload);
+            QObject::connect(reloader.get(), &ConfigReloader::reloaded, &tray,
+                             [&tray](bool ok, const QStringList& errors) {
+                                 if (!ok)
+                                     tray.showProblem(
+                                         ui::TrayController::tr(
+                                             "Reloading the configuration failed; the running "
+                                             "configuration stays:\n%1")
+                                             .arg(errors.join(QLatin1Char('\n'))));
+                             });
         }
         tray.start();
         if (!problem.isEmpty()) {

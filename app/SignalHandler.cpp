@@ -43,6 +43,7 @@ SignalHandler::~SignalHandler() {
         return;
     setHandler(SIGINT, SIG_DFL);
     setHandler(SIGTERM, SIG_DFL);
+    setHandler(SIGHUP, SIG_DFL);
     delete m_notifier;
     ::close(g_fds[0]);
     ::close(g_fds[1]);
@@ -67,7 +68,8 @@ bool SignalHandler::install(QString* error) {
     m_notifier = new QSocketNotifier(g_fds[1], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &SignalHandler::readSignals);
     m_installed = true;
-    if (!setHandler(SIGINT, onPosixSignal) || !setHandler(SIGTERM, onPosixSignal))
+    if (!setHandler(SIGINT, onPosixSignal) || !setHandler(SIGTERM, onPosixSignal) ||
+        !setHandler(SIGHUP, onPosixSignal))
         return fail(
             QStringLiteral("sigaction: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
     setHandler(SIGPIPE, SIG_IGN);
@@ -80,6 +82,8 @@ QString SignalHandler::signalName(int signalNumber) {
         return QStringLiteral("SIGINT");
     case SIGTERM:
         return QStringLiteral("SIGTERM");
+    case SIGHUP:
+        return QStringLiteral("SIGHUP");
     default:
         return QStringLiteral("signal %1").arg(signalNumber);
     }
@@ -93,8 +97,15 @@ void SignalHandler::readSignals() {
             continue;
         if (n <= 0)
             return;
-        for (ssize_t i = 0; i < n; ++i)
-            Q_EMIT terminationRequested(int(buffer[i]));
+        bool reload = false;
+        for (ssize_t i = 0; i < n; ++i) {
+            if (buffer[i] == SIGHUP)
+                reload = true; // a storm of SIGHUPs is one reload
+            else
+                Q_EMIT terminationRequested(int(buffer[i]));
+        }
+        if (reload)
+            Q_EMIT reloadRequested();
     }
 }
 

@@ -1,6 +1,6 @@
-// Turns SIGINT / SIGTERM into a Qt signal. The POSIX handler only writes the signal number to a
-// socketpair (async-signal-safe); a QSocketNotifier on the other end emits terminationRequested()
-// on the thread that owns the SignalHandler.
+// Turns SIGINT / SIGTERM (and SIGHUP, the reload request) into Qt signals. The POSIX handler only
+// writes the signal number to a socketpair (async-signal-safe); a QSocketNotifier on the other end
+// emits terminationRequested() on the thread that owns the SignalHandler.
 #pragma once
 
 #include <QObject>
@@ -17,14 +17,16 @@ public:
     // Restores the default dispositions and closes the socketpair.
     ~SignalHandler() override;
 
-    // Installs the handlers for SIGINT and SIGTERM and ignores SIGPIPE. Only one SignalHandler may
-    // be installed at a time. Returns false and sets *error when that fails.
+    // Installs the handlers for SIGINT, SIGTERM and SIGHUP and ignores SIGPIPE. Only one
+    // SignalHandler may be installed at a time. Returns false and sets *error when that fails.
     bool install(QString* error = nullptr);
 
     static QString signalName(int signalNumber); // "SIGTERM", ...
 
 Q_SIGNALS:
     void terminationRequested(int signalNumber);
+    // SIGHUP: reload the configuration. Several SIGHUPs read in one go give one signal.
+    void reloadRequested();
 
 private:
     void readSignals();

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ClientRunner.h"
+#include "ConfigReloader.h"
 #include "Demo.h"
 #include "LogFormat.h"
 #include "SetSecret.h"
@@ -126,6 +127,10 @@ int runHeadless(QCoreApplication& app, const QString& configPath) {
 
     Client client(std::move(loaded.config));
     ClientRunner runner(&client);
+    ConfigReloader reloader(configPath,
+                            [&client](const Config& config) { client.applyConfig(config); });
+    QObject::connect(&runner, &ClientRunner::reloadRequested, &reloader,
+                     &ConfigReloader::requestReload);
     client.start();
     return runClient(app, runner);
 }
