@@ -5,7 +5,9 @@
 //    message. No such session: the datagram is dropped.
 //  - Receive loop: like the real hub, a flow without forward credit blocks the whole port. The
 //    datagram waiting for credit is held and the socket is not read any more (the kernel keeps
-//    queueing, then drops) until a grant arrives for that flow or the flow ends.
+//    queueing, then drops) until a grant arrives for that flow or the flow ends. The held
+//    datagram counts as the flow's last one from the user, so a grant that never comes ends the
+//    flow after its idle timeout (the real hub's no-credit timeout), which unblocks the port.
 //  - Flows end after their idle timeout without a datagram *from the user* (scanned every
 //    udpIdleCheckMs; replies do not count), by eviction of the oldest flow beyond udpMaxFlows,
 //    when the client's datagram finds the flow broken by an earlier failed write, or when their

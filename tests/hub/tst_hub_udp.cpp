@@ -429,6 +429,38 @@ private Q_SLOTS:
         QCOMPARE(m_hub->stats().maxForwardOutstanding, qint64(7)); // 9 granted, 2 counted
     }
 
+    // A grant that never comes: the blocked flow ends after its idle timeout (its held datagram
+    // is dropped) and the port reads again.
+    void noCreditFlowEndsAndUnblocksPort() {
+        HubOptions options;
+        options.secondUnitMs = 20; // 5 "seconds" = 100 ms
+        options.udpIdleCheckMs = 10;
+        startWithBackend(options);
+        QSignalSpy held(m_hub.get(), &HubEmulator::userDataHeld);
+        QSignalSpy closed(m_hub.get(), &HubEmulator::udpFlowClosed);
+        QSignalSpy dropped(m_hub.get(), &HubEmulator::udpDatagramDropped);
+        auto a = user();
+        auto b = user();
+        QVERIFY(a && b);
+        send(*a, "a1");
+        const QUuid idA = awaitConnect();
+        QVERIFY(!idA.isNull());
+        m_client->sendControl(makeResume(idA, 1));
+        QVERIFY(m_client->roundTrip());
+        send(*a, "a2");
+        send(*a, "a3");
+        QVERIFY(held.wait(5000));
+        send(*b, "b1");
+        QVERIFY(m_client->waitForControl(ControlEvent::Disconnect, 5000, idA));
+        QCOMPARE(closed.at(0).at(1).toString(), QStringLiteral("idle"));
+        QCOMPARE(dropped.count(), 1);
+        QCOMPARE(dropped.at(0).at(1).toString(), QStringLiteral("flow closed"));
+        const QUuid idB = awaitConnect();
+        QVERIFY(!idB.isNull());
+        QCOMPARE(m_client->waitForPayloads(idB, 1), QList<QByteArray>{"b1"});
+        QCOMPARE(m_client->waitForPayloads(idA, 2), (QList<QByteArray>{"a1", "a2"}));
+    }
+
     // §7.2 reverse: one credit per datagram; resume_stream{credits:8} per 8 datagrams written;
     // datagrams beyond the client's credits are counted as overdrafts.
     void reverseGrantsAndOverdrafts() {
