@@ -492,6 +492,34 @@ private Q_SLOTS:
         QCOMPARE(m_hub->stats().reverseGrantsSent, quint64(2));
     }
 
+    // §7.3 old hub (initialCredits 0): no credits on connect, a grant is only a resume (the
+    // port never blocks), no reverse grants.
+    void oldHubHasNoCredits() {
+        HubOptions options;
+        options.initialCredits = 0;
+        startWithBackend(options);
+        QSignalSpy held(m_hub.get(), &HubEmulator::userDataHeld);
+        auto u = user();
+        QVERIFY(u);
+        send(*u, "1");
+        ControlMessage c;
+        const QUuid id = awaitConnect(&c);
+        QCOMPARE(c.credits, qint64(0));
+        m_client->sendControl(makeResume(id, 1));
+        QVERIFY(m_client->roundTrip());
+        send(*u, "2");
+        send(*u, "3");
+        QCOMPARE(m_client->waitForPayloads(id, 3), (QList<QByteArray>{"1", "2", "3"}));
+        for (int i = 0; i < 8; ++i) {
+            m_client->sendData(id, "r");
+        }
+        QCOMPARE(receive(*u, 8).size(), 8);
+        QVERIFY(m_client->roundTrip());
+        QVERIFY(!m_client->takeControl(ControlEvent::ResumeStream, id));
+        QCOMPARE(held.count(), 0);
+        QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
+    }
+
     // §8.3: no session claims udp:P -> the datagram is dropped (counted, signalled).
     void noClaimingSessionDrops() {
         startWithBackend(); // claims 53 only
