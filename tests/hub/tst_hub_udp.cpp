@@ -116,6 +116,12 @@ class TestHubUdp : public QObject {
         return c->clientId;
     }
 
+    // A user's first datagram: the flow it opens (its connect consumed).
+    QUuid openFlow(QUdpSocket& user, const QByteArray& first, ControlMessage* out = nullptr) {
+        send(user, first);
+        return awaitConnect(out);
+    }
+
     QString clientIp(const QUdpSocket& user) const {
         return m_address.protocol() == QAbstractSocket::IPv6Protocol
                    ? QStringLiteral("[%1]:%2").arg(m_address.toString()).arg(user.localPort())
@@ -155,9 +161,8 @@ private Q_SLOTS:
         QSignalSpy opened(m_hub.get(), &HubEmulator::udpFlowOpened);
         auto u = user();
         QVERIFY(u);
-        send(*u, "hello");
         ControlMessage c;
-        const QUuid id = awaitConnect(&c);
+        const QUuid id = openFlow(*u, "hello", &c);
         QVERIFY(!id.isNull());
         QCOMPARE(id.version(), QUuid::Random);
         QCOMPARE(c.connPort, int(kPort));
@@ -189,9 +194,8 @@ private Q_SLOTS:
         startWithBackend();
         auto u = user();
         QVERIFY(u);
-        send(*u, "v6");
         ControlMessage c;
-        const QUuid id = awaitConnect(&c);
+        const QUuid id = openFlow(*u, "v6", &c);
         QVERIFY(!id.isNull());
         QCOMPARE(c.clientIp, QStringLiteral("[::1]:%1").arg(u->localPort()));
         QCOMPARE(m_client->waitForPayloads(id, 1), QList<QByteArray>{"v6"});
@@ -232,12 +236,10 @@ private Q_SLOTS:
         auto a = user();
         auto b = user();
         QVERIFY(a && b);
-        send(*a, "from a");
         ControlMessage ca;
-        const QUuid idA = awaitConnect(&ca);
-        send(*b, "from b");
+        const QUuid idA = openFlow(*a, "from a", &ca);
         ControlMessage cb;
-        const QUuid idB = awaitConnect(&cb);
+        const QUuid idB = openFlow(*b, "from b", &cb);
         QVERIFY(!idA.isNull() && !idB.isNull());
         QVERIFY(idA != idB);
         QCOMPARE(ca.clientIp, clientIp(*a));
@@ -289,10 +291,8 @@ private Q_SLOTS:
         QVERIFY(idleUser && busyUser);
         QElapsedTimer since;
         since.start();
-        send(*idleUser, "once");
-        const QUuid idle = awaitConnect();
-        send(*busyUser, "0");
-        const QUuid busy = awaitConnect();
+        const QUuid idle = openFlow(*idleUser, "once");
+        const QUuid busy = openFlow(*busyUser, "0");
         QVERIFY(!idle.isNull() && !busy.isNull());
         // The busy user sends whenever its last datagram arrived; the client keeps replying to
         // the idle user (that must not keep its flow alive).
@@ -319,8 +319,7 @@ private Q_SLOTS:
         QTRY_VERIFY(m_client->payloads.value(busy).contains("still"));
         QVERIFY(!m_client->takeControl(ControlEvent::Disconnect, busy));
         // the idle user's next datagram opens a new flow
-        send(*idleUser, "back");
-        const QUuid again = awaitConnect();
+        const QUuid again = openFlow(*idleUser, "back");
         QVERIFY(!again.isNull());
         QVERIFY(again != idle);
         QCOMPARE(m_hub->stats().udpActiveFlows, 2);
@@ -334,8 +333,7 @@ private Q_SLOTS:
         QSignalSpy closed(m_hub.get(), &HubEmulator::udpFlowClosed);
         auto u = user();
         QVERIFY(u);
-        send(*u, "one");
-        const QUuid first = awaitConnect();
+        const QUuid first = openFlow(*u, "one");
         QVERIFY(!first.isNull());
         QCOMPARE(m_client->waitForPayloads(first, 1), QList<QByteArray>{"one"});
         m_client->sendControl(makeDisconnect(first, QStringLiteral("normal")));
@@ -348,9 +346,8 @@ private Q_SLOTS:
         QVERIFY(dropped.wait(5000));
         QCOMPARE(dropped.at(0).at(0).value<quint16>(), kPort);
         QCOMPARE(dropped.at(0).at(1).toString(), QStringLiteral("flow ended"));
-        send(*u, "three");
         ControlMessage c;
-        const QUuid second = awaitConnect(&c);
+        const QUuid second = openFlow(*u, "three", &c);
         QVERIFY(!second.isNull());
         QVERIFY(second != first);
         QCOMPARE(c.clientIp, clientIp(*u));
@@ -372,8 +369,7 @@ private Q_SLOTS:
         QSignalSpy closed(m_hub.get(), &HubEmulator::udpFlowClosed);
         auto u = user();
         QVERIFY(u);
-        send(*u, "hi");
-        const QUuid id = awaitConnect();
+        const QUuid id = openFlow(*u, "hi");
         QVERIFY(!id.isNull());
         m_client->sendData(id, pattern(1000, 3)); // at the limit: written
         QCOMPARE(receive(*u, 1), QList<QByteArray>{pattern(1000, 3)});
@@ -390,8 +386,7 @@ private Q_SLOTS:
         QVERIFY(!u->hasPendingDatagrams());
         QCOMPARE(m_hub->stats().udpDatagramsFromClient, quint64(1));
         // the user's next datagram opens a new flow
-        send(*u, "new");
-        const QUuid next = awaitConnect();
+        const QUuid next = openFlow(*u, "new");
         QVERIFY(!next.isNull() && next != id);
     }
 
@@ -403,8 +398,7 @@ private Q_SLOTS:
         auto a = user();
         auto b = user();
         QVERIFY(a && b);
-        send(*a, "a1");
-        const QUuid idA = awaitConnect();
+        const QUuid idA = openFlow(*a, "a1");
         QVERIFY(!idA.isNull());
         QCOMPARE(m_client->waitForPayloads(idA, 1), QList<QByteArray>{"a1"}); // before any grant
         m_client->sendControl(makeResume(idA, 1));
@@ -442,8 +436,7 @@ private Q_SLOTS:
         auto a = user();
         auto b = user();
         QVERIFY(a && b);
-        send(*a, "a1");
-        const QUuid idA = awaitConnect();
+        const QUuid idA = openFlow(*a, "a1");
         QVERIFY(!idA.isNull());
         m_client->sendControl(makeResume(idA, 1));
         QVERIFY(m_client->roundTrip());
@@ -469,9 +462,8 @@ private Q_SLOTS:
         startWithBackend(options);
         auto u = user();
         QVERIFY(u);
-        send(*u, "hi");
         ControlMessage c;
-        const QUuid id = awaitConnect(&c);
+        const QUuid id = openFlow(*u, "hi", &c);
         QCOMPARE(c.credits, qint64(4));
         for (int i = 0; i < 16; ++i) {
             m_client->sendData(id, QByteArray::number(i));
@@ -501,9 +493,8 @@ private Q_SLOTS:
         QSignalSpy held(m_hub.get(), &HubEmulator::userDataHeld);
         auto u = user();
         QVERIFY(u);
-        send(*u, "1");
         ControlMessage c;
-        const QUuid id = awaitConnect(&c);
+        const QUuid id = openFlow(*u, "1", &c);
         QCOMPARE(c.credits, qint64(0));
         m_client->sendControl(makeResume(id, 1));
         QVERIFY(m_client->roundTrip());
@@ -549,14 +540,11 @@ private Q_SLOTS:
         auto b = user();
         auto c = user();
         QVERIFY(a && b && c);
-        send(*a, "a");
-        const QUuid idA = awaitConnect();
-        send(*b, "b");
-        const QUuid idB = awaitConnect();
+        const QUuid idA = openFlow(*a, "a");
+        const QUuid idB = openFlow(*b, "b");
         QVERIFY(!idA.isNull() && !idB.isNull());
         QCOMPARE(closed.count(), 0);
-        send(*c, "c");
-        const QUuid idC = awaitConnect();
+        const QUuid idC = openFlow(*c, "c");
         QVERIFY(!idC.isNull());
         QVERIFY(m_client->waitForControl(ControlEvent::Disconnect, 5000, idA));
         QCOMPARE(closed.count(), 1);
@@ -577,10 +565,8 @@ private Q_SLOTS:
         auto a = user();
         auto b = user();
         QVERIFY(a && b);
-        send(*a, "a");
-        const QUuid idA = awaitConnect();
-        send(*b, "b");
-        const QUuid idB = awaitConnect();
+        const QUuid idA = openFlow(*a, "a");
+        const QUuid idB = openFlow(*b, "b");
         QVERIFY(!idA.isNull() && !idB.isNull());
         m_client->socket().abort();
         QTRY_COMPARE(closed.count(), 2);
