@@ -1,6 +1,8 @@
 #include "LogFormat.h"
 
 #include <QByteArray>
+#include <QDateTime>
+#include <QRegularExpression>
 #include <QTime>
 
 #include <cerrno>
@@ -33,6 +35,49 @@ const char* levelName(QtMsgType type) {
         return "fatal";
     }
     return "info";
+}
+
+// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259).
+QString jsonString(const QString& text) {
+    QString out;
+    out.reserve(text.size() + 2);
+    out += QLatin1Char('"');
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'"' || u == u'\\')
+            out += QLatin1Char('\\') + c;
+        else if (u == u'\n')
+            out += QLatin1String("\\n");
+        else if (u == u'\r')
+            out += QLatin1String("\\r");
+        else if (u == u'\t')
+            out += QLatin1String("\\t");
+        else if (u < 0x20 || u == 0x7f || u == 0x2028 || u == 0x2029)
+            out += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    out += QLatin1Char('"');
+    return out;
+}
+
+QString jsonLine(QtMsgType type, const char* category, const QString& message) {
+    QString line = QStringLiteral("{\"time\":") +
+                   jsonString(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)) +
+                   QStringLiteral(",\"level\":") +
+                   jsonString(type == QtCriticalMsg ? QStringLiteral("error")
+                                                    : QString::fromLatin1(levelName(type)));
+    if (category && *category && std::strcmp(category, "default") != 0)
+        line += QStringLiteral(",\"category\":") + jsonString(QString::fromLatin1(category));
+    line += QStringLiteral(",\"message\":") + jsonString(message);
+    const LogFields fields = logFieldsOf(message);
+    if (!fields.backend.isEmpty())
+        line += QStringLiteral(",\"backend\":") + jsonString(fields.backend);
+    if (!fields.session.isEmpty())
+        line += QStringLiteral(",\"session\":") + jsonString(fields.session);
+    if (!fields.stream.isEmpty())
+        line += QStringLiteral(",\"stream\":") + jsonString(fields.stream);
+    return line + QLatin1Char('}');
 }
 
 void writeAll(int fd, const QByteArray& bytes) {
@@ -104,8 +149,26 @@ QString escapeLogText(const QString& text) {
     return out;
 }
 
+LogFields logFieldsOf(const QString& message) {
+    static const QRegularExpression session(QStringLiteral("^(([^\\s#:]+)#\\d+)(?=[\\s:]|$)"));
+    static const QRegularExpression stream(
+        QStringLiteral("\\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\b"));
+    LogFields fields;
+    const QRegularExpressionMatch s = session.match(message);
+    if (s.hasMatch()) {
+        fields.session = s.captured(1);
+        fields.backend = s.captured(2);
+    }
+    const QRegularExpressionMatch id = stream.match(message);
+    if (id.hasMatch())
+        fields.stream = id.captured(0);
+    return fields;
+}
+
 QString formatLogLine(LogStyle style, QtMsgType type, const char* category,
                       const QString& message) {
+    if (style == LogStyle::Json)
+        return jsonLine(type, category, message);
     const bool hasCategory = category && *category && std::strcmp(category, "default") != 0;
     QString line;
     if (style == LogStyle::Journal) {

@@ -7,6 +7,12 @@
 // Terminal format otherwise:
 //     14:03:07.125 info    nexus.session: demo#0: connected
 //
+// JSON format (--log-format json), one object per line, for log shippers:
+//     {"time":"2026-12-02T14:03:07.125Z","level":"info","category":"nexus.session",
+//      "message":"demo#1 connected to wss://…","backend":"demo","session":"demo#1"}
+// `backend`/`session` are set when the message begins with a session id ("<backend>#<n>", how the
+// engine starts every session line), `stream` when it names a stream's client id; absent otherwise.
+//
 // Every message becomes exactly one line: CR, LF and other control characters are escaped.
 #pragma once
 
@@ -19,7 +25,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcApp)
 
 namespace nexustray::app {
 
-enum class LogStyle { Journal, Terminal };
+enum class LogStyle { Journal, Terminal, Json };
 
 // Picks the style from the environment (JOURNAL_STREAM, isatty(stderr)).
 LogStyle detectLogStyle();
@@ -30,6 +36,13 @@ void installLogHandler();
 
 // Formatting, exposed for tests. `category` may be null or "default" (then it is left out).
 QString formatLogLine(LogStyle style, QtMsgType type, const char* category, const QString& message);
+// The backend, session and stream a message is about, as far as its text says (JSON format).
+struct LogFields {
+    QString backend;
+    QString session;
+    QString stream;
+};
+LogFields logFieldsOf(const QString& message);
 // Replaces "\n" by "\\n", "\r" by "\\r", "\t" by "\\t" and other control characters by "\\xNN".
 QString escapeLogText(const QString& text);
 // Syslog priority of a Qt message type: debug 7, info 6, warning 4, critical 3, fatal 2.

@@ -193,8 +193,13 @@ int main(int argc, char** argv) {
                        "--config) in the system keyring, read as one line from standard input "
                        "(not echoed on a terminal); exit 0 (stored) or 1."),
         QStringLiteral("backend"));
-    parser.addOptions(
-        {noGuiOption, configOption, checkOption, demoOption, tpmStatusOption, setSecretOption});
+    const QCommandLineOption logFormatOption(
+        QStringLiteral("log-format"),
+        QStringLiteral("Log line format on standard error: text (default: journal style when not "
+                       "a terminal) or json (one object per line)."),
+        QStringLiteral("text|json"), QStringLiteral("text"));
+    parser.addOptions({noGuiOption, configOption, checkOption, demoOption, tpmStatusOption,
+                       setSecretOption, logFormatOption});
 
     const bool parsed = parser.parse(arguments);
     // addHelpOption() also registers --help-all (help including Qt's own options).
@@ -203,6 +208,15 @@ int main(int argc, char** argv) {
     const bool wantsGui = parsed && !parser.isSet(noGuiOption) && !parser.isSet(checkOption) &&
                           !wantsHelp && !parser.isSet(versionOption) &&
                           !parser.isSet(tpmStatusOption) && !parser.isSet(setSecretOption);
+
+    const QString logFormat = parsed ? parser.value(logFormatOption) : QStringLiteral("text");
+    if (logFormat == QLatin1String("json"))
+        installLogHandler(LogStyle::Json);
+    else if (logFormat != QLatin1String("text")) {
+        printErr(QStringLiteral("nexus-tray: --log-format must be text or json, not '%1'\n")
+                     .arg(logFormat));
+        return kExitUsage;
+    }
 
 #ifdef NEXUS_HAVE_TRAY_UI
     if (wantsGui) {

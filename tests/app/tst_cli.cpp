@@ -2,6 +2,8 @@
 // --no-gui start-up errors, headless operation without a display, SIGTERM shutdown.
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -174,6 +176,58 @@ private Q_SLOTS:
         for (const QString& line : err.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
             QVERIFY2(QRegularExpression(QStringLiteral("^<[0-7]>")).match(line).hasMatch(),
                      qPrintable(line));
+    }
+
+    // --log-format json: every stderr line of a real run is one JSON object with time, level,
+    // category and message; the session's lines carry backend and session. A bad value is a usage
+    // error.
+    void jsonLogFormat() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = writeConfig(dir, "backends:\n"
+                                              "  - name: headless\n"
+                                              "    hostnames: [\"app.example.com\"]\n"
+                                              "    nexusAddresses: [\"ws://127.0.0.1:" +
+                                                  QByteArray::number(closedPort()) +
+                                                  "/connect\"]\n"
+                                                  "    attestation: {hmacSecret: \"test-secret\"}\n"
+                                                  "    portMappings: {80: \"127.0.0.1:8080\"}\n");
+        TrayProcess p;
+        p.start({QStringLiteral("--no-gui"), QStringLiteral("--log-format"), QStringLiteral("json"),
+                 QStringLiteral("--config"), path},
+                withoutDisplay());
+        QVERIFY(p.waitStarted());
+        QVERIFY2(p.waitForOutput(QRegularExpression(QStringLiteral("\"session\":\"headless#1\"")),
+                                 15000, true)
+                     .hasMatch(),
+                 qPrintable(p.describe()));
+        p.process.terminate();
+        QVERIFY2(p.waitFinished(5000), qPrintable(p.describe()));
+        QCOMPARE(p.process.exitCode(), 0);
+        bool sawSession = false;
+        for (const QByteArray& line : p.err.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            QJsonParseError error;
+            const QJsonObject o = QJsonDocument::fromJson(line, &error).object();
+            QVERIFY2(error.error == QJsonParseError::NoError, line.constData());
+            for (const char* key : {"time", "level", "message"})
+                QVERIFY2(o.value(QLatin1String(key)).isString(), line.constData());
+            if (o.value(QStringLiteral("session")).toString() == QLatin1String("headless#1")) {
+                QCOMPARE(o.value(QStringLiteral("backend")).toString(), QStringLiteral("headless"));
+                QCOMPARE(o.value(QStringLiteral("category")).toString(),
+                         QStringLiteral("nexus.session"));
+                sawSession = true;
+            }
+        }
+        QVERIFY(sawSession);
+
+        const apptest::RunResult bad =
+            apptest::run({QStringLiteral("--log-format"), QStringLiteral("xml")});
+        QVERIFY(bad.finished);
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains(QStringLiteral("--log-format must be text or json")),
+                 qPrintable(bad.err));
     }
 };
 
