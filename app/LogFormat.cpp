@@ -37,14 +37,14 @@ const char* levelName(QtMsgType type) {
     return "info";
 }
 
-// A JSON string literal: quotes, backslashes and control characters escaped (RFC 8259).
-QString jsonString(const QString& text) {
+// Escapes what would break a line: \n \r \t, other control characters and U+2028/9 as \xNN
+// (log text) or \uNNNN plus quotes and backslashes (inside a JSON string, RFC 8259).
+QString escaped(const QString& text, bool json) {
     QString out;
-    out.reserve(text.size() + 2);
-    out += QLatin1Char('"');
+    out.reserve(text.size());
     for (const QChar c : text) {
         const char16_t u = c.unicode();
-        if (u == u'"' || u == u'\\')
+        if (json && (u == u'"' || u == u'\\'))
             out += QLatin1Char('\\') + c;
         else if (u == u'\n')
             out += QLatin1String("\\n");
@@ -53,12 +53,16 @@ QString jsonString(const QString& text) {
         else if (u == u'\t')
             out += QLatin1String("\\t");
         else if (u < 0x20 || u == 0x7f || u == 0x2028 || u == 0x2029)
-            out += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
+            out += json ? QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'))
+                        : QStringLiteral("\\x%1").arg(int(u), 2, 16, QLatin1Char('0'));
         else
             out += c;
     }
-    out += QLatin1Char('"');
     return out;
+}
+
+QString jsonString(const QString& text) {
+    return QLatin1Char('"') + escaped(text, true) + QLatin1Char('"');
 }
 
 QString jsonLine(QtMsgType type, const char* category, const QString& message) {
@@ -131,22 +135,7 @@ int syslogPriority(QtMsgType type) {
 }
 
 QString escapeLogText(const QString& text) {
-    QString out;
-    out.reserve(text.size());
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u == u'\n')
-            out += QLatin1String("\\n");
-        else if (u == u'\r')
-            out += QLatin1String("\\r");
-        else if (u == u'\t')
-            out += QLatin1String("\\t");
-        else if (u < 0x20 || u == 0x7f || u == 0x2028 || u == 0x2029)
-            out += QStringLiteral("\\x%1").arg(int(u), 2, 16, QLatin1Char('0'));
-        else
-            out += c;
-    }
-    return out;
+    return escaped(text, false);
 }
 
 LogFields logFieldsOf(const QString& message) {
