@@ -52,7 +52,7 @@ depends="$(field Depends)"
 depends_names="$(sed 's/ *([^)]*)//g; s/, */\n/g' <<<"$depends")"
 # From dpkg-shlibdeps (linked libraries) and the one run-time plugin package named by hand.
 for p in libc6 libstdc++6 libqt6core6 libqt6network6 libqt6websockets6 libqt6widgets6 \
-    libqt6gui6 libyaml-cpp0.7 libqt6svg6 libqt6keychain1 libqt6dbus6; do
+    libqt6gui6 libyaml-cpp0.7 libqt6svg6 libqt6keychain1 libqt6dbus6 libqt6httpserver6; do
     grep -Fxq "$p" <<<"$depends_names" || fail "Depends lacks $p: $depends"
 done
 

@@ -23,6 +23,8 @@
 #include "config/ConfigWriter.h"
 #include "configedit/ConfigFileEditor.h"
 #include "editor/ConfigEditorDialog.h"
+#include "metrics/MetricsServer.h"
+#include "metrics/ServiceMetrics.h"
 #include "nexustray/Client.h"
 #include "status/LogCapture.h"
 #include "status/StatusWindow.h"
@@ -235,6 +237,13 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
                                              .arg(errors.join(QLatin1Char('\n'))));
                              });
         }
+        MetricsServer metrics(client);
+        if (reloader)
+            metrics.metrics()->setReloadCounts(
+                [r = reloader.get()] { return qMakePair(r->succeeded(), r->failed()); });
+        if (!options.metricsAddr.isEmpty() && !metrics.start(options.metricsAddr))
+            tray.showProblem(
+                ui::TrayController::tr("The metrics endpoint is off: %1").arg(metrics.error()));
         tray.start();
         if (!problem.isEmpty()) {
             tray.showProblem(problem);

@@ -10,6 +10,7 @@ namespace nexustray::app {
 struct GuiModeOptions {
     QString configPath;
     bool demo = false;
+    QString metricsAddr; // --metrics: serve /metrics, /ready, /status here
 };
 
 // Constructs the QApplication and runs the tray until it quits. Returns the exit code.

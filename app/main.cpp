@@ -24,6 +24,8 @@
 #include "LogFormat.h"
 #include "SetSecret.h"
 #include "TpmStatus.h"
+#include "metrics/MetricsServer.h"
+#include "metrics/ServiceMetrics.h"
 #include "nexustray/Client.h"
 #include "nexustray/Config.h"
 #ifdef NEXUS_HAVE_TRAY_UI
@@ -88,7 +90,7 @@ int runClient(QCoreApplication& app, ClientRunner& runner) {
     return code;
 }
 
-int runHeadless(QCoreApplication& app, const QString& configPath) {
+int runHeadless(QCoreApplication& app, const QString& configPath, const QString& metricsAddr) {
     if (!QFileInfo::exists(configPath)) {
         qCCritical(lcApp).noquote()
             << QStringLiteral("no config file at %1 (start from config.example.yaml, or pass "
@@ -131,6 +133,11 @@ int runHeadless(QCoreApplication& app, const QString& configPath) {
                             [&client](const Config& config) { client.applyConfig(config); });
     QObject::connect(&runner, &ClientRunner::reloadRequested, &reloader,
                      &ConfigReloader::requestReload);
+    MetricsServer metrics(&client);
+    metrics.metrics()->setReloadCounts(
+        [&reloader] { return qMakePair(reloader.succeeded(), reloader.failed()); });
+    if (!metricsAddr.isEmpty() && !metrics.start(metricsAddr))
+        return kExitConfig;
     client.start();
     return runClient(app, runner);
 }
@@ -198,8 +205,13 @@ int main(int argc, char** argv) {
         QStringLiteral("Log line format on standard error: text (default: journal style when not "
                        "a terminal) or json (one object per line)."),
         QStringLiteral("text|json"), QStringLiteral("text"));
+    const QCommandLineOption metricsOption(
+        QStringLiteral("metrics"),
+        QStringLiteral("Serve /metrics (Prometheus), /ready and /status over HTTP on this address, "
+                       "e.g. 127.0.0.1:9464."),
+        QStringLiteral("host:port"));
     parser.addOptions({noGuiOption, configOption, checkOption, demoOption, tpmStatusOption,
-                       setSecretOption, logFormatOption});
+                       setSecretOption, logFormatOption, metricsOption});
 
     const bool parsed = parser.parse(arguments);
     // addHelpOption() also registers --help-all (help including Qt's own options).
@@ -223,6 +235,7 @@ int main(int argc, char** argv) {
         GuiModeOptions options;
         options.configPath = parser.value(configOption);
         options.demo = parser.isSet(demoOption);
+        options.metricsAddr = parser.value(metricsOption);
         return runGuiMode(argc, argv, options);
     }
 #endif
@@ -267,5 +280,5 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
 #endif
-    return runHeadless(app, parser.value(configOption));
+    return runHeadless(app, parser.value(configOption), parser.value(metricsOption));
 }

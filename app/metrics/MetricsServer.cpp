@@ -1,0 +1,100 @@
+#include "MetricsServer.h"
+
+#include <QHostAddress>
+#include <QHttpServer>
+#include <QHttpServerResponse>
+#include <QTcpServer>
+
+#include "LogFormat.h"
+#include "ServiceMetrics.h"
+
+namespace nexustray::app {
+
+namespace {
+
+// "host:port" with IPv6 in brackets; "localhost" is the loopback address.
+bool parseListenAddr(const QString& text, QHostAddress* address, quint16* port) {
+    const int colon = int(text.lastIndexOf(QLatin1Char(':')));
+    if (colon <= 0)
+        return false;
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535)
+        return false;
+    *port = quint16(p);
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0) {
+        *address = QHostAddress(QHostAddress::LocalHost);
+        return true;
+    }
+    return address->setAddress(host);
+}
+
+} // namespace
+
+MetricsServer::MetricsServer(Client* client, QObject* parent)
+    : QObject(parent)
+    , m_metrics(std::make_unique<ServiceMetrics>(client)) {}
+
+MetricsServer::~MetricsServer() = default;
+
+bool MetricsServer::listen(const QString& listenAddr) {
+    QHostAddress address;
+    quint16 port = 0;
+    if (!parseListenAddr(listenAddr, &address, &port)) {
+        m_error = QStringLiteral("metrics address '%1' is not host:port (e.g. 127.0.0.1:9464)")
+                      .arg(listenAddr);
+        return false;
+    }
+    m_http = std::make_unique<QHttpServer>();
+    auto* tcp = new QTcpServer(m_http.get()); // owned by the HTTP server either way
+    if (!tcp->listen(address, port)) {
+        m_error = QStringLiteral("cannot listen for metrics on %1: %2")
+                      .arg(listenAddr, tcp->errorString());
+        m_http.reset();
+        return false;
+    }
+    ServiceMetrics* metrics = m_metrics.get();
+    m_http->route(QStringLiteral("/metrics"), QHttpServerRequest::Method::Get, [metrics] {
+        return QHttpServerResponse(QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"),
+                                   metrics->prometheusText());
+    });
+    m_http->route(QStringLiteral("/ready"), QHttpServerRequest::Method::Get, [metrics] {
+        QByteArray body;
+        const int status = metrics->readiness(&body);
+        return QHttpServerResponse(QByteArrayLiteral("application/json"), body,
+                                   status == 200
+                                       ? QHttpServerResponder::StatusCode::Ok
+                                       : QHttpServerResponder::StatusCode::ServiceUnavailable);
+    });
+    m_http->route(QStringLiteral("/status"), QHttpServerRequest::Method::Get, [metrics] {
+        return QHttpServerResponse(QByteArrayLiteral("application/json"), metrics->statusJson());
+    });
+    m_http->bind(tcp);
+    m_exposed = !address.isLoopback();
+    m_address = QStringLiteral("%1:%2")
+                    .arg(address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+                             : address.toString())
+                    .arg(tcp->serverPort());
+    return true;
+}
+
+bool MetricsServer::start(const QString& listenAddr) {
+    if (!listen(listenAddr)) {
+        qCCritical(lcApp).noquote() << m_error;
+        return false;
+    }
+    qCInfo(lcApp).noquote()
+        << QStringLiteral("metrics on http://%1/metrics (also /ready, /status)").arg(m_address);
+    if (m_exposed)
+        qCWarning(lcApp).noquote()
+            << QStringLiteral("the metrics endpoint %1 is reachable from other hosts: it shows "
+                              "hostnames, relays and client addresses; prefer a loopback address")
+                   .arg(m_address);
+    return true;
+}
+
+} // namespace nexustray::app
