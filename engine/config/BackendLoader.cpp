@@ -51,7 +51,8 @@ const QStringList kTpmKeys = {QStringLiteral("namekUrl"),
                               QStringLiteral("ownerPasswordFile"),
                               QStringLiteral("endorsementPasswordFile")};
 
-const QStringList kPortMappingKeys = {QStringLiteral("default"), QStringLiteral("hosts")};
+const QStringList kPortMappingKeys = {QStringLiteral("default"), QStringLiteral("hosts"),
+                                      QStringLiteral("proxyProtocol")};
 const QStringList kHealthKeys = {QStringLiteral("enabled"), QStringLiteral("inactivityTimeout"),
                                  QStringLiteral("pongTimeout")};
 const QStringList kFlowKeys = {QStringLiteral("highWaterMark"), QStringLiteral("lowWaterMark"),
@@ -509,6 +510,26 @@ void BackendLoader::loadPortMapping(const MapReader::Entry& entry, int port) {
             readString(m_sink, fields.value(QStringLiteral("default")),
                        fields.ref(QStringLiteral("default")), mapping.defaultTarget) == Read::Bad;
         mapping.defaultTarget = mapping.defaultTarget.trimmed();
+
+        QString proxyProtocol;
+        const SourceRef proxyRef = fields.ref(QStringLiteral("proxyProtocol"));
+        const Read proxyRead = readString(m_sink, fields.value(QStringLiteral("proxyProtocol")),
+                                          proxyRef, proxyProtocol);
+        bad |= proxyRead == Read::Bad;
+        if (proxyRead == Read::Ok) {
+            proxyProtocol = proxyProtocol.trimmed().toLower();
+            if (proxyProtocol == QLatin1String("v1")) {
+                mapping.proxyProtocol = ProxyProtocol::V1;
+            } else if (proxyProtocol == QLatin1String("v2")) {
+                mapping.proxyProtocol = ProxyProtocol::V2;
+            } else if (proxyProtocol != QLatin1String("off") &&
+                       proxyProtocol != QLatin1String("none")) {
+                m_sink.error(proxyRef, portPrefix + QStringLiteral("proxyProtocol must be v1, "
+                                                                   "v2 or off, got %1")
+                                                        .arg(quoted(proxyProtocol)));
+                bad = true;
+            }
+        }
 
         const YAML::Node hosts = fields.value(QStringLiteral("hosts"));
         const SourceRef hostsRef = fields.ref(QStringLiteral("hosts"));

@@ -155,6 +155,9 @@ private:
                           << YAML::DoubleQuoted << toStd(h.value());
                 m_out << YAML::EndMap;
             }
+            if (it->proxyProtocol != ProxyProtocol::None)
+                m_out << YAML::Key << "proxyProtocol" << YAML::Value
+                      << (it->proxyProtocol == ProxyProtocol::V1 ? "v1" : "v2");
             m_out << YAML::EndMap;
         }
         m_out << YAML::EndMap;

@@ -171,6 +171,10 @@ YamlTree fullTree(const BackendConfig& b) {
                     hosts.entries.append({h.key(), str(h.value())});
                 add(mapping, "hosts", hosts);
             }
+            if (it->proxyProtocol != ProxyProtocol::None)
+                add(mapping, "proxyProtocol",
+                    str(it->proxyProtocol == ProxyProtocol::V1 ? QStringLiteral("v1")
+                                                               : QStringLiteral("v2")));
             mappings.entries.append({QString::number(it.key()), mapping});
         }
         add(m, "portMappings", mappings);

@@ -21,7 +21,7 @@ static_assert(sizeof(UdpRoute) == 12, "UdpRoute changed: see the comment at the 
 static_assert(sizeof(TpmAttestationConfig) == 144, "TpmAttestationConfig changed: see the top");
 static_assert(sizeof(AttestationConfig) == 368,
               "AttestationConfig changed: see the comment at the top");
-static_assert(sizeof(PortMapping) == 32, "PortMapping changed: see the top");
+static_assert(sizeof(PortMapping) == 40, "PortMapping changed: see the top");
 static_assert(sizeof(HealthChecks) == 12, "HealthChecks changed: see the top");
 static_assert(sizeof(FlowControl) == 12, "FlowControl changed: see the top");
 static_assert(sizeof(TlsConfig) == 32, "TlsConfig changed: see the top");
@@ -124,6 +124,13 @@ inline std::vector<BackendMutation> backendMutations() {
          [](BackendConfig& b) {
              b.portMappings[65007].hosts.insert(QStringLiteral("h.test"),
                                                 QStringLiteral("127.0.0.1:2"));
+         }},
+        {"portMappings.proxyProtocol",
+         [](BackendConfig& b) {
+             PortMapping& m = b.portMappings[65008];
+             m.defaultTarget = QStringLiteral("127.0.0.1:3");
+             m.proxyProtocol =
+                 m.proxyProtocol == ProxyProtocol::V2 ? ProxyProtocol::V1 : ProxyProtocol::V2;
          }},
         {"healthChecks.enabled", [toggled](BackendConfig& b) { toggled(b.healthChecks.enabled); }},
         {"healthChecks.inactivityTimeout",

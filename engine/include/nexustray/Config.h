@@ -78,11 +78,17 @@ struct AttestationConfig {
     bool operator!=(const AttestationConfig& o) const { return !(*this == o); }
 };
 
+// PROXY protocol header sent to the local service before a TCP stream's first byte.
+enum class ProxyProtocol { None, V1, V2 };
+
 struct PortMapping {
     QString defaultTarget;        // "host:port", may be empty when hosts is non-empty
     QMap<QString, QString> hosts; // normalised pattern ("api.example.com" or "*.x.y") -> target
+    // `proxyProtocol: v1 | v2` (nexus-tray only); the host overrides inherit it.
+    ProxyProtocol proxyProtocol = ProxyProtocol::None;
     bool operator==(const PortMapping& o) const {
-        return defaultTarget == o.defaultTarget && hosts == o.hosts;
+        return defaultTarget == o.defaultTarget && hosts == o.hosts &&
+               proxyProtocol == o.proxyProtocol;
     }
     bool operator!=(const PortMapping& o) const { return !(*this == o); }
 };
