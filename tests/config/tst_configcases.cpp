@@ -64,7 +64,7 @@ void TestConfigCases::table_data() {
                                << QString();
     QTest::newRow("#6 hostnames in port mapping")
         << baseYaml({{"portMappings", "portMappings: {80: {hostnames: [a.example.com]}}"}})
-        << "backend 'edge': unknown key \"hostnames\" (expected one of: default, hosts)";
+        << "backend 'edge': unknown key \"hostnames\" (expected one of: default, hosts, proxyProtocol)";
     QTest::newRow("#7 unknown backend key")
         << baseYaml({{"authToken", "authToken: abc"}})
         << "backend 'edge': unknown key \"authToken\" (expected one of: name, hostnames, "
