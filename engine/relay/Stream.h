@@ -57,7 +57,9 @@ public:
 
     const QUuid& id() const override { return m_params.request.clientId; }
     StreamState state() const { return m_state; }
-    bool isOpen() const override { return m_state == StreamState::Dialing || m_state == StreamState::Open; }
+    bool isOpen() const override {
+        return m_state == StreamState::Dialing || m_state == StreamState::Open;
+    }
 
     // Opening (exactly one of these, right after construction).
     void dial(const QString& hostPort) override;
