@@ -3,6 +3,7 @@
 #include "Logging.h"
 #include "hub/HubEmulator_p.h"
 #include "hub/HubSession.h"
+#include "hub/HubUdpPort.h"
 #include "hub/HubUserStream.h"
 
 #include <QSslSocket>
@@ -17,6 +18,15 @@ namespace {
 constexpr int kMaxUpgradeRequest = 16 * 1024;
 constexpr int kUpgradeTimeoutMs = 10000;
 } // namespace
+
+QString hubEndpoint(const QHostAddress& address, quint16 port) {
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4) {
+        return QStringLiteral("%1:%2").arg(QHostAddress(v4).toString()).arg(port);
+    }
+    return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
+}
 
 QString normalizeHubHostname(const QString& raw) {
     QString s = raw.trimmed();
@@ -87,6 +97,10 @@ HubEmulatorPrivate::HubEmulatorPrivate(HubEmulator* qq, HubOptions o)
 HubEmulatorPrivate::~HubEmulatorPrivate() {
     // Sessions and streams call back into this object while they die: delete them while it is
     // still whole (QObject would delete them only after our members are gone).
+    for (HubUdpPort* port : std::as_const(udpPorts)) {
+        delete port; // quietly: stop() has ended their flows
+    }
+    udpPorts.clear();
     const auto children = findChildren<QObject*>(QString(), Qt::FindDirectChildrenOnly);
     for (QObject* child : children) {
         if (qobject_cast<HubSession*>(child) || qobject_cast<HubUserStream*>(child)) {
@@ -127,6 +141,14 @@ bool HubEmulatorPrivate::start(QString* error) {
         connect(server, &QTcpServer::newConnection, this,
                 [this, port, server] { onUserConnection(port, server); });
     }
+    for (const RelayPort& port : std::as_const(options.udpRelayPorts)) {
+        auto* udp = new HubUdpPort(port, this);
+        udpPorts.append(udp);
+        QString why;
+        if (!udp->listen(&why)) {
+            return fail(why);
+        }
+    }
     return true;
 }
 
@@ -142,6 +164,9 @@ void HubEmulatorPrivate::stop() {
         if (session) {
             session->closeSession(1001, QString());
         }
+    }
+    for (HubUdpPort* port : std::as_const(udpPorts)) {
+        port->close();
     }
     const auto users = unroutedUsers;
     for (HubUserStream* user : users) {
@@ -235,16 +260,31 @@ HubSession* HubEmulatorPrivate::pick(const QString& routeKey,
     return best;
 }
 
-void HubEmulatorPrivate::routeUser(HubUserStream* stream, const PreludeResult& prelude) {
-    unroutedUsers.remove(stream);
-    const quint16 port = stream->relayPort().advertisedPort;
-    const QString host = normalizeHubHostname(prelude.hostname);
+QList<HubSession*> HubEmulatorPrivate::authenticatedSessions() const {
     QList<HubSession*> authenticated;
     for (const QPointer<HubSession>& s : std::as_const(sessions)) {
         if (s && s->isAuthenticated()) {
             authenticated.append(s);
         }
     }
+    return authenticated;
+}
+
+HubSession* HubEmulatorPrivate::pickUdpSession(quint16 advertisedPort) {
+    QList<HubSession*> candidates;
+    for (HubSession* s : authenticatedSessions()) {
+        if (s->identity().udpRoutes.contains(advertisedPort)) {
+            candidates.append(s);
+        }
+    }
+    return pick(QStringLiteral("udp:%1").arg(advertisedPort), candidates);
+}
+
+void HubEmulatorPrivate::routeUser(HubUserStream* stream, const PreludeResult& prelude) {
+    unroutedUsers.remove(stream);
+    const quint16 port = stream->relayPort().advertisedPort;
+    const QString host = normalizeHubHostname(prelude.hostname);
+    const QList<HubSession*> authenticated = authenticatedSessions();
     QString routeKey;
     QList<HubSession*> candidates;
     if (!host.isEmpty()) {
@@ -335,6 +375,15 @@ quint16 HubEmulator::relayListenPort(quint16 advertisedPort) const {
     for (const auto& relay : std::as_const(d->relays)) {
         if (relay.port.advertisedPort == advertisedPort) {
             return relay.server->serverPort();
+        }
+    }
+    return 0;
+}
+
+quint16 HubEmulator::udpRelayListenPort(quint16 advertisedPort) const {
+    for (const HubUdpPort* port : std::as_const(d->udpPorts)) {
+        if (port->advertisedPort() == advertisedPort) {
+            return port->listenPort();
         }
     }
     return 0;

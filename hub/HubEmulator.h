@@ -6,7 +6,13 @@
 // forward credits / pause (initialCredits 0: an old hub, no credits either way, only pause/resume
 // throttles the forward direction). Users reach it on real TCP relay listeners; the hub routes them
 // by TLS SNI, then HTTP Host, then a tcp:<port> claim, to an authenticated session (weighted round
-// robin).
+// robin). UDP users reach it on UDP relay ports (protocol.md §8.3, HubUdpPort / HubUdpFlow): one
+// flow per user ip:port, routed to a session claiming udp:<port>; every data message is exactly
+// one datagram both ways; forward credits as for TCP, and a flow without credit blocks its whole
+// port's receive loop (like the real hub); reverse grants of 8 per 8 datagrams written; flows end
+// on the claim's idle timeout (no datagram from the user), eviction beyond udpMaxFlows, a failed
+// write noticed on the client's next datagram, a client disconnect noticed on the user's next
+// datagram (dropped), or the session's end.
 #pragma once
 
 #include <QByteArray>
@@ -64,6 +70,13 @@ struct HubOptions {
     QList<int> allowedOutboundPorts; // hub allowlist; empty = every port
     int maxOutboundPerSession = 100;
     int outboundDialTimeoutMs = 10000;
+    // UDP relay ports (protocol.md §8.3). A flow's idle timeout comes from the session's claim
+    // (flow_idle_timeout_seconds, clamped to [5, 300], default 30) in units of secondUnitMs.
+    QList<RelayPort> udpRelayPorts;
+    int udpMaxFlows = 200000;            // per relay port; a new flow beyond it evicts the oldest
+    int udpIdleCheckMs = 5000;           // idle scan period (tests shrink it)
+    int udpMaxDatagramBytes = 65507;     // a client datagram above it cannot be written to the user
+    int udpReceiveBufferBytes = 1 << 20; // SO_RCVBUF of each UDP relay socket
 };
 
 struct HubStats {
@@ -88,11 +101,21 @@ struct HubStats {
     // Bytes still queued for users when the flush window after a client `disconnect` ended (a
     // truncated download, unless the user had gone already).
     quint64 userBytesDropped = 0;
+    // UDP relay ports:
+    quint64 udpFlowsOpened = 0;
+    int udpActiveFlows = 0;
+    quint64 udpDatagramsToClient = 0;   // user datagrams sent to backends as data messages
+    quint64 udpDatagramsFromClient = 0; // datagrams written to users
+    quint64 udpDatagramsDropped = 0;    // user datagrams not relayed (no route, ended flow, ...)
+    quint64 udpWriteFailures = 0;       // client datagrams the hub could not write to the user
+    quint64 udpFlowsEvicted = 0;
 };
 
 class HubEmulatorPrivate;
 class HubSession;
 class HubUserStream;
+class HubUdpPort;
+class HubUdpFlow;
 
 class HubEmulator : public QObject {
     Q_OBJECT
@@ -106,6 +129,7 @@ public:
 
     QUrl backendUrl() const; // ws(s)://127.0.0.1:<port>/connect
     quint16 relayListenPort(quint16 advertisedPort) const;
+    quint16 udpRelayListenPort(quint16 advertisedPort) const; // 0 = no such UDP relay port
     HubStats stats() const;
 
     // Test hooks.
@@ -132,12 +156,23 @@ Q_SIGNALS:
     void reauthChallengeSent(const QString& backendName);
     // The hub holds user bytes it may not send to the client now (stream paused, or no forward
     // credit left): lets a test see that the hub stopped, instead of waiting a while.
+    // (For UDP: a flow has no forward credit, so its port stopped reading until a grant.)
     void userDataHeld(const QUuid& clientId);
+    // UDP relay ports: a flow began (connect sent) / ended. why: "idle", "evicted", "write failed",
+    // "client disconnect", "session ended", "stopped".
+    void udpFlowOpened(const QUuid& clientId, quint16 advertisedPort);
+    void udpFlowClosed(const QUuid& clientId, const QString& why);
+    // A user datagram was not relayed. why: "no route" (no session claims udp:<port>),
+    // "flow ended" (the first datagram after a client disconnect), "flow closed" (its flow ended
+    // while the datagram waited for credit).
+    void udpDatagramDropped(quint16 advertisedPort, const QString& why);
 
 private:
     friend class HubEmulatorPrivate;
     friend class HubSession;
     friend class HubUserStream;
+    friend class HubUdpPort;
+    friend class HubUdpFlow;
     std::unique_ptr<HubEmulatorPrivate> d;
 };
 

@@ -17,6 +17,8 @@ class QWebSocketServer;
 
 namespace nexustray::hub {
 
+class HubUdpPort;
+
 // Accepts backend TCP connections; with TLS it wraps them in a server-side QSslSocket.
 class BackendListener : public QTcpServer {
     Q_OBJECT
@@ -43,6 +45,9 @@ public:
     void sessionAuthenticated(HubSession* session);
     void sessionFinished(HubSession* session);
     void userFinished(HubUserStream* stream);
+    // A session for a new UDP flow on this port: weighted round robin among the authenticated
+    // sessions claiming udp:<port>; null when none does.
+    HubSession* pickUdpSession(quint16 advertisedPort);
 
     HubEmulator* q;
     HubOptions options;
@@ -56,6 +61,7 @@ public:
         QTcpServer* server = nullptr;
     };
     QList<Relay> relays;
+    QList<HubUdpPort*> udpPorts;
     QList<QPointer<HubSession>> sessions;                // every live session, authenticated or not
     QSet<HubUserStream*> unroutedUsers;                  // still sniffing
     QHash<QString, QHash<HubSession*, qint64>> wrrState; // smooth WRR "current" per route
@@ -66,7 +72,11 @@ private:
     void onWebSocket();
     void onUserConnection(const RelayPort& port, QTcpServer* server);
     HubSession* pick(const QString& routeKey, const QList<HubSession*>& candidates);
+    QList<HubSession*> authenticatedSessions() const;
 };
+
+// A user's address as the hub writes it: "ip:port", "[v6]:port" (IPv4-mapped IPv6 as IPv4).
+QString hubEndpoint(const QHostAddress& address, quint16 port);
 
 // Hostname rules shared by the stage checks and routing.
 QString normalizeHubHostname(const QString& raw);

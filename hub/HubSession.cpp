@@ -2,6 +2,8 @@
 
 #include "Logging.h"
 #include "hub/HubEmulator_p.h"
+#include "hub/HubUdpFlow.h"
+#include "hub/HubUdpPort.h"
 #include "hub/HubUserStream.h"
 #include "protocol/Frame.h"
 
@@ -48,15 +50,6 @@ QList<int> sortedUnique(QList<int> values) {
 
 qint64 nowMs() {
     return QDateTime::currentMSecsSinceEpoch();
-}
-
-QString endpoint(const QHostAddress& address, quint16 port) {
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4) {
-        return QStringLiteral("%1:%2").arg(QHostAddress(v4).toString()).arg(port);
-    }
-    return QStringLiteral("[%1]:%2").arg(address.toString()).arg(port);
 }
 
 // The claim rules of protocol.md §2.2 / §8 / §9 that do not depend on the stage.
@@ -259,8 +252,8 @@ void HubSession::onTokenTimeout() {
     const QString stage =
         m_state == State::AwaitStage0 ? QStringLiteral("stage0") : QStringLiteral("stage1");
     rejectHandshake(QStringLiteral("read %1 token: read tcp %2->%3: i/o timeout")
-                        .arg(stage, endpoint(m_socket->localAddress(), m_socket->localPort()),
-                             endpoint(m_socket->peerAddress(), m_socket->peerPort())));
+                        .arg(stage, hubEndpoint(m_socket->localAddress(), m_socket->localPort()),
+                             hubEndpoint(m_socket->peerAddress(), m_socket->peerPort())));
 }
 
 void HubSession::armReadDeadline() {
@@ -327,17 +320,20 @@ void HubSession::onBinary(const QByteArray& message) {
         return;
     case DecodedMessage::Kind::Data: {
         HubUserStream* stream = m_streams.value(decoded.clientId);
-        if (!stream) {
+        HubUdpFlow* flow = stream ? nullptr : m_udpFlows.value(decoded.clientId);
+        if (!stream && !flow) {
             return; // unknown ID: dropped silently
         }
         d->stats.bytesFromClient += static_cast<quint64>(decoded.payload.size());
-        if (d->options.initialCredits > 0) {
-            if (stream->clientBalance <= 0) {
-                ++d->stats.creditOverdrafts;
-            }
-            --stream->clientBalance;
+        ReverseGrants& reverse = stream ? stream->reverse : flow->reverse;
+        if (d->options.initialCredits > 0 && reverse.received()) {
+            ++d->stats.creditOverdrafts;
         }
-        stream->writeFromClient(decoded.payload);
+        if (stream) {
+            stream->writeFromClient(decoded.payload);
+        } else {
+            flow->port->writeFromClient(flow, decoded.payload); // exactly one datagram
+        }
         return;
     }
     }
@@ -500,6 +496,10 @@ void HubSession::handleReauth(const QByteArray& token) {
 }
 
 void HubSession::handleControl(const ControlMessage& message) {
+    if (HubUdpFlow* flow = m_udpFlows.value(message.clientId)) {
+        handleUdpControl(flow, message);
+        return;
+    }
     HubUserStream* stream = m_streams.value(message.clientId);
     switch (message.event) {
     case ControlEvent::Disconnect:
@@ -532,6 +532,39 @@ void HubSession::handleControl(const ControlMessage& message) {
         return;
     case ControlEvent::OutboundConnect:
         handleOutboundConnect(message);
+        return;
+    case ControlEvent::Connect:
+    case ControlEvent::PongClient:
+    case ControlEvent::OutboundResult:
+    case ControlEvent::Unknown:
+        qCDebug(lcHub) << "ignoring event" << message.rawEvent;
+        return;
+    }
+}
+
+// Control messages for a UDP flow: as for a stream, except that pause_stream does nothing.
+void HubSession::handleUdpControl(HubUdpFlow* flow, const ControlMessage& message) {
+    switch (message.event) {
+    case ControlEvent::Disconnect:
+        Q_EMIT d->q->clientDisconnectReceived(message.clientId, message.reason);
+        m_udpFlows.remove(message.clientId);
+        flow->port->clientDisconnected(flow);
+        return;
+    case ControlEvent::PingClient: {
+        ControlMessage pong;
+        pong.event = ControlEvent::PongClient;
+        pong.clientId = message.clientId;
+        sendControl(pong);
+        return;
+    }
+    case ControlEvent::PauseStream:
+        ++d->stats.pausesReceived; // no effect on UDP (protocol.md §8.3)
+        return;
+    case ControlEvent::ResumeStream:
+        flow->port->creditGranted(flow, std::min(message.credits, kMaxGrant));
+        return;
+    case ControlEvent::OutboundConnect:
+        handleOutboundConnect(message); // refused: the ID is in use
         return;
     case ControlEvent::Connect:
     case ControlEvent::PongClient:
@@ -599,7 +632,7 @@ void HubSession::handleOutboundConnect(const ControlMessage& message) {
     if (message.clientId.isNull()) {
         return refuse(QStringLiteral("missing client ID"));
     }
-    if (m_streams.contains(message.clientId)) {
+    if (m_streams.contains(message.clientId) || m_udpFlows.contains(message.clientId)) {
         return refuse(QStringLiteral("registration failed: client ID already in use"));
     }
     ++m_outboundInFlight;
@@ -620,7 +653,7 @@ void HubSession::attachStream(HubUserStream* stream, const QString& hostname, bo
         ++d->stats.activeStreams;
         ++d->stats.streamsOpened;
         stream->attach(this, stream->id());
-        stream->clientBalance = kInitialOutboundCredits;
+        stream->reverse.clientBalance = kInitialOutboundCredits;
         ControlMessage result;
         result.event = ControlEvent::OutboundResult;
         result.clientId = stream->id();
@@ -630,15 +663,12 @@ void HubSession::attachStream(HubUserStream* stream, const QString& hostname, bo
         Q_EMIT d->q->streamOpened(stream->id(), hostname);
         return;
     }
-    QUuid id = QUuid::createUuid();
-    while (m_streams.contains(id)) {
-        id = QUuid::createUuid();
-    }
+    const QUuid id = newStreamId();
     const QByteArray prelude = stream->takePrelude();
     m_streams.insert(id, stream);
     ++d->stats.activeStreams;
     ++d->stats.streamsOpened;
-    stream->clientBalance = d->options.initialCredits;
+    stream->reverse.clientBalance = d->options.initialCredits;
 
     ControlMessage connectMsg;
     connectMsg.event = ControlEvent::Connect;
@@ -660,6 +690,54 @@ void HubSession::attachStream(HubUserStream* stream, const QString& hostname, bo
         stream->preludeSent();
     }
     stream->attach(this, id); // starts relaying (and may read more right away)
+}
+
+QUuid HubSession::newStreamId() const {
+    QUuid id = QUuid::createUuid();
+    while (m_streams.contains(id) || m_udpFlows.contains(id)) {
+        id = QUuid::createUuid();
+    }
+    return id;
+}
+
+void HubSession::attachUdpFlow(HubUdpFlow* flow) {
+    m_udpFlows.insert(flow->id, flow);
+    flow->reverse.clientBalance = d->options.initialCredits;
+    ControlMessage connectMsg;
+    connectMsg.event = ControlEvent::Connect;
+    connectMsg.clientId = flow->id;
+    connectMsg.connPort = flow->port->advertisedPort();
+    connectMsg.clientIp = flow->clientAddress();
+    connectMsg.transport = QStringLiteral("udp");
+    connectMsg.hostname = QStringLiteral("udp:%1").arg(flow->port->advertisedPort());
+    connectMsg.credits = std::max(0, d->options.initialCredits);
+    sendControl(connectMsg);
+}
+
+void HubSession::udpFlowEnded(HubUdpFlow* flow, bool notifyClient) {
+    if (m_udpFlows.value(flow->id) != flow) {
+        return;
+    }
+    m_udpFlows.remove(flow->id);
+    if (notifyClient && m_state == State::Authenticated) {
+        ControlMessage disconnect;
+        disconnect.event = ControlEvent::Disconnect;
+        disconnect.clientId = flow->id;
+        sendControl(disconnect);
+    }
+}
+
+qint64 HubSession::udpIdleTimeoutMs(quint16 advertisedPort) const {
+    return qint64(m_identity.udpRoutes.value(advertisedPort, kDefaultUdpTimeout)) *
+           d->options.secondUnitMs;
+}
+
+void HubSession::sendReverseGrant(const QUuid& id) {
+    ControlMessage grant;
+    grant.event = ControlEvent::ResumeStream;
+    grant.clientId = id;
+    grant.credits = ReverseGrants::kBatch;
+    sendControl(grant);
 }
 
 void HubSession::outboundDialFailed(HubUserStream* stream, const QString& reason) {
@@ -793,6 +871,10 @@ void HubSession::finish(int code, const QString& reason) {
         --d->stats.activeStreams;
         Q_EMIT d->q->streamClosed(it.key(), QStringLiteral("session ended"));
         it.value()->closeGracefully();
+    }
+    const auto flows = std::exchange(m_udpFlows, {});
+    for (HubUdpFlow* flow : flows) {
+        flow->port->sessionEnded(flow);
     }
     if (wasAuthenticated) {
         --d->stats.authenticatedSessions;

@@ -22,6 +22,7 @@ namespace nexustray::hub {
 
 class HubEmulatorPrivate;
 class HubUserStream;
+class HubUdpFlow;
 
 // The identity claims that must not change between stage 0, stage 1 and re-authentications.
 struct SessionIdentity {
@@ -52,6 +53,17 @@ public:
     // An outbound dial failed: outbound_result with the reason.
     void outboundDialFailed(HubUserStream* stream, const QString& reason);
 
+    // UDP flows (protocol.md §8.3). A fresh random v4 ID no stream or flow of ours uses.
+    QUuid newStreamId() const;
+    // A new flow routed to us: remember it and send its `connect` (the port sends the datagram).
+    void attachUdpFlow(HubUdpFlow* flow);
+    // The port ended a flow (idle, evicted, write failed): forget it, `disconnect` if asked.
+    void udpFlowEnded(HubUdpFlow* flow, bool notifyClient);
+    // The idle timeout of flows on this port, in ms (the claim's seconds x secondUnitMs).
+    qint64 udpIdleTimeoutMs(quint16 advertisedPort) const;
+    // resume_stream{credits:8} for a stream or flow (reverse credits, §7.2).
+    void sendReverseGrant(const QUuid& id);
+
     void sendControl(const protocol::ControlMessage& message);
     void sendData(const QByteArray& header, QByteArrayView payload);
     // False while the WebSocket has a backlog: user streams then stop reading their users until
@@ -79,6 +91,7 @@ private:
     void handleReauth(const QByteArray& token);
     void handleControl(const protocol::ControlMessage& message);
     void handleOutboundConnect(const protocol::ControlMessage& message);
+    void handleUdpControl(HubUdpFlow* flow, const protocol::ControlMessage& message);
     void scheduleReauth();
     void applyReauthSettings(const TokenClaims& claims);
 
@@ -107,6 +120,7 @@ private:
     QTimer m_writeStallTimer;
 
     QHash<QUuid, HubUserStream*> m_streams;
+    QHash<QUuid, HubUdpFlow*> m_udpFlows; // owned by their HubUdpPort
     int m_outboundInFlight = 0;
     bool m_usersHeld = false; // mayReadUsers() said no; pump the streams once the backlog is gone
 

@@ -15,8 +15,6 @@ namespace nexustray::hub {
 using namespace nexustray::protocol;
 
 namespace {
-constexpr int kMinForwardWindow = 64;
-constexpr int kGrantBatch = 8;
 constexpr int kUserEofFlushMs = 50;            // buffered writes get ~50 ms after a user EOF
 constexpr int kClientDisconnectCloseMs = 2000; // half-close, full close 2 s later
 } // namespace
@@ -128,13 +126,7 @@ HubUserStream::~HubUserStream() {
 }
 
 QString HubUserStream::clientAddress() const {
-    const QHostAddress address = m_socket->peerAddress();
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4) {
-        return QStringLiteral("%1:%2").arg(QHostAddress(v4).toString()).arg(m_socket->peerPort());
-    }
-    return QStringLiteral("[%1]:%2").arg(address.toString()).arg(m_socket->peerPort());
+    return hubEndpoint(m_socket->peerAddress(), m_socket->peerPort());
 }
 
 QByteArray HubUserStream::takePrelude() {
@@ -189,22 +181,19 @@ void HubUserStream::pump() {
     if (m_phase != Phase::Relaying || !m_session) {
         return;
     }
-    while (!m_paused && (!m_window || m_credits > 0) && m_socket->bytesAvailable() > 0 &&
+    while (!m_paused && m_forward.maySend() && m_socket->bytesAvailable() > 0 &&
            m_session->mayReadUsers()) {
         const QByteArray chunk = m_socket->read(kMaxDataPayload);
         if (chunk.isEmpty()) {
             break;
         }
         m_session->sendData(m_header, chunk);
-        ++m_forwardSent;
-        if (m_window) {
-            --m_credits;
-        }
+        m_forward.messageSent();
     }
-    if (m_socket->bytesAvailable() > 0 && (m_paused || (m_window && m_credits <= 0))) {
+    if (m_socket->bytesAvailable() > 0 && (m_paused || m_forward.exhausted())) {
         Q_EMIT d->q->userDataHeld(m_id);
     }
-    if (m_window && m_credits <= 0) {
+    if (m_forward.exhausted()) {
         if (!m_noCreditTimer.isActive()) {
             m_noCreditTimer.start();
         }
@@ -276,14 +265,8 @@ void HubUserStream::messageWritten() {
     if (m_phase != Phase::Relaying || d->options.initialCredits <= 0 || !m_session) {
         return;
     }
-    if (++m_writtenSinceGrant >= kGrantBatch) {
-        m_writtenSinceGrant -= kGrantBatch;
-        ControlMessage grant;
-        grant.event = ControlEvent::ResumeStream;
-        grant.clientId = m_id;
-        grant.credits = kGrantBatch;
-        clientBalance += kGrantBatch;
-        m_session->sendControl(grant);
+    if (reverse.written()) {
+        m_session->sendReverseGrant(m_id);
     }
 }
 
@@ -293,21 +276,7 @@ void HubUserStream::pause() {
 
 void HubUserStream::resume(qint64 credits) {
     m_paused = false;
-    if (credits > 0) {
-        m_forwardGranted += credits;
-        d->stats.maxForwardOutstanding =
-            std::max(d->stats.maxForwardOutstanding, m_forwardGranted - m_forwardSent);
-    }
-    // An old hub knows no forward credits: any resume_stream is a plain resume (§7.3).
-    if (credits > 0 && d->options.initialCredits > 0) {
-        if (!m_window) {
-            m_window = true;
-            m_capacity = std::max<qint64>(credits, kMinForwardWindow);
-            m_credits = credits;
-        } else {
-            m_credits = std::min(m_credits + credits, m_capacity);
-        }
-    }
+    m_forward.grant(credits, d->options.initialCredits > 0, d->stats);
     pump();
 }
 

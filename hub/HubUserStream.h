@@ -8,6 +8,7 @@
 //    stream), and resume_stream{credits:8} after every 8 messages written to the user.
 #pragma once
 
+#include "hub/HubCredits.h"
 #include "hub/HubEmulator.h"
 #include "hub/PreludeSniffer.h"
 
@@ -44,8 +45,8 @@ public:
     // Relay phase.
     void attach(HubSession* session, const QUuid& id);
     void writeFromClient(QByteArrayView payload);
-    void preludeSent() { ++m_forwardSent; } // the session sent a prelude message for us
-    void outputDrained() { pump(); }        // the session's WebSocket backlog is gone
+    void preludeSent() { m_forward.messageSent(); } // the session sent a prelude message for us
+    void outputDrained() { pump(); }                // the session's WebSocket backlog is gone
     void pause();
     void resume(qint64 credits);
     // Client disconnect: flush what is queued for the user for clientDisconnectFlushMs (~50 ms),
@@ -57,8 +58,8 @@ public:
     // Drop without flushing (used by stop()).
     void abortNow();
 
-    // Reverse credits the client still holds (for overdraft accounting).
-    qint64 clientBalance = 0;
+    // Reverse credits: the client's balance (overdraft accounting) and the hub's grants.
+    ReverseGrants reverse;
 
 private:
     enum class Phase { Sniffing, Dialing, Relaying, Closing };
@@ -88,17 +89,12 @@ private:
 
     // forward
     bool m_paused = false;
-    bool m_window = false; // a grant was received
-    qint64 m_credits = 0;
-    qint64 m_capacity = 0;
+    ForwardWindow m_forward;
     bool m_userEof = false;
     QTimer m_noCreditTimer;
-    qint64 m_forwardGranted = 0; // every credit the client granted (for maxForwardOutstanding)
-    qint64 m_forwardSent = 0;    // every data message sent to the client, prelude included
 
     // reverse
     QList<qint64> m_pending; // bytes still unwritten per queued message
-    int m_writtenSinceGrant = 0;
 
     QTimer m_closeTimer;
 };

@@ -20,6 +20,7 @@ HubClientDriver::HubClientDriver(QObject* parent)
         switch (m.kind) {
         case DecodedMessage::Kind::Data:
             data[m.clientId].append(m.payload.toByteArray());
+            payloads[m.clientId].append(m.payload.toByteArray());
             ++dataMessages[m.clientId];
             dataMessageSizes.append(m.payload.size());
             break;
@@ -106,6 +107,13 @@ QByteArray HubClientDriver::waitForData(const QUuid& id, qsizetype bytes, int ti
     (void)QTest::qWaitFor([&] { return data.value(id).size() >= bytes || disconnected; },
                           timeoutMs);
     return data.take(id);
+}
+
+QList<QByteArray> HubClientDriver::waitForPayloads(const QUuid& id, qsizetype count,
+                                                   int timeoutMs) {
+    (void)QTest::qWaitFor([&] { return payloads.value(id).size() >= count || disconnected; },
+                          timeoutMs);
+    return payloads.take(id);
 }
 
 bool HubClientDriver::waitForDisconnected(int timeoutMs) {

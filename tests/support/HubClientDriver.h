@@ -47,6 +47,9 @@ public:
     bool roundTrip(int timeoutMs = 5000);
     // Waits until at least `bytes` data bytes for `id` were received; returns them all (consumed).
     QByteArray waitForData(const QUuid& id, qsizetype bytes, int timeoutMs = 5000);
+    // Waits until at least `count` data messages for `id` were received; returns each message's
+    // payload, in order (consumed from `payloads`). For UDP flows: one message = one datagram.
+    QList<QByteArray> waitForPayloads(const QUuid& id, qsizetype count, int timeoutMs = 5000);
     bool waitForDisconnected(int timeoutMs = 5000);
 
     void sendControl(const protocol::ControlMessage& message);
@@ -55,10 +58,11 @@ public:
     // Queues (public so tests can inspect or clear them).
     QList<QString> texts;
     QList<protocol::ControlMessage> controls;
-    QHash<QUuid, QByteArray> data;     // concatenated payloads per stream
-    QHash<QUuid, int> dataMessages;    // number of data messages per stream
-    QList<qsizetype> dataMessageSizes; // every data message's payload size, in order
-    QList<QByteArray> invalidMessages; // binary messages that did not decode
+    QHash<QUuid, QByteArray> data;            // concatenated payloads per stream
+    QHash<QUuid, int> dataMessages;           // number of data messages per stream
+    QList<qsizetype> dataMessageSizes;        // every data message's payload size, in order
+    QHash<QUuid, QList<QByteArray>> payloads; // every data message's payload per stream
+    QList<QByteArray> invalidMessages;        // binary messages that did not decode
     bool disconnected = false;
     // A close frame arrived (or close() was called locally) before the connection ended.
     // Qt 6.4 reports closeCode() 1000 (not 1006) when the peer dropped without a close frame, so
