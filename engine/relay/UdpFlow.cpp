@@ -94,6 +94,8 @@ void UdpFlow::onConnected() {
         m_early.pop_front();
         writeDatagram(datagram.constData(), datagram.size());
     }
+    if (m_state == StreamState::Open && m_socket->hasPendingDatagrams())
+        onReadyRead(); // a reply that came in while the early datagrams were written
     m_host->markStreamDirty(this);
 }
 
