@@ -72,9 +72,9 @@ AttestationIdentity AttestationIdentity::fromBackend(const BackendConfig& backen
     // (library mode) produce the same claims.
     id.hostnames = withoutDuplicates(backend.hostnames);
     id.tcpPorts = withoutDuplicates(backend.tcpPorts);
-    // UDP flows are not relayed yet: claiming backend.udpRoutes would only make the hub send flows
-    // the session refuses (the loader warns). NEXUS_UDP_ROUTES stays empty, no udp_routes claim.
-    id.udpRoutes.clear();
+    // UDP flows are relayed (relay/UdpFlow): the routes are claimed as configured (udp_routes,
+    // NEXUS_UDP_ROUTES); the hub applies its own default and clamp to each timeout.
+    id.udpRoutes = backend.udpRoutes;
     id.weight = backend.weight >= 1 ? backend.weight : 1;
     id.outboundAllowed = backend.attestation.outboundAllowed;
     id.allowedOutboundPorts = backend.attestation.allowedOutboundPorts;

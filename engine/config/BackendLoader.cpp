@@ -598,17 +598,6 @@ void BackendLoader::emitWarnings() {
         }
     }
 
-    if (!m_cfg.udpRoutes.isEmpty()) {
-        // Claiming them would make the hub send flows the session can only refuse.
-        QStringList ports;
-        for (const UdpRoute& route : std::as_const(m_cfg.udpRoutes))
-            ports << QString::number(route.port);
-        m_sink.warning(m_map->ref(QStringLiteral("udpRoutes")),
-                       QStringLiteral("udpRoutes: UDP is not supported yet; port(s) %1 are not "
-                                      "claimed at the relay")
-                           .arg(ports.join(QStringLiteral(", "))));
-    }
-
     const QString secretFile = m_cfg.attestation.hmacSecretFile;
     if (!secretFile.isEmpty() && QFileInfo(secretFile).isFile()) {
         const QFile::Permissions perms = QFile::permissions(secretFile);

@@ -5,8 +5,6 @@
 #include <QTcpSocket>
 
 #include <algorithm>
-#include <chrono>
-#include <climits>
 
 #include "Logging.h"
 #include "protocol/Frame.h"
@@ -38,31 +36,10 @@ QByteArray& messageBuffer() {
     }();
     return buffer;
 }
-
-bool splitHostPort(const QString& hostPort, QString* host, quint16* port) {
-    const int colon = hostPort.lastIndexOf(QLatin1Char(':'));
-    if (colon <= 0)
-        return false;
-    QString h = hostPort.left(colon).trimmed();
-    if (h.startsWith(QLatin1Char('[')) && h.endsWith(QLatin1Char(']')))
-        h = h.mid(1, h.size() - 2);
-    bool ok = false;
-    const int p = hostPort.mid(colon + 1).toInt(&ok);
-    if (!ok || p < 1 || p > 65535 || h.isEmpty())
-        return false;
-    *host = h;
-    *port = quint16(p);
-    return true;
-}
 } // namespace
 
-qint64 Stream::nowMs() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
 Stream::Stream(Params params, StreamHost* host, QObject* parent)
-    : QObject(parent)
+    : RelayChannel(parent)
     , m_params(std::move(params))
     , m_host(host)
     , m_header(protocol::dataHeader(m_params.request.clientId))
@@ -72,21 +49,18 @@ Stream::Stream(Params params, StreamHost* host, QObject* parent)
     m_timer.setSingleShot(true);
     m_writeTimer.setSingleShot(true);
     connect(&m_writeTimer, &QTimer::timeout, this, &Stream::onWriteTimer);
-    m_pongTimer.setSingleShot(true);
-    connect(&m_pongTimer, &QTimer::timeout, this, [this] {
-        if (!isOpen())
-            return;
-        qCInfo(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
-                         << "no pong_client within" << m_pongTimer.interval() << "ms, closing";
-        finish(QStringLiteral("timeout"), false);
-    });
-    touch();
 }
 
 Stream::~Stream() = default;
 
-void Stream::touch() {
-    m_lastActivityMs = nowMs();
+void Stream::onPongTimeout() {
+    qCInfo(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "no pong_client within"
+                     << pongTimeoutMs() << "ms, closing";
+    finish(QStringLiteral("timeout"), false);
+}
+
+void Stream::sendPing() {
+    m_host->sendControl(protocol::makePing(id()));
 }
 
 void Stream::dial(const QString& hostPort) {
@@ -427,22 +401,6 @@ void Stream::onHubDisconnect() {
     finish(QString(), true);
 }
 
-void Stream::onPong() {
-    m_pongTimer.stop();
-    touch();
-}
-
-void Stream::checkHealth(qint64 nowMs, qint64 inactivityMs, qint64 pongTimeoutMs) {
-    if (!isOpen())
-        return;
-    if (m_pongTimer.isActive())
-        return; // a ping is unanswered: the timer decides (data meanwhile does not cancel it)
-    if (nowMs - m_lastActivityMs > inactivityMs) {
-        m_host->sendControl(protocol::makePing(id()));
-        m_pongTimer.start(int(std::clamp<qint64>(pongTimeoutMs, 0, INT_MAX)));
-    }
-}
-
 void Stream::shutdown() {
     finish(QStringLiteral("shutdown"), true);
 }
@@ -475,7 +433,7 @@ void Stream::finish(const QString& reason, bool flushLocal, const QString& shown
     }
     m_state = StreamState::Closing;
     m_writeTimer.stop();
-    m_pongTimer.stop();
+    stopHealthCheck();
     m_early.clear();
     m_host->forgetStream(this);
     closeLocal(flushLocal);

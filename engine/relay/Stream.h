@@ -25,6 +25,7 @@
 #include "nexustray/Config.h"
 #include "nexustray/ConnectRequest.h"
 #include "nexustray/Snapshots.h"
+#include "relay/RelayChannel.h"
 
 class QIODevice;
 
@@ -32,7 +33,7 @@ namespace nexustray {
 
 class StreamHost;
 
-class Stream : public QObject {
+class Stream : public RelayChannel {
     Q_OBJECT
 public:
     struct Params {
@@ -54,50 +55,42 @@ public:
     Stream(Params params, StreamHost* host, QObject* parent = nullptr);
     ~Stream() override;
 
-    const QUuid& id() const { return m_params.request.clientId; }
+    const QUuid& id() const override { return m_params.request.clientId; }
     StreamState state() const { return m_state; }
-    bool isOpen() const { return m_state == StreamState::Dialing || m_state == StreamState::Open; }
+    bool isOpen() const override {
+        return m_state == StreamState::Dialing || m_state == StreamState::Open;
+    }
 
     // Opening (exactly one of these, right after construction).
-    void dial(const QString& hostPort);
+    void dial(const QString& hostPort) override;
     void attach(QIODevice* device); // takes ownership; the device must be open
-    void refuse(const QString& why) { onLocalError(why); } // no route: closes with dial_failed
+    void refuse(const QString& why) override { onLocalError(why); } // closes with dial_failed
 
     // From the hub.
-    void onHubData(const char* data, qsizetype size);
-    void onHubDisconnect();
-    void onHubCredits(qint64 credits);
-    void onPong();
+    void onHubData(const char* data, qsizetype size) override;
+    void onHubDisconnect() override;
+    void onHubCredits(qint64 credits) override;
 
     // Sends up to `maxMessages` data messages; true if it could send more right now.
-    bool sendToHub(int maxMessages);
-
-    // Health check (protocol.md §10.3), called every few seconds: sends ping_client when the stream
-    // has been idle for longer than inactivityMs and starts the pongTimeoutMs timer.
-    void checkHealth(qint64 nowMs, qint64 inactivityMs, qint64 pongTimeoutMs);
+    bool sendToHub(int maxMessages) override;
 
     // Client shutting down: stop reading, send disconnect/shutdown, close the local side.
-    void shutdown();
+    void shutdown() override;
     // The session is gone: close the local side, send nothing.
-    void abandon();
+    void abandon() override;
     // The user closed it (Client::closeStream): disconnect/normal to the hub, the local side is
     // flushed and closed; the snapshot's close reason is "closed by user".
-    void closeByUser();
+    void closeByUser() override;
 
-    StreamSnapshot snapshot(const QString& sessionId) const;
+    StreamSnapshot snapshot(const QString& sessionId) const override;
     qint64 queuedToLocal() const { return m_queuedMessages; }
     quint64 bytesIn() const { return m_bytesIn; }
     quint64 bytesOut() const { return m_bytesOut; }
     const QString& closeReason() const { return m_closeReason; }
 
-    // Monotonic milliseconds used for activity and health checks.
-    static qint64 nowMs();
-
-Q_SIGNALS:
-    // Fully closed (local side flushed and closed): the host may delete the stream now.
-    void released();
-
 private:
+    void onPongTimeout() override;
+    void sendPing() override;
     void onLocalConnected();
     void onLocalReadyRead();
     void onLocalBytesWritten(qint64 bytes);
@@ -116,7 +109,6 @@ private:
     void closeLocal(bool flush);
     void release();
     void setupDevice();
-    void touch();
     void armWriteTimer();
     void onWriteTimer();
 
@@ -145,9 +137,6 @@ private:
     bool m_awaitingTailAck = false; // tail sent and padded; disconnect once m_unacknowledged is 0
     bool m_hubClosed = false;
 
-    // health
-    qint64 m_lastActivityMs = 0;
-
     quint64 m_bytesIn = 0;
     quint64 m_bytesOut = 0;
     QDateTime m_openedAt;
@@ -157,9 +146,6 @@ private:
     // when it fires instead of being restarted on every write
     QTimer m_writeTimer{this};
     qint64 m_lastLocalWriteMs = 0;
-    // health check: our ping_client is unanswered when it fires (protocol.md §10.3: a pongTimeout
-    // timer started with the ping, not a look at the next 5 s scan)
-    QTimer m_pongTimer{this};
 };
 
 } // namespace nexustray

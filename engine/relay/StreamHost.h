@@ -1,4 +1,5 @@
-// What a Stream needs from the session that owns it. Keeps Stream free of WebSocket details.
+// What a relayed channel (Stream or UdpFlow) needs from the multiplexer that owns it. Keeps the
+// channels free of WebSocket details.
 #pragma once
 
 #include <QByteArray>
@@ -7,7 +8,7 @@
 
 namespace nexustray {
 
-class Stream;
+class RelayChannel;
 
 class StreamHost {
 public:
@@ -17,12 +18,12 @@ public:
     virtual void sendData(const QByteArray& message) = 0;
     // False while the WebSocket's outgoing buffer is above its high mark.
     virtual bool canSendData() const = 0;
-    // The stream has bytes to send and credit to send them: schedule it (fair round robin).
-    virtual void scheduleSend(Stream* stream) = 0;
-    // The stream reached Closed; the host forgets its ID now and deletes it later.
-    virtual void forgetStream(Stream* stream) = 0;
+    // The channel has messages to send and credit to send them: schedule it (fair round robin).
+    virtual void scheduleSend(RelayChannel* channel) = 0;
+    // The channel reached Closed; the host forgets its ID now and deletes it later.
+    virtual void forgetStream(RelayChannel* channel) = 0;
     // Byte counters or state changed (for throttled snapshots).
-    virtual void markStreamDirty(Stream* stream) = 0;
+    virtual void markStreamDirty(RelayChannel* channel) = 0;
 };
 
 } // namespace nexustray

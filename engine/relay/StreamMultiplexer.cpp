@@ -1,11 +1,14 @@
 // The streams of one live connection: routing, fair sending, closed-id memory, snapshots.
 #include "relay/StreamMultiplexer.h"
 
+#include <algorithm>
+
 #include "Logging.h"
 #include "config/Hostname.h"
 #include "protocol/Frame.h"
 #include "relay/MuxLink.h"
 #include "relay/Stream.h"
+#include "relay/UdpFlow.h"
 
 namespace nexustray {
 
@@ -16,6 +19,10 @@ constexpr qint64 kLinkHighWater = 1024 * 1024;
 constexpr qint64 kLinkLowWater = 256 * 1024;
 constexpr int kMessagesPerTurn = 4; // fairness: round robin, at most 4 messages per stream per turn
 constexpr int kClosedIdMemory = 4096;
+// UDP flow idle timeout: the hub's default and clamp (protocol.md §8.1).
+constexpr int kUdpIdleDefaultSeconds = 30;
+constexpr int kUdpIdleMinSeconds = 5;
+constexpr int kUdpIdleMaxSeconds = 300;
 } // namespace
 
 StreamKind streamKindOf(const protocol::ControlMessage& connect) {
@@ -37,7 +44,7 @@ void StreamMultiplexer::onHubMessage(const QByteArray& message) {
     switch (decoded.kind) {
     case protocol::DecodedMessage::Kind::Data: {
         m_bytesIn += quint64(decoded.payload.size());
-        Stream* stream = m_streams.value(decoded.clientId);
+        RelayChannel* stream = m_streams.value(decoded.clientId);
         if (stream)
             stream->onHubData(decoded.payload.data(), decoded.payload.size());
         else
@@ -56,7 +63,7 @@ void StreamMultiplexer::onHubMessage(const QByteArray& message) {
 
 void StreamMultiplexer::handleControl(const protocol::ControlMessage& message) {
     using protocol::ControlEvent;
-    Stream* stream = m_streams.value(message.clientId);
+    RelayChannel* stream = m_streams.value(message.clientId);
     switch (message.event) {
     case ControlEvent::Connect:
         handleConnect(message);
@@ -86,7 +93,7 @@ void StreamMultiplexer::handleConnect(const protocol::ControlMessage& message) {
             << m_settings.sessionId << "connect without client_id ignored";
         return;
     }
-    if (Stream* old = m_streams.value(message.clientId)) {
+    if (RelayChannel* old = m_streams.value(message.clientId)) {
         // Never happens with the real hub; the old stream cannot be trusted any more.
         old->abandon();
     }
@@ -102,40 +109,55 @@ void StreamMultiplexer::handleConnect(const protocol::ControlMessage& message) {
     request.transport = kind == StreamKind::Udp ? Transport::Udp : Transport::Tcp;
     request.isTls = message.isTls;
 
-    Stream::Params params;
-    params.request = request;
-    params.reverseCredits = message.credits;
-    params.flow = m_settings.flow;
-    params.dialTimeoutMs = m_settings.dialTimeoutMs;
-    params.drainTimeoutMs = m_settings.drainTimeoutMs;
-    auto* stream = new Stream(params, this, this);
+    RelayChannel* channel = nullptr;
+    Stream* stream = nullptr; // a TCP stream, which may also take a handler's device
+    if (kind == StreamKind::Udp) {
+        UdpFlow::Params params;
+        params.request = request;
+        params.reverseCredits = message.credits;
+        params.dialTimeoutMs = m_settings.dialTimeoutMs;
+        params.idleTimeoutMs = udpIdleTimeoutMs(request.port);
+        channel = new UdpFlow(params, this, this);
+    } else {
+        Stream::Params params;
+        params.request = request;
+        params.reverseCredits = message.credits;
+        params.flow = m_settings.flow;
+        params.dialTimeoutMs = m_settings.dialTimeoutMs;
+        params.drainTimeoutMs = m_settings.drainTimeoutMs;
+        channel = stream = new Stream(params, this, this);
+    }
     ++m_streamObjects;
-    connect(stream, &Stream::released, this, [this, stream] { onStreamReleased(stream); });
-    m_streams.insert(request.clientId, stream);
+    connect(channel, &RelayChannel::released, this, [this, channel] { onStreamReleased(channel); });
+    m_streams.insert(request.clientId, channel);
     // Forward credit first, so the hub can keep sending while we dial (protocol.md §6.1).
     sendControl(protocol::makeResume(request.clientId, m_settings.flow.maxBuffer));
-    qCDebug(lcStream).noquote() << "stream" << request.clientId.toString(QUuid::WithoutBraces)
+    const char* label = kind == StreamKind::Udp ? "udp flow" : "stream";
+    qCDebug(lcStream).noquote() << label << request.clientId.toString(QUuid::WithoutBraces)
                                 << "from" << request.clientIp << "for" << request.hostname << "port"
                                 << request.port;
 
-    if (kind == StreamKind::Udp) {
-        stream->refuse(QStringLiteral("UDP flows are not supported yet"));
-        return;
-    }
     if (m_settings.connectHandler) {
         const ConnectDecision decision = m_settings.connectHandler(request);
         switch (decision.kind) {
         case ConnectDecision::Kind::Dial:
-            stream->dial(decision.target);
+            channel->dial(decision.target);
             return;
         case ConnectDecision::Kind::Device:
-            if (decision.device) {
+            if (decision.device && stream) {
                 stream->attach(decision.device);
+                return;
+            }
+            if (decision.device) {
+                // A QIODevice has no datagram boundaries: a UDP flow cannot be relayed through it.
+                decision.device->deleteLater();
+                channel->refuse(QStringLiteral("the connect handler answered a device, which UDP "
+                                               "flows do not support (answer dial or refuse)"));
                 return;
             }
             break;
         case ConnectDecision::Kind::Refuse:
-            stream->refuse(QStringLiteral("refused by the connect handler"));
+            channel->refuse(QStringLiteral("refused by the connect handler"));
             return;
         case ConnectDecision::Kind::NoRoute:
             break;
@@ -143,15 +165,27 @@ void StreamMultiplexer::handleConnect(const protocol::ControlMessage& message) {
     }
     const std::optional<QString> target = m_settings.router.resolve(request.port, request.hostname);
     if (!target) {
-        qCInfo(lcStream).noquote() << "stream" << request.clientId.toString(QUuid::WithoutBraces)
+        qCInfo(lcStream).noquote() << label << request.clientId.toString(QUuid::WithoutBraces)
                                    << "no route for" << request.hostname << "port" << request.port;
-        stream->refuse(QStringLiteral("no route"));
+        channel->refuse(QStringLiteral("no route"));
         return;
     }
-    stream->dial(*target);
+    channel->dial(*target);
 }
 
-void StreamMultiplexer::onStreamReleased(Stream* stream) {
+int StreamMultiplexer::udpIdleTimeoutMs(int port) const {
+    if (m_settings.udpIdleTimeoutMs > 0)
+        return m_settings.udpIdleTimeoutMs;
+    int seconds = kUdpIdleDefaultSeconds;
+    for (const UdpRoute& route : m_settings.udpRoutes) {
+        if (route.port == port && route.flowIdleTimeoutSeconds.value_or(0) > 0)
+            seconds =
+                std::clamp(*route.flowIdleTimeoutSeconds, kUdpIdleMinSeconds, kUdpIdleMaxSeconds);
+    }
+    return seconds * 1000;
+}
+
+void StreamMultiplexer::onStreamReleased(RelayChannel* stream) {
     Q_EMIT streamClosed(stream->snapshot(m_settings.sessionId));
     stream->deleteLater();
     --m_streamObjects;
@@ -198,7 +232,7 @@ bool StreamMultiplexer::canSendData() const {
     return linkOpen() && m_link->bytesToWrite() < kLinkHighWater;
 }
 
-void StreamMultiplexer::scheduleSend(Stream* stream) {
+void StreamMultiplexer::scheduleSend(RelayChannel* stream) {
     if (!m_queued.contains(stream->id())) {
         m_queued.insert(stream->id());
         m_sendQueue.push_back(stream->id());
@@ -221,7 +255,7 @@ void StreamMultiplexer::pumpSendQueue() {
         const QUuid id = m_sendQueue.front();
         m_sendQueue.pop_front();
         m_queued.remove(id);
-        Stream* stream = m_streams.value(id);
+        RelayChannel* stream = m_streams.value(id);
         if (stream && stream->sendToHub(kMessagesPerTurn) && !m_queued.contains(id)) {
             m_queued.insert(id);
             m_sendQueue.push_back(id);
@@ -230,7 +264,7 @@ void StreamMultiplexer::pumpSendQueue() {
     // Whatever is left waits for the link to drain (onLinkWritten) or for credit.
 }
 
-void StreamMultiplexer::forgetStream(Stream* stream) {
+void StreamMultiplexer::forgetStream(RelayChannel* stream) {
     const QUuid id = stream->id();
     if (m_streams.value(id) == stream)
         m_streams.remove(id);
@@ -238,7 +272,7 @@ void StreamMultiplexer::forgetStream(Stream* stream) {
     rememberClosed(id);
 }
 
-void StreamMultiplexer::markStreamDirty(Stream* stream) {
+void StreamMultiplexer::markStreamDirty(RelayChannel* stream) {
     m_dirty.insert(stream->id());
 }
 
@@ -247,7 +281,7 @@ bool StreamMultiplexer::emitDirtyStreams() {
         return false;
     const QSet<QUuid> dirty = std::exchange(m_dirty, {});
     for (const QUuid& id : dirty) {
-        if (Stream* stream = m_streams.value(id))
+        if (RelayChannel* stream = m_streams.value(id))
             Q_EMIT streamChanged(stream->snapshot(m_settings.sessionId));
     }
     return true;
@@ -255,15 +289,15 @@ bool StreamMultiplexer::emitDirtyStreams() {
 
 void StreamMultiplexer::checkHealth() {
     const auto& hc = m_settings.healthChecks;
-    const qint64 now = Stream::nowMs();
-    const QList<Stream*> streams = m_streams.values();
-    for (Stream* stream : streams)
+    const qint64 now = RelayChannel::nowMs();
+    const QList<RelayChannel*> streams = m_streams.values();
+    for (RelayChannel* stream : streams)
         stream->checkHealth(now, qint64(hc.inactivityTimeoutSeconds) * 1000,
                             qint64(hc.pongTimeoutSeconds) * 1000);
 }
 
 bool StreamMultiplexer::closeStream(const QUuid& clientId) {
-    Stream* stream = m_streams.value(clientId);
+    RelayChannel* stream = m_streams.value(clientId);
     if (!stream || !stream->isOpen())
         return false;
     stream->closeByUser();
@@ -271,8 +305,8 @@ bool StreamMultiplexer::closeStream(const QUuid& clientId) {
 }
 
 void StreamMultiplexer::closeAll(bool notifyHub) {
-    const QList<Stream*> streams = m_streams.values();
-    for (Stream* stream : streams) {
+    const QList<RelayChannel*> streams = m_streams.values();
+    for (RelayChannel* stream : streams) {
         if (notifyHub)
             stream->shutdown();
         else

@@ -1,4 +1,5 @@
-// The streams of one live connection to the hub: a table client_id -> Stream, the routing of every
+// The streams of one live connection to the hub: a table client_id -> RelayChannel (a TCP Stream or
+// a UdpFlow), the routing of every
 // stream message (hub `connect` through the connect handler or PortRouter, `disconnect`,
 // `pong_client`, `resume_stream`, data), the fair send queue towards the hub, the memory of closed
 // ids (at most one `disconnect`/`unknown` per unknown id, protocol.md §4), throttled stream
@@ -10,16 +11,17 @@
 // (closeAll(), then retire()): streams that are still flushing to their local side keep it alive,
 // detached (its link is closed for good), until the last of them is released.
 //
-// Data path, unchanged by the split: binary message -> protocol::decodeMessage() (the payload is a
-// view, no copy) -> table lookup -> Stream::onHubData() -> local write; and local readyRead ->
-// scheduleSend() -> fair round robin (pumpSendQueue) -> Stream::sendToHub() -> MuxLink.
+// Data path: binary message -> protocol::decodeMessage() (the payload is a view, no copy) -> table
+// lookup -> RelayChannel::onHubData() (Stream or UdpFlow) -> local write; and local readyRead ->
+// scheduleSend() -> fair round robin (pumpSendQueue) -> RelayChannel::sendToHub() -> MuxLink.
 //
 // Kinds of stream (StreamKind). Every kind is keyed by its client_id in the same table and shares
 // the send queue, credits and closed-id memory:
 // - Tcp: the hub opens it with `connect` (transport tcp); today's streams.
-// - Udp: the hub opens it with `connect` (transport udp, §8.3); one datagram per data message
-//   in both directions, credits but no pause. Refused for now (`dial_failed`); a flow class beside
-//   Stream, behind the same StreamHost, will take it without changing the routing here.
+// - Udp: the hub opens it with `connect` (transport udp, §8.3): a UdpFlow, one datagram per data
+//   message in both directions, credits but no pause, closed after the route's flow idle timeout
+//   (Settings::udpRoutes). Routed like Tcp (connect handler, then PortRouter's `udp:N` default);
+//   a handler's Device answer is refused for UDP.
 // - Outbound: the client opens it (§9): the multiplexer will pick a random v4 client_id, enter
 //   the stream as pending, send `outbound_connect`, and route `outbound_result` by id like
 //   `resume_stream` (success: its reverse credits; failure: refuse). Client-chosen ids go through
@@ -44,7 +46,7 @@
 namespace nexustray {
 
 class MuxLink;
-class Stream;
+class RelayChannel;
 
 // The kind of stream a hub `connect` opens (StreamKind, Snapshots.h): Tcp for transport tcp,
 // absent or unknown; Udp for transport udp.
@@ -64,6 +66,10 @@ public:
         HealthChecks healthChecks;
         int dialTimeoutMs = 10000;
         int drainTimeoutMs = 30000;
+        // UDP flows: the idle timeout of each claimed port (flowIdleTimeoutSeconds; absent or 0 ->
+        // 30 s, clamped to [5, 300] like the hub's defaults).
+        QList<UdpRoute> udpRoutes;
+        int udpIdleTimeoutMs = 0; // > 0: every flow's idle timeout instead (tests)
     };
 
     // `link` must outlive the multiplexer.
@@ -81,7 +87,7 @@ public:
     // stream changed at all (also one that closed meanwhile): the session snapshot is due then.
     bool emitDirtyStreams();
 
-    // The user closes one stream (Stream::closeByUser); false if it is not open here.
+    // The user closes one stream (RelayChannel::closeByUser); false if it is not open here.
     bool closeStream(const QUuid& clientId);
     // The connection ends. notifyHub: every stream sends `disconnect`/`shutdown` and flushes its
     // local side (graceful stop); otherwise the local sides are aborted and nothing is sent.
@@ -104,21 +110,22 @@ private:
     void onUnknownStreamData(const QUuid& id);
     void rememberClosed(const QUuid& id);
     void pumpSendQueue();
-    void onStreamReleased(Stream* stream);
+    void onStreamReleased(RelayChannel* stream);
+    int udpIdleTimeoutMs(int port) const;
     bool linkOpen() const; // false for good once retired
 
     // StreamHost
     void sendControl(const protocol::ControlMessage& message) override;
     void sendData(const QByteArray& message) override;
     bool canSendData() const override;
-    void scheduleSend(Stream* stream) override;
-    void forgetStream(Stream* stream) override;
-    void markStreamDirty(Stream* stream) override;
+    void scheduleSend(RelayChannel* stream) override;
+    void forgetStream(RelayChannel* stream) override;
+    void markStreamDirty(RelayChannel* stream) override;
 
     const Settings m_settings;
     MuxLink* const m_link;
 
-    QHash<QUuid, Stream*> m_streams;
+    QHash<QUuid, RelayChannel*> m_streams;
     int m_streamObjects = 0; // not yet released: in the table or still closing
     bool m_retired = false;  // detached from the link, deletes itself when the last stream goes
     QSet<QUuid> m_dirty;

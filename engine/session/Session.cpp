@@ -43,6 +43,7 @@ StreamMultiplexer::Settings multiplexerSettings(const SessionSettings& settings)
     mux.healthChecks = settings.backend.healthChecks;
     mux.dialTimeoutMs = settings.timings.dialTimeoutMs;
     mux.drainTimeoutMs = settings.timings.drainTimeoutMs;
+    mux.udpRoutes = settings.backend.udpRoutes; // each UDP port's flow idle timeout
     return mux;
 }
 } // namespace

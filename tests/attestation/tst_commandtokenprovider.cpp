@@ -50,7 +50,7 @@ private Q_SLOTS:
     void finishedIsAsynchronous();
     void destroyingProviderKillsChild();
     void factorySelectsCommand();
-    void udpRoutesAreNotClaimed();
+    void udpRoutesAreClaimed();
     void hugeTimeoutDoesNotOverflow();
 
 private:
@@ -535,8 +535,9 @@ void TestCommandTokenProvider::factorySelectsCommand() {
     QVERIFY(!qobject_cast<CommandTokenProvider*>(provider.get()));
 }
 
-void TestCommandTokenProvider::udpRoutesAreNotClaimed() {
-    // UDP is not relayed yet: a backend's udpRoutes must not reach the command's claims input.
+void TestCommandTokenProvider::udpRoutesAreClaimed() {
+    // A backend's udpRoutes reach the command's claims input (attestation.md §1: port or
+    // port:flowIdleTimeoutSeconds, joined with ',').
     const QString envFile = m_dir->filePath(QStringLiteral("env.txt"));
     BackendConfig backend;
     backend.name = QStringLiteral("edge-apps");
@@ -553,7 +554,7 @@ void TestCommandTokenProvider::udpRoutesAreNotClaimed() {
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = file.readAll().split('\n');
     QVERIFY(lines.contains("NEXUS_TCP_PORTS=443"));
-    QVERIFY2(lines.contains("NEXUS_UDP_ROUTES="), "NEXUS_UDP_ROUTES must be present and empty");
+    QVERIFY(lines.contains("NEXUS_UDP_ROUTES=53:30,67"));
 }
 
 void TestCommandTokenProvider::hugeTimeoutDoesNotOverflow() {

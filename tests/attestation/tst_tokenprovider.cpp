@@ -1,9 +1,10 @@
 // The TokenProvider base's plumbing (nexustray/TokenProvider.h) as a library user's provider
 // sees it: ids, finished() delivered later and never from inside request(), and cancel()
-// dropping a result that is already queued.
+// dropping a result that is already queued; and the claims an identity takes from a backend.
 #include <QSignalSpy>
 #include <QTest>
 
+#include "nexustray/Config.h"
 #include "nexustray/TokenProvider.h"
 
 using namespace nexustray;
@@ -30,6 +31,18 @@ class TestTokenProvider : public QObject {
 
 private Q_SLOTS:
     void init() { qRegisterMetaType<nexustray::TokenResult>(); }
+
+    void identityClaimsTheBackendsUdpRoutes() {
+        // UDP flows are relayed: udpRoutes are claimed as configured (udp_routes,
+        // NEXUS_UDP_ROUTES), timeouts included; the hub applies its default and clamp.
+        BackendConfig backend;
+        backend.name = QStringLiteral("edge");
+        backend.tcpPorts = {443, 443};
+        backend.udpRoutes = {UdpRoute{53, 30}, UdpRoute{67, std::nullopt}};
+        const AttestationIdentity id = AttestationIdentity::fromBackend(backend);
+        QCOMPARE(id.tcpPorts, QList<int>{443});
+        QCOMPARE(id.udpRoutes, backend.udpRoutes);
+    }
 
     void deliversLaterWithDistinctIds() {
         ImmediateProvider provider;

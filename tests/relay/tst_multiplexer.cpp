@@ -1,7 +1,7 @@
 // StreamMultiplexer on its own, through a recording MuxLink (no WebSocket, no session): a hub
 // `connect` routed through PortRouter to a real local echo service and the data both ways, data for
 // an unknown id (one `disconnect`/`unknown` per id, bounded memory of closed ids), the fair round
-// robin of the send queue and its back-pressure, UDP flows refused, health pings, and closing every
+// robin of the send queue and its back-pressure, health pings, and closing every
 // stream when the connection ends.
 #include <QBuffer>
 #include <QPointer>
@@ -10,60 +10,19 @@
 #include <vector>
 
 #include "EchoServer.h"
+#include "RecordingLink.h"
 #include "protocol/Frame.h"
-#include "relay/MuxLink.h"
 #include "relay/StreamMultiplexer.h"
 
 using namespace nexustray;
 using protocol::ControlEvent;
 using protocol::ControlMessage;
 using protocol::DecodedMessage;
+using test::RecordingLink;
 
 namespace {
 
 constexpr int kPort = 443;
-
-// Records every message the multiplexer sends; "congested" plays a WebSocket full of unsent bytes.
-class RecordingLink : public MuxLink {
-public:
-    bool isOpen() const override { return open; }
-    void sendBinary(const QByteArray& message) override { sent.push_back(message); }
-    qint64 bytesToWrite() const override { return unsent; }
-
-    std::vector<ControlMessage> controls(ControlEvent event, const QUuid& id = QUuid()) const {
-        std::vector<ControlMessage> out;
-        for (const QByteArray& message : sent) {
-            const DecodedMessage m = protocol::decodeMessage(message);
-            if (m.kind == DecodedMessage::Kind::Control && m.control.event == event &&
-                (id.isNull() || m.control.clientId == id))
-                out.push_back(m.control);
-        }
-        return out;
-    }
-    // The ids of the data messages, in the order sent.
-    QList<QUuid> dataIds() const {
-        QList<QUuid> out;
-        for (const QByteArray& message : sent) {
-            const DecodedMessage m = protocol::decodeMessage(message);
-            if (m.kind == DecodedMessage::Kind::Data)
-                out.push_back(m.clientId);
-        }
-        return out;
-    }
-    QByteArray dataFor(const QUuid& id) const {
-        QByteArray out;
-        for (const QByteArray& message : sent) {
-            const DecodedMessage m = protocol::decodeMessage(message);
-            if (m.kind == DecodedMessage::Kind::Data && m.clientId == id)
-                out += m.payload.toByteArray();
-        }
-        return out;
-    }
-
-    bool open = true;
-    qint64 unsent = 0;
-    std::vector<QByteArray> sent;
-};
 
 QByteArray connectMessage(const QUuid& id, const QString& transport = QString()) {
     ControlMessage c;
@@ -218,19 +177,6 @@ private Q_SLOTS:
         for (int i = 0; i < ids.size(); ++i)
             QCOMPARE(ids.at(i), (i / 4) % 2 == 0 ? a : b);
         QCOMPARE(mux.bytesOut(), quint64(80) * protocol::kMaxDataPayload);
-    }
-
-    void udpFlowsAreRefused() {
-        RecordingLink link;
-        StreamMultiplexer mux(settings(), &link);
-        const int connectionsBefore = m_echo.connectionCount();
-        const QUuid id = QUuid::createUuid();
-        mux.onHubMessage(connectMessage(id, QStringLiteral("udp")));
-        const auto disconnects = link.controls(ControlEvent::Disconnect, id);
-        QCOMPARE(disconnects.size(), size_t(1));
-        QCOMPARE(disconnects.front().reason, QStringLiteral("dial_failed"));
-        QCOMPARE(mux.streamCount(), 0);
-        QCOMPARE(m_echo.connectionCount(), connectionsBefore);
     }
 
     void idleStreamsArePinged() {

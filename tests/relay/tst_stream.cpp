@@ -35,7 +35,7 @@ public:
         order.push_back(QStringLiteral("data"));
     }
     bool canSendData() const override { return sendingAllowed; }
-    void scheduleSend(Stream* stream) override {
+    void scheduleSend(RelayChannel* stream) override {
         QMetaObject::invokeMethod(
             this,
             [this, stream] {
@@ -44,8 +44,8 @@ public:
             },
             Qt::QueuedConnection);
     }
-    void forgetStream(Stream*) override { forgotten = true; }
-    void markStreamDirty(Stream*) override {}
+    void forgetStream(RelayChannel*) override { forgotten = true; }
+    void markStreamDirty(RelayChannel*) override {}
 
     qint64 creditsReturned() const {
         qint64 sum = 0;

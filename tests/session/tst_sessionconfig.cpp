@@ -1,6 +1,6 @@
 // A real Session honouring backend settings end to end, against the in-repo hub emulator: the
 // trust store of wss:// relays (system roots *and* tls.caFile), retry classification that ignores
-// the relay URL, and udpRoutes that are not claimed while UDP is not relayed.
+// the relay URL, and udpRoutes claimed at the hub.
 #include <QTcpServer>
 #include <QtTest>
 
@@ -335,10 +335,9 @@ private Q_SLOTS:
                  qPrintable(session.snapshot().lastError));
     }
 
-    void udpRoutesAreNotClaimed() {
-        // A hub that refuses every UDP claim: the session must authenticate, i.e. its token
-        // carries no udp_routes (UDP flows are not relayed yet).
-        auto hub = startHub(std::nullopt, QList<int>{});
+    void udpRoutesAreClaimed() {
+        // A hub that allows UDP claims for 53 and 67: the session authenticates with them.
+        auto hub = startHub(std::nullopt, QList<int>{53, 67});
         QVERIFY(hub);
         QSignalSpy authenticated(hub.get(), &HubEmulator::sessionAuthenticated);
         QSignalSpy closed(hub.get(), &HubEmulator::sessionClosed);
@@ -350,6 +349,20 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(authenticated.count() > 0 || closed.count() > 0, 20000);
         QVERIFY2(closed.isEmpty(), qPrintable(session.snapshot().lastError));
         QTRY_COMPARE_WITH_TIMEOUT(session.snapshot().state, SessionState::Connected, 10000);
+    }
+
+    void udpRoutesRefusedByTheHubFailTheHandshake() {
+        // A hub with UDP claims disabled refuses the token: proof that udp_routes is claimed.
+        auto hub = startHub(std::nullopt, QList<int>{});
+        QVERIFY(hub);
+        QSignalSpy closed(hub.get(), &HubEmulator::sessionClosed);
+        SessionSettings s = settings(hub->backendUrl().toString(), "edge#1");
+        s.backend.udpRoutes = {UdpRoute{53, 30}};
+        s.backend.portMappings[53].defaultTarget = QStringLiteral("127.0.0.1:53");
+        Session session(s);
+        session.start();
+        QTRY_VERIFY_WITH_TIMEOUT(!session.snapshot().lastError.isEmpty(), 20000);
+        QVERIFY(session.snapshot().state != SessionState::Connected);
     }
 };
 

@@ -173,7 +173,6 @@ TrayController::~TrayController() {
 void TrayController::start() {
     if (m_options.useTray) {
         startTray();
-        showConfigNotice();
         return;
     }
     m_window->setQuitOnClose(true);
@@ -182,7 +181,6 @@ void TrayController::start() {
                         "window instead. Use \"Tunnels\" to switch tunnels on and off; closing "
                         "the window quits nexus-tray.");
     showProblem(m_noTrayBanner);
-    showConfigNotice();
     showStatusWindow();
     // A tray host may still be starting (login): look again for a while.
     if (!m_options.trayProbe)
@@ -321,37 +319,6 @@ void TrayController::applyConfig(const Config& config) {
     rebuildBackendActions();
     retranslate();
     updateState();
-    showConfigNotice();
-}
-
-void TrayController::showConfigNotice() {
-    QStringList unclaimed;
-    for (const BackendConfig& backend : m_client->config().backends) {
-        if (backend.udpRoutes.isEmpty())
-            continue;
-        QStringList ports;
-        for (const UdpRoute& route : backend.udpRoutes)
-            ports << QString::number(route.port);
-        unclaimed << tr("\"%1\" (UDP port %2)").arg(backend.name, ports.join(QStringLiteral(", ")));
-    }
-    const QString notice =
-        unclaimed.isEmpty()
-            ? QString()
-            : tr("UDP is not supported yet: the udpRoutes of %1 are not claimed at the relay, so "
-                 "no UDP traffic reaches them.")
-                  .arg(unclaimed.join(QStringLiteral(", ")));
-    if (notice == m_configNotice)
-        return;
-    // A problem or the no-tray message in the banner is more urgent: the log has the notice too.
-    const QString banner = m_window->bannerText();
-    if (banner.isEmpty() || banner == m_configNotice)
-        m_window->setBanner(notice, true);
-    m_configNotice = notice;
-    if (!notice.isEmpty()) {
-        qCWarning(lcUi).noquote() << notice;
-        if (m_notificationsAction->isChecked())
-            showNotification(tr("Configuration"), notice, Notifier::Severity::Warning);
-    }
 }
 
 void TrayController::showProblem(const QString& text) {

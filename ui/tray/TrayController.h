@@ -107,9 +107,6 @@ private:
     void showNotification(const QString& title, const QString& message,
                           Notifier::Severity severity);
     void retranslate();
-    // Settings that load but do not work yet (today: udpRoutes), shown in the banner and once as
-    // a notification; also logged by the config loader.
-    void showConfigNotice();
     bool eventFilter(QObject* watched, QEvent* event) override;
 
     Client* m_client;
@@ -138,7 +135,6 @@ private:
     QString m_tooltipTitle;
     QStringList m_tooltipBackendLines;
     QString m_noTrayBanner;
-    QString m_configNotice;
     int m_probesLeft = 0;
 };
 

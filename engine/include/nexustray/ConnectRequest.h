@@ -16,21 +16,24 @@ enum class Transport { Tcp, Udp };
 struct ConnectRequest {
     QUuid clientId;
     QString backendName;
-    QString relayUrl;    // the nexusAddresses entry of the session that got the stream
-    QString hostname;    // normalised (route keys like "tcp:443" stay as they are)
-    int port = 0;        // connect.conn_port: the public relay port
-    QString clientIp;    // "ip:port" or "[v6]:port" as the hub sent it
+    QString relayUrl; // the nexusAddresses entry of the session that got the stream
+    QString hostname; // normalised (route keys like "tcp:443" stay as they are)
+    int port = 0;     // connect.conn_port: the public relay port
+    QString clientIp; // "ip:port" or "[v6]:port" as the hub sent it
     Transport transport = Transport::Tcp;
-    bool isTls = false;  // the user's connection began with a TLS ClientHello
+    bool isTls = false; // the user's connection began with a TLS ClientHello
 };
 
 // The answer of a connect handler.
 struct ConnectDecision {
     enum class Kind {
         NoRoute, // fall back to the config's portMappings (Go: ErrNoRoute)
-        Dial,    // dial `target` ("host:port") over TCP
-        Device,  // relay through `device`: open, readable and writable; the stream takes ownership
-        Refuse,  // close the stream with dial_failed
+        Dial,    // dial `target` ("host:port") over TCP, or over UDP for Transport::Udp (a
+                 // connected UDP socket; names are resolved)
+        Device,  // relay through `device`: open, readable and writable; the stream takes ownership.
+                 // TCP only: a QIODevice has no datagram boundaries, so for Transport::Udp the
+                 // device is deleted and the flow refused (dial_failed, with a log line)
+        Refuse,  // close the stream (or UDP flow) with dial_failed
     };
     Kind kind = Kind::NoRoute;
     QString target;
