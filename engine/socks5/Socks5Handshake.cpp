@@ -15,6 +15,13 @@ namespace {
 // send at once, and bounds what a client sending garbage can make us buffer.
 constexpr qint64 kHandshakeReadBuffer = 2048;
 
+// (QByteArray{a, b} would be QByteArray(size a, fill b).)
+QByteArray twoBytes(char first, char second) {
+    QByteArray bytes;
+    bytes.append(first).append(second);
+    return bytes;
+}
+
 QString phaseName(int phase) {
     static const char* const names[] = {"greeting", "authentication", "request"};
     return QLatin1String(names[phase]);
@@ -59,7 +66,7 @@ Socks5Handshake::Socks5Handshake(QTcpSocket* socket, Socks5Settings settings, Ou
 Socks5Handshake::~Socks5Handshake() = default;
 
 QString Socks5Handshake::peer() const {
-    return m_settings.label + u' ' + m_peer;
+    return m_settings.label.isEmpty() ? m_peer : m_settings.label + u' ' + m_peer;
 }
 
 void Socks5Handshake::onReadyRead() {
@@ -80,14 +87,14 @@ bool Socks5Handshake::step() {
         m_socket->read(greeting.length);
         const char method = withAuth ? kMethodUserPass : kMethodNoAuth;
         if (!greeting.methods.contains(method)) {
-            fail(QByteArray{kVersion, kNoAcceptableMethod},
+            fail(twoBytes(kVersion, kNoAcceptableMethod),
                  QStringLiteral("no acceptable authentication method (offered %1, need %2)")
                      .arg(QString::fromLatin1(greeting.methods.toHex(' ')),
                           withAuth ? QStringLiteral("02 username/password")
                                    : QStringLiteral("00 none")));
             return false;
         }
-        m_socket->write(QByteArray{kVersion, method});
+        m_socket->write(twoBytes(kVersion, method));
         m_phase = withAuth ? Phase::Auth : Phase::Request;
         return true;
     }
@@ -102,12 +109,12 @@ bool Socks5Handshake::step() {
         const bool userOk = constantTimeEquals(auth.username, m_settings.username);
         const bool passOk = constantTimeEquals(auth.password, m_settings.password);
         if (!(userOk & passOk)) {
-            fail(QByteArray{kUserPassVersion, 0x01},
+            fail(twoBytes(kUserPassVersion, 0x01),
                  QStringLiteral("authentication failed for user '%1'")
                      .arg(QString::fromUtf8(auth.username)));
             return false;
         }
-        m_socket->write(QByteArray{kUserPassVersion, 0x00});
+        m_socket->write(twoBytes(kUserPassVersion, 0x00));
         m_phase = Phase::Request;
         return true;
     }
@@ -215,7 +222,7 @@ void Socks5Handshake::onResult(const OutboundResult& result) {
         return;
     }
     qCInfo(lcSocks5).noquote() << peer() << "CONNECT" << m_target << "failed:" << outcome
-                               << "- reply" << QString::fromLatin1(reply.toHex(' ').left(5));
+                               << "- reply" << QString::fromLatin1(reply.mid(1, 1).toHex());
 }
 
 void Socks5Handshake::fail(const QByteArray& reply, const QString& why) {
