@@ -7,7 +7,9 @@
 // - it calls `done` exactly once, on that thread, before it reads from or closes the socket; `done`
 //   writes the SOCKS5 reply (§9.3) to the socket;
 // - bytes the client sent after its request may already wait in the socket's buffer (no readyRead
-//   will announce them again): read bytesAvailable() when relaying starts;
+//   will announce them again): read bytesAvailable() when relaying starts; the socket's
+//   readBufferSize is capped at what was buffered (so nothing more is read before the result)
+//   until the stream sets its own;
 // - after done(Connected) returns, a socket that is no longer ConnectedState means the reply could
 //   not be written (the client is gone): end the stream with reason `local_error`;
 // - on any other outcome it closes the socket after `done` returns (the reply is flushed by then).
