@@ -69,6 +69,25 @@ OutboundOpener bridgeOpener(QObject* owner, QStringList* targets) {
     };
 }
 
+// A SOCKS5 front with the bridging opener; `password` set: user "alice" must authenticate.
+struct BridgingFront {
+    static Socks5Settings settingsFor(const QByteArray& password) {
+        Socks5Settings settings;
+        if (!password.isEmpty()) {
+            settings.username = "alice";
+            settings.password = password;
+        }
+        return settings;
+    }
+    explicit BridgingFront(const QByteArray& password = {})
+        : server(settingsFor(password), bridgeOpener(&owner, &targets)) {}
+    QString address() const { return QStringLiteral("127.0.0.1:%1").arg(server.port()); }
+
+    QObject owner; // the sockets the opener took
+    QStringList targets;
+    Socks5TestServer server;
+};
+
 struct CurlRun {
     int exitCode = -1;
     QByteArray out;
@@ -107,40 +126,28 @@ private slots:
         QFETCH(QString, targetHost);
         test::DownloadServer http(kResponse);
         QVERIFY(http.listen());
-        Socks5Settings settings;
-        if (withAuth) {
-            settings.username = "alice";
-            settings.password = "s3cret pass";
-        }
-        QObject owner;
-        QStringList targets;
-        Socks5TestServer socks(settings, bridgeOpener(&owner, &targets));
-        QVERIFY(socks.listen());
+        BridgingFront socks(withAuth ? "s3cret pass" : "");
+        QVERIFY(socks.server.listen());
 
-        QStringList args = {mode, QStringLiteral("127.0.0.1:%1").arg(socks.port()),
+        QStringList args = {mode, socks.address(),
                             QStringLiteral("http://%1:%2/file").arg(urlHost).arg(http.port())};
         if (withAuth)
             args << QStringLiteral("--proxy-user") << QStringLiteral("alice:s3cret pass");
         const CurlRun run = curl(args);
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QCOMPARE(run.out, kBody);
-        QCOMPARE(targets, QStringList{QStringLiteral("%1:%2").arg(targetHost).arg(http.port())});
+        QCOMPARE(socks.targets,
+                 QStringList{QStringLiteral("%1:%2").arg(targetHost).arg(http.port())});
     }
 
     void wrongPassword() {
-        Socks5Settings settings;
-        settings.username = "alice";
-        settings.password = "s3cret";
-        QObject owner;
-        QStringList targets;
-        Socks5TestServer socks(settings, bridgeOpener(&owner, &targets));
-        QVERIFY(socks.listen());
-        const CurlRun run =
-            curl({QStringLiteral("--socks5-hostname"),
-                  QStringLiteral("127.0.0.1:%1").arg(socks.port()), QStringLiteral("--proxy-user"),
-                  QStringLiteral("alice:guess"), QStringLiteral("http://localhost:9/")});
+        BridgingFront socks("s3cret");
+        QVERIFY(socks.server.listen());
+        const CurlRun run = curl({QStringLiteral("--socks5-hostname"), socks.address(),
+                                  QStringLiteral("--proxy-user"), QStringLiteral("alice:guess"),
+                                  QStringLiteral("http://localhost:9/")});
         QCOMPARE(run.exitCode, 97); // CURLE_PROXY: rejected by the SOCKS5 server
-        QVERIFY(targets.isEmpty());
+        QVERIFY(socks.targets.isEmpty());
     }
 
     // Nothing listens at the target: the opener answers Refused, curl gets reply 05.
@@ -149,16 +156,13 @@ private slots:
         QVERIFY(closed.listen(QHostAddress::LocalHost));
         const quint16 port = closed.serverPort();
         closed.close();
-        QObject owner;
-        QStringList targets;
-        Socks5TestServer socks({}, bridgeOpener(&owner, &targets));
-        QVERIFY(socks.listen());
-        const CurlRun run = curl({QStringLiteral("--socks5-hostname"),
-                                  QStringLiteral("127.0.0.1:%1").arg(socks.port()),
+        BridgingFront socks;
+        QVERIFY(socks.server.listen());
+        const CurlRun run = curl({QStringLiteral("--socks5-hostname"), socks.address(),
                                   QStringLiteral("http://127.0.0.1:%1/").arg(port)});
         QCOMPARE(run.exitCode, 97);
         QVERIFY2(run.err.contains("(5)"), run.err.constData()); // curl names the reply code
-        QCOMPARE(targets.size(), 1);
+        QCOMPARE(socks.targets.size(), 1);
     }
 
 private:

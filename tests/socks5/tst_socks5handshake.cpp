@@ -145,10 +145,10 @@ private slots:
         m_opener->answer(0, OutboundResult::Kind::Stopping);
     }
 
-    // Bad greetings: no reply (version, NMETHODS 0, garbage) or 05 FF; the connection is closed
-    // and nothing is asked of the session.
-    void greetingFailures_data() {
-        QTest::addColumn<QByteArray>("greeting");
+    // Refusals before the opener is asked: no reply (bad version, NMETHODS 0, garbage), 05 FF,
+    // or a request reply 07 / 08; each closes the connection and is one log line.
+    void refusals_data() {
+        QTest::addColumn<QByteArray>("sent");
         QTest::addColumn<QByteArray>("expected");
         QTest::addColumn<QString>("log");
         QTest::newRow("version 4") << bytes({4, 1, 0}) << QByteArray() << "not SOCKS5 .*0x04";
@@ -157,48 +157,45 @@ private slots:
             << bytes({5, 2, 1, 2}) << bytes({5, 0xFF}) << "offered 01 02, need 00";
         QTest::newRow("garbage") << QByteArray("GET / HTTP/1.1\r\n\r\n") << QByteArray()
                                  << "not SOCKS5 .*0x47";
+        const QByteArray ok = bytes({5, 0});
+        const auto request = [&](const char* name, const QByteArray& bytes,
+                                 const QByteArray& expected, const char* log) {
+            QTest::newRow(name) << kGreetingNoAuth + bytes << expected << log;
+        };
+        request("BIND", bytes({5, 2, 0, 1, 127, 0, 0, 1, 0, 80}), ok + reply(0x07),
+                "0x02 \\(BIND\\) is not supported");
+        request("UDP ASSOCIATE", bytes({5, 3, 0, 1, 0, 0, 0, 0, 0, 0}), ok + reply(0x07),
+                "0x03 \\(UDP ASSOCIATE\\) is not supported");
+        request("BIND, unknown type", bytes({5, 2, 0, 9}), ok + reply(0x07), "BIND");
+        request("address type 5", bytes({5, 1, 0, 5, 1, 2}), ok + reply(0x08),
+                "address type 0x05 is not supported");
+        request("empty domain", bytes({5, 1, 0, 3, 0, 0, 80}), ok + reply(0x08),
+                "empty domain name");
+        request("request version 4", bytes({4, 1, 0, 1, 127, 0, 0, 1, 0, 80}), ok,
+                "request is not SOCKS5");
     }
-    void greetingFailures() {
-        QFETCH(QByteArray, greeting);
+    void refusals() {
+        QFETCH(QByteArray, sent);
         QFETCH(QByteArray, expected);
         QFETCH(QString, log);
         QTest::ignoreMessage(QtInfoMsg, QRegularExpression(log));
         auto c = client(m_server->port());
-        c->write(greeting);
+        c->write(sent);
         QTRY_VERIFY(closed(*c));
         QCOMPARE(c->readAll(), expected);
         QCOMPARE(m_opener->calls.size(), 0);
     }
 
-    void requestFailures_data() {
-        QTest::addColumn<QByteArray>("request");
-        QTest::addColumn<QByteArray>("expected");
-        QTest::addColumn<QString>("log");
-        QTest::newRow("BIND") << bytes({5, 2, 0, 1, 127, 0, 0, 1, 0, 80}) << reply(0x07)
-                              << "0x02 \\(BIND\\) is not supported";
-        QTest::newRow("UDP ASSOCIATE") << bytes({5, 3, 0, 1, 0, 0, 0, 0, 0, 0}) << reply(0x07)
-                                       << "0x03 \\(UDP ASSOCIATE\\) is not supported";
-        QTest::newRow("BIND, unknown type") << bytes({5, 2, 0, 9}) << reply(0x07) << "BIND";
-        QTest::newRow("address type 5")
-            << bytes({5, 1, 0, 5, 1, 2}) << reply(0x08) << "address type 0x05 is not supported";
-        QTest::newRow("empty domain")
-            << bytes({5, 1, 0, 3, 0, 0, 80}) << reply(0x08) << "empty domain name";
-        QTest::newRow("request version 4")
-            << bytes({4, 1, 0, 1, 127, 0, 0, 1, 0, 80}) << QByteArray() << "request is not SOCKS5";
-    }
-    void requestFailures() {
-        QFETCH(QByteArray, request);
-        QFETCH(QByteArray, expected);
-        QFETCH(QString, log);
-        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(log));
+    // The request alone, after the greeting was answered (not in the same segment).
+    void requestAfterGreetingReply() {
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression("BIND"));
         auto c = client(m_server->port());
         c->write(kGreetingNoAuth);
         QTRY_COMPARE(c->bytesAvailable(), qint64(2));
         QCOMPARE(c->readAll(), bytes({5, 0}));
-        c->write(request);
+        c->write(bytes({5, 2, 0, 1, 127, 0, 0, 1, 0, 80}));
         QTRY_VERIFY(closed(*c));
-        QCOMPARE(c->readAll(), expected);
-        QCOMPARE(m_opener->calls.size(), 0);
+        QCOMPARE(c->readAll(), reply(0x07));
     }
 
     // A stalled connection and a garbage one do not disturb a third.
