@@ -9,7 +9,7 @@ set(NEXUS_CMAKE_PACKAGE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/NexusTray")
 
 install(TARGETS nexustray_engine nexustray_api nexustray_common nexustray_protocol
                 nexustray_websocket nexustray_config nexustray_attestation nexustray_relay
-                nexustray_session nexustray_tpm
+                nexustray_socks5 nexustray_session nexustray_tpm
         EXPORT NexusTrayTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Development)
 install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/nexustray

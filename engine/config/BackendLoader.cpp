@@ -6,6 +6,8 @@
 #include <QUrl>
 
 #include "config/Hostname.h"
+#include "config/ListenAddress.h"
+#include "config/Socks5PasswordFile.h"
 #include "config/TpmPasswordFile.h"
 #include "config/YamlScalar.h"
 #include "websocket/TrustStore.h"
@@ -15,13 +17,14 @@ namespace nexustray::configyaml {
 namespace {
 
 const QStringList kBackendKeys = {
-    QStringLiteral("name"),         QStringLiteral("hostnames"),
-    QStringLiteral("hostname"),     QStringLiteral("tcpPorts"),
-    QStringLiteral("udpRoutes"),    QStringLiteral("nexusAddresses"),
-    QStringLiteral("weight"),       QStringLiteral("attestation"),
-    QStringLiteral("portMappings"), QStringLiteral("healthChecks"),
-    QStringLiteral("flowControl"),  QStringLiteral("socks5ListenAddr"),
-    QStringLiteral("enabled"),      QStringLiteral("tls")};
+    QStringLiteral("name"),           QStringLiteral("hostnames"),
+    QStringLiteral("hostname"),       QStringLiteral("tcpPorts"),
+    QStringLiteral("udpRoutes"),      QStringLiteral("nexusAddresses"),
+    QStringLiteral("weight"),         QStringLiteral("attestation"),
+    QStringLiteral("portMappings"),   QStringLiteral("healthChecks"),
+    QStringLiteral("flowControl"),    QStringLiteral("socks5ListenAddr"),
+    QStringLiteral("socks5Username"), QStringLiteral("socks5PasswordFile"),
+    QStringLiteral("enabled"),        QStringLiteral("tls")};
 
 const QStringList kUdpRouteKeys = {QStringLiteral("port"),
                                    QStringLiteral("flowIdleTimeoutSeconds")};
@@ -687,8 +690,7 @@ void BackendLoader::loadFlowControl() {
 void BackendLoader::loadAdditions() {
     readBool(m_sink, m_map->value(QStringLiteral("enabled")), m_map->ref(QStringLiteral("enabled")),
              m_cfg.enabled);
-    readString(m_sink, m_map->value(QStringLiteral("socks5ListenAddr")),
-               m_map->ref(QStringLiteral("socks5ListenAddr")), m_cfg.socks5ListenAddr);
+    loadSocks5();
 
     const SourceRef ref = m_map->ref(QStringLiteral("tls"));
     const YAML::Node node = m_map->value(QStringLiteral("tls"));
@@ -710,6 +712,54 @@ void BackendLoader::loadAdditions() {
     }
     readBool(m_sink, tls.value(QStringLiteral("allowInsecure")),
              tls.ref(QStringLiteral("allowInsecure")), m_cfg.tls.allowInsecure);
+}
+
+void BackendLoader::loadSocks5() {
+    const auto str = [this](const char* key, QString& out) {
+        return readString(m_sink, m_map->value(QLatin1String(key)), m_map->ref(QLatin1String(key)),
+                          out);
+    };
+    const SourceRef listenRef = m_map->ref(QStringLiteral("socks5ListenAddr"));
+    const SourceRef userRef = m_map->ref(QStringLiteral("socks5Username"));
+    const SourceRef fileRef = m_map->ref(QStringLiteral("socks5PasswordFile"));
+    const Read listenRead = str("socks5ListenAddr", m_cfg.socks5ListenAddr);
+    const Read userRead = str("socks5Username", m_cfg.socks5Username);
+    const Read fileRead = str("socks5PasswordFile", m_cfg.socks5PasswordFile);
+    m_cfg.socks5PasswordFile = m_cfg.socks5PasswordFile.trimmed();
+    if (userRead == Read::Bad || fileRead == Read::Bad)
+        return;
+
+    const bool hasUser = !m_cfg.socks5Username.isEmpty();
+    const bool hasFile = !m_cfg.socks5PasswordFile.isEmpty();
+    if (hasUser != hasFile) {
+        m_sink.error(hasUser ? userRef : fileRef,
+                     QStringLiteral("socks5Username and socks5PasswordFile go together: set both "
+                                    "or neither"));
+        return;
+    }
+    if (hasUser && m_cfg.socks5Username.toUtf8().size() > config::kMaxSocks5CredentialBytes)
+        m_sink.error(userRef, QStringLiteral("socks5Username is longer than %1 bytes (RFC 1929)")
+                                  .arg(config::kMaxSocks5CredentialBytes));
+    if (hasFile) {
+        QByteArray password;
+        const QString problem = config::readSocks5PasswordFile(m_cfg.socks5PasswordFile, &password);
+        if (!problem.isEmpty())
+            m_sink.error(fileRef, QStringLiteral("socks5PasswordFile %1: %2")
+                                      .arg(quoted(m_cfg.socks5PasswordFile), problem));
+    }
+
+    // nexus-tray's stricter choice (Go only warns): a listener reachable from the network must
+    // authenticate, or anyone there could use the relay's address. An unparsable address is
+    // left to the listener, which logs it when it starts (config.md).
+    config::ListenAddress listen;
+    if (listenRead == Read::Ok && !hasUser &&
+        config::parseListenAddress(m_cfg.socks5ListenAddr, &listen).isEmpty() &&
+        !listen.address.isLoopback())
+        m_sink.error(listenRef,
+                     QStringLiteral("socks5ListenAddr %1 is not a loopback address: set "
+                                    "socks5Username and socks5PasswordFile (a listener open to "
+                                    "the network needs authentication)")
+                         .arg(quoted(m_cfg.socks5ListenAddr)));
 }
 
 } // namespace nexustray::configyaml

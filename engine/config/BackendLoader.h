@@ -38,6 +38,7 @@ private:
     void loadHealthChecks();
     void loadFlowControl();
     void loadAdditions();
+    void loadSocks5();
 
     IssueSink& m_sink;
     YAML::Node m_node;

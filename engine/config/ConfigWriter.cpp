@@ -33,6 +33,8 @@ public:
         healthChecks(b.healthChecks);
         flowControl(b.flowControl);
         string("socks5ListenAddr", b.socks5ListenAddr);
+        string("socks5Username", b.socks5Username);
+        string("socks5PasswordFile", b.socks5PasswordFile);
         m_out << YAML::EndMap;
     }
 

@@ -190,6 +190,8 @@ YamlTree fullTree(const BackendConfig& b) {
     add(flow, "maxBuffer", num(b.flowControl.maxBuffer));
     add(m, "flowControl", flow);
     addString(m, "socks5ListenAddr", b.socks5ListenAddr);
+    addString(m, "socks5Username", b.socks5Username);
+    addString(m, "socks5PasswordFile", b.socks5PasswordFile);
     return m;
 }
 

@@ -62,6 +62,8 @@ QByteArray everyKeyYaml(const QString& caFile, const QString& secretFile) {
                "    healthChecks: {enabled: true, inactivityTimeout: 30, pongTimeout: 4}\n"
                "    flowControl: {lowWaterMark: 8, highWaterMark: 20, maxBuffer: 30}\n"
                "    socks5ListenAddr: \"127.0.0.1:1080\"\n"
+               "    socks5Username: \"alice\"\n"
+               "    socks5PasswordFile: \"%2\"\n"
                "  - name: second\n"
                "    hostnames: [c.example.com]\n"
                "    nexusAddresses: [\"wss://h3.example.com/c\"]\n"

@@ -139,8 +139,13 @@ struct BackendConfig {
     HealthChecks healthChecks;
     FlowControl flowControl;
     TlsConfig tls;
-    QString socks5ListenAddr; // accepted for compatibility; not served yet
-    int line = 0;             // line of this backend in the file, for diagnostics
+    // SOCKS5 listener of outbound streams (protocol.md §9.3): `host:port`, empty = none. Parsed
+    // when the listener starts (a bad value is logged then); a non-loopback host requires
+    // socks5Username + socks5PasswordFile (a load error otherwise).
+    QString socks5ListenAddr;
+    QString socks5Username;     // RFC 1929 username; set with socks5PasswordFile, or neither
+    QString socks5PasswordFile; // trimmed path; read at load (checked) and when the listener starts
+    int line = 0;               // line of this backend in the file, for diagnostics
 
     // Every setting; not `line` (moving a backend in the file changes nothing it does).
     bool operator==(const BackendConfig& o) const;
