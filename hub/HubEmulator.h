@@ -64,6 +64,9 @@ struct HubOptions {
     QList<int> allowedOutboundPorts; // hub allowlist; empty = every port
     int maxOutboundPerSession = 100;
     int outboundDialTimeoutMs = 10000;
+    // Test hook (no real hub does this): an outbound_connect that passes every check of §9.1 is
+    // never answered and never dialled, for the client's 15 s outbound timeout.
+    bool outboundWithholdResult = false;
 };
 
 struct HubStats {

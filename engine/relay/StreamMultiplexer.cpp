@@ -73,6 +73,9 @@ void StreamMultiplexer::handleControl(const protocol::ControlMessage& message) {
         if (stream)
             stream->onHubCredits(message.credits);
         return;
+    case ControlEvent::OutboundResult:
+        handleOutboundResult(message); // StreamMultiplexerOutbound.cpp
+        return;
     default:
         qCDebug(lcSession).noquote()
             << m_settings.sessionId << "ignoring control event" << message.rawEvent;
@@ -232,6 +235,9 @@ void StreamMultiplexer::pumpSendQueue() {
 
 void StreamMultiplexer::forgetStream(Stream* stream) {
     const QUuid id = stream->id();
+    // An outbound request whose stream ends before the hub answered (its local side closed).
+    finishPendingOutbound(id, OutboundResult{OutboundResult::Kind::Refused,
+                                             QStringLiteral("closed before the hub answered")});
     if (m_streams.value(id) == stream)
         m_streams.remove(id);
     m_dirty.remove(id);
@@ -271,6 +277,8 @@ bool StreamMultiplexer::closeStream(const QUuid& clientId) {
 }
 
 void StreamMultiplexer::closeAll(bool notifyHub) {
+    failPendingOutbound(notifyHub ? OutboundResult::Kind::Stopping
+                                  : OutboundResult::Kind::SessionLost);
     const QList<Stream*> streams = m_streams.values();
     for (Stream* stream : streams) {
         if (notifyHub)

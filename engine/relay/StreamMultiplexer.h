@@ -20,16 +20,19 @@
 // - Udp: the hub opens it with `connect` (transport udp, §8.3); one datagram per data message
 //   in both directions, credits but no pause. Refused for now (`dial_failed`); a flow class beside
 //   Stream, behind the same StreamHost, will take it without changing the routing here.
-// - Outbound: the client opens it (§9): the multiplexer will pick a random v4 client_id, enter
-//   the stream as pending, send `outbound_connect`, and route `outbound_result` by id like
-//   `resume_stream` (success: its reverse credits; failure: refuse). Client-chosen ids go through
-//   the same table and closed-id memory. Not offered yet: `outbound_result` is ignored today.
+// - Outbound: the client opens it (§9, openOutbound()): a random v4 client_id that is neither in
+//   the table nor in the closed-id memory, the stream enters the table pending (its local device
+//   attached, unread), `outbound_connect` goes out, and `outbound_result` is routed by id like
+//   `resume_stream` (success: reverse credits and our forward grant, then an ordinary stream;
+//   failure, 15 s without an answer, or the connection ending: the caller hears why). The
+//   outbound functions are kept apart below (Outbound.* members) from the table's routing.
 #pragma once
 
 #include <QByteArray>
 #include <QHash>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 #include <QUuid>
 
 #include <deque>
@@ -39,7 +42,10 @@
 #include "nexustray/ConnectRequest.h"
 #include "nexustray/Snapshots.h"
 #include "protocol/ControlMessage.h"
+#include "relay/OutboundResult.h"
 #include "relay/StreamHost.h"
+
+class QIODevice;
 
 namespace nexustray {
 
@@ -64,6 +70,7 @@ public:
         HealthChecks healthChecks;
         int dialTimeoutMs = 10000;
         int drainTimeoutMs = 30000;
+        int outboundTimeoutMs = 15000; // wait for `outbound_result` (protocol.md §9.3: 15 s)
     };
 
     // `link` must outlive the multiplexer.
@@ -90,6 +97,22 @@ public:
     // (at once if none is).
     void retire();
 
+    // Outbound stream to `targetAddr` ("host:port", IPv6 in brackets; the hub resolves names).
+    // Contract:
+    // - `local` must be open; ownership passes to the stream at once (also on failure). It is not
+    //   read before the hub's success (zero reverse credit; the peer's bytes stay in the kernel).
+    // - `done` is called exactly once, on this (the session's) thread, before the stream reads
+    //   from or writes to `local` or closes it: Connected before any hub data is written to it;
+    //   Refused (the hub's reason; disconnect "dial_failed"), Timeout (no answer within
+    //   Settings::outboundTimeoutMs; disconnect "timeout"), SessionLost (closeAll without
+    //   notifying the hub, i.e. the connection ended), Stopping (closeAll(true): the client
+    //   stops; disconnect "shutdown"), or Refused "local side closed" when `local` closes first.
+    // - On failure `local` is closed after `done` returns, flushing what `done` wrote to it (a
+    //   SOCKS5 caller writes its failure reply there), and deleted later.
+    // - When the link is not open: done(NotConnected) at once, then `local` is closed.
+    // Returns the stream's client_id (null when not connected).
+    QUuid openOutbound(const QString& targetAddr, QIODevice* local, OutboundCallback done);
+
     qsizetype streamCount() const { return m_streams.size(); } // streams in the table
     quint64 bytesIn() const { return m_bytesIn; }              // data payload bytes, hub -> local
     quint64 bytesOut() const { return m_bytesOut; }            // data payload bytes, local -> hub
@@ -106,6 +129,18 @@ private:
     void pumpSendQueue();
     void onStreamReleased(Stream* stream);
     bool linkOpen() const; // false for good once retired
+
+    // Outbound (protocol.md §9): the requests waiting for their `outbound_result`.
+    struct PendingOutbound {
+        OutboundCallback done;
+        QTimer* timer = nullptr; // outboundTimeoutMs; a child, deleted with the entry
+    };
+    QUuid freshOutboundId() const;
+    void handleOutboundResult(const protocol::ControlMessage& message);
+    // Takes the pending entry of `id` (if any) and calls its callback with `result`.
+    bool finishPendingOutbound(const QUuid& id, const OutboundResult& result);
+    // Fails every pending request (closeAll): Stopping or SessionLost.
+    void failPendingOutbound(OutboundResult::Kind kind);
 
     // StreamHost
     void sendControl(const protocol::ControlMessage& message) override;
@@ -127,6 +162,7 @@ private:
     bool m_pumpScheduled = false;
     std::deque<QUuid> m_closedOrder; // bounded memory of closed / unknown IDs
     QSet<QUuid> m_closedIds;
+    QHash<QUuid, PendingOutbound> m_pendingOutbound;
     quint64 m_bytesIn = 0;
     quint64 m_bytesOut = 0;
 };

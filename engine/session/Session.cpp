@@ -43,6 +43,7 @@ StreamMultiplexer::Settings multiplexerSettings(const SessionSettings& settings)
     mux.healthChecks = settings.backend.healthChecks;
     mux.dialTimeoutMs = settings.timings.dialTimeoutMs;
     mux.drainTimeoutMs = settings.timings.drainTimeoutMs;
+    mux.outboundTimeoutMs = settings.timings.outboundTimeoutMs;
     return mux;
 }
 } // namespace
@@ -582,6 +583,18 @@ void Session::closeStream(const QUuid& clientId) {
     if (m_mux && m_mux->closeStream(clientId))
         qCInfo(lcSession).noquote() << m_settings.sessionId << "stream"
                                     << clientId.toString(QUuid::WithoutBraces) << "closed by user";
+}
+
+QUuid Session::openOutbound(const QString& targetAddr, QIODevice* local, OutboundCallback done) {
+    if (m_mux && isOpen() && !m_stopping)
+        return m_mux->openOutbound(targetAddr, local, std::move(done));
+    qCInfo(lcSession).noquote() << m_settings.sessionId << "outbound to" << targetAddr
+                                << "refused: not connected";
+    done(OutboundResult{OutboundResult::Kind::NotConnected,
+                        QStringLiteral("the session is not connected")});
+    local->close();
+    local->deleteLater();
+    return {};
 }
 
 bool Session::retryNow() {
