@@ -565,8 +565,12 @@ SessionWorker* ClientPrivate::connectedWorker(const QString& backendName) {
 OutboundStream* Client::openOutbound(const QString& backendName, const QString& targetAddr,
                                      QObject* parent) {
     auto* handle = new OutboundStream(targetAddr, parent);
-    SessionWorker* worker =
-        d->running && !d->stopRequested ? d->connectedWorker(backendName) : nullptr;
+    if (d->stopRequested) {
+        handle->failLater(OutboundStream::Failure::Stopping,
+                          QStringLiteral("the client is stopping"));
+        return handle;
+    }
+    SessionWorker* worker = d->running ? d->connectedWorker(backendName) : nullptr;
     if (!worker) {
         qCInfo(lcClient).noquote() << "outbound to" << targetAddr << "via" << backendName
                                    << "failed: no connected session";

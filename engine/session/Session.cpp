@@ -589,9 +589,13 @@ QUuid Session::openOutbound(const QString& targetAddr, QIODevice* local, Outboun
     if (m_mux && isOpen() && !m_stopping)
         return m_mux->openOutbound(targetAddr, local, std::move(done));
     qCInfo(lcSession).noquote() << m_settings.sessionId << "outbound to" << targetAddr
-                                << "refused: not connected";
-    done(OutboundResult{OutboundResult::Kind::NotConnected,
-                        QStringLiteral("the session is not connected")});
+                                << "refused:" << (m_stopping ? "stopping" : "not connected");
+    if (m_stopping)
+        done(OutboundResult{OutboundResult::Kind::Stopping,
+                            QStringLiteral("the client is stopping")});
+    else
+        done(OutboundResult{OutboundResult::Kind::NotConnected,
+                            QStringLiteral("the session is not connected")});
     local->close();
     local->deleteLater();
     return {};

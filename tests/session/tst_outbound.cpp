@@ -320,8 +320,12 @@ private Q_SLOTS:
         QTRY_VERIFY(!client.streams().isEmpty());
         QSignalSpy stopped(&client, &Client::stopped);
         client.stop();
+        std::unique_ptr<OutboundStream> late(
+            client.openOutbound(QStringLiteral("edge"), echoTarget()));
         QVERIFY(waitFailed(handle.get()));
         QCOMPARE(handle->failure(), OutboundStream::Failure::Stopping);
+        QVERIFY(waitFailed(late.get()));
+        QCOMPARE(late->failure(), OutboundStream::Failure::Stopping);
         QVERIFY(stopped.wait(5000));
     }
 
@@ -354,14 +358,18 @@ private Q_SLOTS:
         QCOMPARE(results.first().kind, OutboundResult::Kind::Timeout);
         QTRY_COMPARE(peer.state(), QAbstractSocket::UnconnectedState);
         QCOMPARE(session.snapshot().state, SessionState::Connected);
-        // Not live: NotConnected at once.
+        // Stopped: Stopping at once; never live: NotConnected at once.
         QSignalSpy stoppedSpy(&session, &Session::stopped);
         session.stop();
         QVERIFY(stoppedSpy.wait(5000));
-        auto* buffer = new QTcpSocket;
-        session.openOutbound(echoTarget(), buffer,
+        session.openOutbound(echoTarget(), new QTcpSocket,
                              [&](const OutboundResult& r) { results.append(r); });
         QCOMPARE(results.size(), 2);
+        QCOMPARE(results.last().kind, OutboundResult::Kind::Stopping);
+        Session idle(s);
+        idle.openOutbound(echoTarget(), new QTcpSocket,
+                          [&](const OutboundResult& r) { results.append(r); });
+        QCOMPARE(results.size(), 3);
         QCOMPARE(results.last().kind, OutboundResult::Kind::NotConnected);
     }
 };
