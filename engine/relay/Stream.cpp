@@ -533,6 +533,20 @@ void Stream::closeLocal(bool flush) {
         socket->disconnectFromHost();
         return;
     }
+    auto* localSocket = qobject_cast<QLocalSocket*>(m_local);
+    if (localSocket && flush && localSocket->state() == QLocalSocket::ConnectedState &&
+        localSocket->bytesToWrite() > 0) {
+        // Likewise for a local socket (an outbound handle's socketpair end): close() would drop
+        // what Qt still buffers for it.
+        connect(localSocket, &QLocalSocket::disconnected, this, &Stream::release);
+        connect(&m_timer, &QTimer::timeout, this, [this, localSocket] {
+            localSocket->abort();
+            release();
+        });
+        m_timer.start(m_params.flushTimeoutMs);
+        localSocket->disconnectFromServer();
+        return;
+    }
     if (socket)
         socket->abort();
     else

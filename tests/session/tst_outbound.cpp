@@ -11,6 +11,7 @@
 
 #include <memory>
 
+#include "DownloadServer.h"
 #include "EchoServer.h"
 #include "TestRelayTls.h"
 #include "TunnelUser.h"
@@ -160,6 +161,29 @@ private Q_SLOTS:
         QSignalSpy stopped(&client, &Client::stopped);
         client.stop();
         QVERIFY(stopped.wait(5000));
+    }
+
+    // The target sends a body and closes: the handle reads all of it, then end of file (the
+    // session side flushes its socket end before closing it).
+    void aDownloadArrivesWholeBeforeTheEnd() {
+        startHub(hubOptions());
+        Client client(configOf(backend()));
+        client.start();
+        QTRY_VERIFY_WITH_TIMEOUT(connected(client, QStringLiteral("edge#1")), 10000);
+        const QByteArray body = randomBytes(8 * 1024 * 1024, 11);
+        test::DownloadServer download(body);
+        QVERIFY(download.listen());
+        std::unique_ptr<OutboundStream> handle(client.openOutbound(
+            QStringLiteral("edge"), QStringLiteral("127.0.0.1:%1").arg(download.port())));
+        handle->device()->write("GET / HTTP/1.0\r\n\r\n");
+        QVERIFY(waitConnected(handle.get()));
+        auto* socket = qobject_cast<QLocalSocket*>(handle->device());
+        QByteArray got;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (got += socket->readAll(), socket->state() == QLocalSocket::UnconnectedState), 20000);
+        got += socket->readAll();
+        QCOMPARE(got.size(), body.size());
+        QVERIFY(got == body);
     }
 
     void everyRefusalReachesTheCaller_data() {
