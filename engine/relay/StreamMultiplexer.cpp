@@ -263,9 +263,12 @@ void StreamMultiplexer::checkHealth() {
     const auto& hc = m_settings.healthChecks;
     const qint64 now = Stream::nowMs();
     const QList<Stream*> streams = m_streams.values();
-    for (Stream* stream : streams)
+    for (Stream* stream : streams) {
+        if (m_pendingOutbound.contains(stream->id()))
+            continue; // the hub does not know the id before its outbound_result: no pong
         stream->checkHealth(now, qint64(hc.inactivityTimeoutSeconds) * 1000,
                             qint64(hc.pongTimeoutSeconds) * 1000);
+    }
 }
 
 bool StreamMultiplexer::closeStream(const QUuid& clientId) {

@@ -289,6 +289,29 @@ private Q_SLOTS:
         QCOMPARE(mux.streamCount(), 0);
     }
 
+    // The hub knows the id only once it answered: a pending request is not pinged (no pong
+    // would come and the health check would close it), an open one is.
+    void pendingRequestsAreNotPinged() {
+        RecordingLink link;
+        StreamMultiplexer::Settings s = settings();
+        s.healthChecks.enabled = true;
+        s.healthChecks.inactivityTimeoutSeconds = 0;
+        Outcomes outcomes; // outlives the multiplexer, which fails `waiting` when it goes
+        StreamMultiplexer mux(s, &link);
+        Pair pending = makePair();
+        Pair open = makePair();
+        QVERIFY(pending.local && open.local);
+        const QUuid waiting =
+            mux.openOutbound(QStringLiteral("127.0.0.1:25"), pending.local, outcomes.callback());
+        const QUuid answered =
+            mux.openOutbound(QStringLiteral("127.0.0.1:26"), open.local, outcomes.callback());
+        mux.onHubMessage(result(answered, true, 64));
+        QTRY_VERIFY(
+            (mux.checkHealth(), !link.controls(ControlEvent::PingClient, answered).empty()));
+        QVERIFY(link.controls(ControlEvent::PingClient, waiting).empty());
+        QCOMPARE(outcomes.results.size(), size_t(1)); // only `answered` has its outcome
+    }
+
     void notConnectedWhenTheLinkIsClosed() {
         RecordingLink link;
         link.open = false;
