@@ -16,12 +16,12 @@ enum class Transport { Tcp, Udp };
 struct ConnectRequest {
     QUuid clientId;
     QString backendName;
-    QString relayUrl; // the nexusAddresses entry of the session that got the stream
-    QString hostname; // normalised (route keys like "tcp:443" stay as they are)
-    int port = 0;     // connect.conn_port: the public relay port
-    QString clientIp; // "ip:port" or "[v6]:port" as the hub sent it
+    QString relayUrl;    // the nexusAddresses entry of the session that got the stream
+    QString hostname;    // normalised (route keys like "tcp:443" stay as they are)
+    int port = 0;        // connect.conn_port: the public relay port
+    QString clientIp;    // "ip:port" or "[v6]:port" as the hub sent it
     Transport transport = Transport::Tcp;
-    bool isTls = false; // the user's connection began with a TLS ClientHello
+    bool isTls = false;  // the user's connection began with a TLS ClientHello
 };
 
 // The answer of a connect handler.
