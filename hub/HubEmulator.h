@@ -77,6 +77,9 @@ struct HubOptions {
     int udpIdleCheckMs = 5000;           // idle scan period (tests shrink it)
     int udpMaxDatagramBytes = 65507;     // a client datagram above it cannot be written to the user
     int udpReceiveBufferBytes = 1 << 20; // SO_RCVBUF of each UDP relay socket
+    // Test hook (no real hub does this): an outbound_connect that passes every check of §9.1 is
+    // never answered and never dialled, for the client's 15 s outbound timeout.
+    bool outboundWithholdResult = false;
 };
 
 struct HubStats {

@@ -632,9 +632,11 @@ void HubSession::handleOutboundConnect(const ControlMessage& message) {
     if (message.clientId.isNull()) {
         return refuse(QStringLiteral("missing client ID"));
     }
-    if (m_streams.contains(message.clientId) || m_udpFlows.contains(message.clientId)) {
-        return refuse(QStringLiteral("registration failed: client ID already in use"));
+    if (d->options.outboundWithholdResult) {
+        return; // test hook: the request passed every check and is never answered
     }
+    // An ID already in use is found only when the dialled stream is registered (§9.1: after
+    // the dial), so a duplicate ID to an unreachable target reads "dial failed".
     ++m_outboundInFlight;
     // The stream reports back with attachStream() or outboundDialFailed().
     new HubUserStream(this, message.clientId, host, static_cast<quint16>(port), d);
@@ -645,7 +647,16 @@ void HubSession::attachStream(HubUserStream* stream, const QString& hostname, bo
     if (stream->isOutbound()) {
         // Outbound dial finished: success result (before any data), then relay.
         --m_outboundInFlight;
-        if (m_state != State::Authenticated || m_streams.contains(stream->id())) {
+        if (m_state != State::Authenticated) {
+            stream->abortNow();
+            return;
+        }
+        if (m_streams.contains(stream->id()) || m_udpFlows.contains(stream->id())) {
+            ControlMessage refused;
+            refused.event = ControlEvent::OutboundResult;
+            refused.clientId = stream->id();
+            refused.reason = QStringLiteral("registration failed: client ID already in use");
+            sendControl(refused);
             stream->abortNow();
             return;
         }

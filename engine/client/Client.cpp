@@ -1,11 +1,17 @@
 #include "nexustray/Client.h"
 
 #include <QHash>
+#include <QLocalSocket>
 #include <QPointer>
 #include <QThread>
 #include <QTimer>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include "Logging.h"
@@ -25,6 +31,48 @@ const BackendConfig* findBackend(const Config& config, const QString& name) {
     }
     return nullptr;
 }
+
+OutboundStream::Failure publicFailure(OutboundResult::Kind kind) {
+    switch (kind) {
+    case OutboundResult::Kind::Refused:
+        return OutboundStream::Failure::Refused;
+    case OutboundResult::Kind::Timeout:
+        return OutboundStream::Failure::Timeout;
+    case OutboundResult::Kind::SessionLost:
+        return OutboundStream::Failure::SessionLost;
+    case OutboundResult::Kind::Stopping:
+        return OutboundStream::Failure::Stopping;
+    case OutboundResult::Kind::NotConnected:
+    case OutboundResult::Kind::Connected:
+        break;
+    }
+    return OutboundStream::Failure::NotConnected;
+}
+
+// The session's end of an outbound socketpair on its way to the worker thread. If the queued call
+// never runs (the session went first), its destructor closes the descriptor and still reports
+// an outcome, so that the handle hears exactly once.
+class OutboundHandoff {
+public:
+    OutboundHandoff(int fd, OutboundCallback report)
+        : m_fd(fd)
+        , m_report(std::move(report)) {}
+    ~OutboundHandoff() {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+            m_report(OutboundResult{OutboundResult::Kind::SessionLost,
+                                    QStringLiteral("the session ended")});
+        }
+    }
+    OutboundHandoff(const OutboundHandoff&) = delete;
+    OutboundHandoff& operator=(const OutboundHandoff&) = delete;
+    int take() { return std::exchange(m_fd, -1); }
+    const OutboundCallback& report() const { return m_report; }
+
+private:
+    int m_fd;
+    OutboundCallback m_report;
+};
 } // namespace
 
 // One session and the thread it lives on. A restarted backend runs a new worker under the same
@@ -69,6 +117,8 @@ public:
     static QString firstSessionId(const QString& backendName) {
         return QStringLiteral("%1#1").arg(backendName);
     }
+    // A connected, current session of the backend (round robin over them), or nullptr.
+    SessionWorker* connectedWorker(const QString& backendName);
     bool hasWorker(const QString& backendName) const {
         return std::any_of(workers.cbegin(), workers.cend(),
                            [&](const SessionWorker* w) { return w->backendName == backendName; });
@@ -83,6 +133,7 @@ public:
     QHash<QUuid, StreamSnapshot> streams;
     QHash<QUuid, quint64> streamGenerations; // which worker reported each stream
     quint64 nextGeneration = 0;
+    quint64 nextOutbound = 0; // spreads outbound requests over a backend's connected sessions
     bool running = false;
     bool stopRequested = false;
     NetworkWatch* networkWatch = nullptr;                            // owned by q
@@ -496,6 +547,77 @@ void Client::reenroll(const QString& backendName) {
         return;
     qCInfo(lcClient).noquote() << "re-enrolling the TPM of" << backendName;
     d->identities.reenroll(*backend, [this, backendName] { d->restartBackend(backendName); });
+}
+
+SessionWorker* ClientPrivate::connectedWorker(const QString& backendName) {
+    QList<SessionWorker*> connected;
+    for (SessionWorker* worker : std::as_const(workers)) {
+        if (worker->backendName == backendName && !worker->stopping && worker->session &&
+            !superseded(worker->sessionId, worker->generation) &&
+            sessions.value(worker->sessionId).state == SessionState::Connected)
+            connected.append(worker);
+    }
+    if (connected.isEmpty())
+        return nullptr;
+    return connected.at(qsizetype(nextOutbound++ % quint64(connected.size())));
+}
+
+OutboundStream* Client::openOutbound(const QString& backendName, const QString& targetAddr,
+                                     QObject* parent) {
+    auto* handle = new OutboundStream(targetAddr, parent);
+    if (d->stopRequested) {
+        handle->failLater(OutboundStream::Failure::Stopping,
+                          QStringLiteral("the client is stopping"));
+        return handle;
+    }
+    SessionWorker* worker = d->running ? d->connectedWorker(backendName) : nullptr;
+    if (!worker) {
+        qCInfo(lcClient).noquote() << "outbound to" << targetAddr << "via" << backendName
+                                   << "failed: no connected session";
+        handle->failLater(OutboundStream::Failure::NotConnected,
+                          QStringLiteral("no connected session of backend '%1'").arg(backendName));
+        return handle;
+    }
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        const QString error = QString::fromLocal8Bit(std::strerror(errno));
+        qCWarning(lcClient).noquote() << "outbound: socketpair failed:" << error;
+        handle->failLater(OutboundStream::Failure::NotConnected, error);
+        return handle;
+    }
+    handle->m_sessionId = worker->sessionId;
+    handle->m_socket->setSocketDescriptor(fds[0]);
+    // The outcome crosses back to this thread through the Client (alive while any session is:
+    // ~Client ends them first), then reaches the handle if it still exists.
+    QPointer<OutboundStream> target(handle);
+    OutboundCallback report = [this, target](const OutboundResult& r) {
+        QMetaObject::invokeMethod(
+            this,
+            [target, r] {
+                if (target)
+                    target->deliver(r.kind == OutboundResult::Kind::Connected,
+                                    publicFailure(r.kind), r.reason);
+            },
+            Qt::QueuedConnection);
+    };
+    auto handoff = std::make_shared<OutboundHandoff>(fds[1], std::move(report));
+    Session* session = worker->session;
+    QMetaObject::invokeMethod(
+        session,
+        [session, handoff, targetAddr] {
+            auto* local = new QLocalSocket;
+            const int fd = handoff->take();
+            if (!local->setSocketDescriptor(fd)) {
+                ::close(fd);
+                handoff->report()(
+                    OutboundResult{OutboundResult::Kind::NotConnected, local->errorString()});
+                delete local;
+                return;
+            }
+            session->openOutbound(targetAddr, local, handoff->report());
+        },
+        Qt::QueuedConnection);
+    return handle;
 }
 
 QList<BackendIdentity> Client::identities() const {

@@ -2,6 +2,7 @@
 
 #include <QAbstractSocket>
 #include <QIODevice>
+#include <QLocalSocket>
 #include <QTcpSocket>
 
 #include <algorithm>
@@ -87,6 +88,38 @@ void Stream::attach(QIODevice* device) {
     m_local = device;
     setupDevice();
     onLocalConnected();
+}
+
+void Stream::attachPending(QIODevice* device, const QString& target) {
+    m_target = target;
+    m_reverseCredits = 0;
+    m_reverseUnlimited = false;
+    device->setParent(this);
+    m_local = device;
+    // Not read before the hub said yes (protocol.md §9.3): Qt stops reading once its buffer
+    // holds this much, so the peer's bytes wait in the kernel and back-pressure reaches it.
+    setLocalReadBuffer(1);
+    setupDevice();
+}
+
+void Stream::openPending(qint64 reverseCredits) {
+    if (m_state != StreamState::Dialing || !m_local)
+        return;
+    m_reverseCredits = std::min(reverseCredits, kMaxCredits);
+    m_reverseUnlimited = reverseCredits <= 0;
+    setLocalReadBuffer(kLocalReadBuffer); // reading again (re-enables Qt's read notifier)
+    onLocalConnected();
+}
+
+void Stream::failPending(const QString& reason, const QString& shownReason) {
+    finish(reason, true, shownReason);
+}
+
+void Stream::setLocalReadBuffer(qint64 bytes) {
+    if (auto* socket = qobject_cast<QAbstractSocket*>(m_local))
+        socket->setReadBufferSize(bytes);
+    else if (auto* local = qobject_cast<QLocalSocket*>(m_local))
+        local->setReadBufferSize(bytes);
 }
 
 void Stream::setupDevice() {
@@ -458,6 +491,20 @@ void Stream::closeLocal(bool flush) {
         socket->disconnectFromHost();
         return;
     }
+    auto* localSocket = qobject_cast<QLocalSocket*>(m_local);
+    if (localSocket && flush && localSocket->state() == QLocalSocket::ConnectedState &&
+        localSocket->bytesToWrite() > 0) {
+        // Likewise for a local socket (an outbound handle's socketpair end): close() would drop
+        // what Qt still buffers for it.
+        connect(localSocket, &QLocalSocket::disconnected, this, &Stream::release);
+        connect(&m_timer, &QTimer::timeout, this, [this, localSocket] {
+            localSocket->abort();
+            release();
+        });
+        m_timer.start(m_params.flushTimeoutMs);
+        localSocket->disconnectFromServer();
+        return;
+    }
     if (socket)
         socket->abort();
     else
@@ -488,6 +535,7 @@ StreamSnapshot Stream::snapshot(const QString& sessionId) const {
     s.bytesOut = m_bytesOut;
     s.openedAt = m_openedAt;
     s.closeReason = m_closeReason;
+    s.kind = m_params.kind;
     return s;
 }
 

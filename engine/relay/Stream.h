@@ -50,6 +50,7 @@ public:
         // Without it a paused stream to a stuck service would live for ever, since a pause has no
         // time limit at the hub (§7.1).
         int localWriteTimeoutMs = 10000;
+        StreamKind kind = StreamKind::Tcp; // in snapshots
     };
 
     Stream(Params params, StreamHost* host, QObject* parent = nullptr);
@@ -65,6 +66,18 @@ public:
     void dial(const QString& hostPort) override;
     void attach(QIODevice* device); // takes ownership; the device must be open
     void refuse(const QString& why) override { onLocalError(why); } // closes with dial_failed
+
+    // Outbound streams (protocol.md §9), opened by this client. attachPending() takes the device
+    // (ownership at once) but leaves it unread: the stream stays Dialing with no reverse credit,
+    // and Qt may hold at most one byte of it (the rest stays in the kernel) until the hub's
+    // `outbound_result`. openPending() is the success: reverse credits from its `credits`
+    // (0 = unlimited, clamped like connect), then the stream relays like any other.
+    // failPending() ends it with `reason` to the hub (none when empty) after flushing what the
+    // caller wrote to the device meanwhile (e.g. a SOCKS5 failure reply); `shownReason` is the
+    // snapshot's close reason when set.
+    void attachPending(QIODevice* device, const QString& target);
+    void openPending(qint64 reverseCredits);
+    void failPending(const QString& reason, const QString& shownReason = QString());
 
     // From the hub.
     void onHubData(const char* data, qsizetype size) override;
@@ -109,6 +122,7 @@ private:
     void closeLocal(bool flush);
     void release();
     void setupDevice();
+    void setLocalReadBuffer(qint64 bytes); // sockets only: how much Qt may read ahead
     void armWriteTimer();
     void onWriteTimer();
 

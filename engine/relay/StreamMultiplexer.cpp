@@ -80,6 +80,9 @@ void StreamMultiplexer::handleControl(const protocol::ControlMessage& message) {
         if (stream)
             stream->onHubCredits(message.credits);
         return;
+    case ControlEvent::OutboundResult:
+        handleOutboundResult(message); // StreamMultiplexerOutbound.cpp
+        return;
     default:
         qCDebug(lcSession).noquote()
             << m_settings.sessionId << "ignoring control event" << message.rawEvent;
@@ -266,6 +269,9 @@ void StreamMultiplexer::pumpSendQueue() {
 
 void StreamMultiplexer::forgetStream(RelayChannel* stream) {
     const QUuid id = stream->id();
+    // An outbound request whose stream ends before the hub answered (its local side closed).
+    finishPendingOutbound(id, OutboundResult{OutboundResult::Kind::Refused,
+                                             QStringLiteral("closed before the hub answered")});
     if (m_streams.value(id) == stream)
         m_streams.remove(id);
     m_dirty.remove(id);
@@ -291,9 +297,12 @@ void StreamMultiplexer::checkHealth() {
     const auto& hc = m_settings.healthChecks;
     const qint64 now = RelayChannel::nowMs();
     const QList<RelayChannel*> streams = m_streams.values();
-    for (RelayChannel* stream : streams)
+    for (RelayChannel* stream : streams) {
+        if (m_pendingOutbound.contains(stream->id()))
+            continue; // the hub does not know the id before its outbound_result: no pong
         stream->checkHealth(now, qint64(hc.inactivityTimeoutSeconds) * 1000,
                             qint64(hc.pongTimeoutSeconds) * 1000);
+    }
 }
 
 bool StreamMultiplexer::closeStream(const QUuid& clientId) {
@@ -305,6 +314,8 @@ bool StreamMultiplexer::closeStream(const QUuid& clientId) {
 }
 
 void StreamMultiplexer::closeAll(bool notifyHub) {
+    failPendingOutbound(notifyHub ? OutboundResult::Kind::Stopping
+                                  : OutboundResult::Kind::SessionLost);
     const QList<RelayChannel*> streams = m_streams.values();
     for (RelayChannel* stream : streams) {
         if (notifyHub)

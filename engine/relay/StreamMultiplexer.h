@@ -22,16 +22,19 @@
 //   message in both directions, credits but no pause, closed after the route's flow idle timeout
 //   (Settings::udpRoutes). Routed like Tcp (connect handler, then PortRouter's `udp:N` default);
 //   a handler's Device answer is refused for UDP.
-// - Outbound: the client opens it (§9): the multiplexer will pick a random v4 client_id, enter
-//   the stream as pending, send `outbound_connect`, and route `outbound_result` by id like
-//   `resume_stream` (success: its reverse credits; failure: refuse). Client-chosen ids go through
-//   the same table and closed-id memory. Not offered yet: `outbound_result` is ignored today.
+// - Outbound: the client opens it (§9, openOutbound()): a random v4 client_id that is neither in
+//   the table nor in the closed-id memory, the stream enters the table pending (its local device
+//   attached, unread), `outbound_connect` goes out, and `outbound_result` is routed by id like
+//   `resume_stream` (success: reverse credits and our forward grant, then an ordinary stream;
+//   failure, 15 s without an answer, or the connection ending: the caller hears why). The
+//   outbound functions are kept apart below (Outbound.* members) from the table's routing.
 #pragma once
 
 #include <QByteArray>
 #include <QHash>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 #include <QUuid>
 
 #include <deque>
@@ -41,7 +44,10 @@
 #include "nexustray/ConnectRequest.h"
 #include "nexustray/Snapshots.h"
 #include "protocol/ControlMessage.h"
+#include "relay/OutboundResult.h"
 #include "relay/StreamHost.h"
+
+class QIODevice;
 
 namespace nexustray {
 
@@ -70,6 +76,7 @@ public:
         // 30 s, clamped to [5, 300] like the hub's defaults).
         QList<UdpRoute> udpRoutes;
         int udpIdleTimeoutMs = 0; // > 0: every flow's idle timeout instead (tests)
+        int outboundTimeoutMs = 15000; // wait for `outbound_result` (protocol.md §9.3: 15 s)
     };
 
     // `link` must outlive the multiplexer.
@@ -96,6 +103,22 @@ public:
     // (at once if none is).
     void retire();
 
+    // Outbound stream to `targetAddr` ("host:port", IPv6 in brackets; the hub resolves names).
+    // Contract:
+    // - `local` must be open; ownership passes to the stream at once (also on failure). It is not
+    //   read before the hub's success (zero reverse credit; the peer's bytes stay in the kernel).
+    // - `done` is called exactly once, on this (the session's) thread, before the stream reads
+    //   from or writes to `local` or closes it: Connected before any hub data is written to it;
+    //   Refused (the hub's reason; disconnect "dial_failed"), Timeout (no answer within
+    //   Settings::outboundTimeoutMs; disconnect "timeout"), SessionLost (closeAll without
+    //   notifying the hub, i.e. the connection ended), Stopping (closeAll(true): the client
+    //   stops; disconnect "shutdown"), or Refused "local side closed" when `local` closes first.
+    // - On failure `local` is closed after `done` returns, flushing what `done` wrote to it (a
+    //   SOCKS5 caller writes its failure reply there), and deleted later.
+    // - When the link is not open: done(NotConnected) at once, then `local` is closed.
+    // Returns the stream's client_id (null when not connected).
+    QUuid openOutbound(const QString& targetAddr, QIODevice* local, OutboundCallback done);
+
     qsizetype streamCount() const { return m_streams.size(); } // streams in the table
     quint64 bytesIn() const { return m_bytesIn; }              // data payload bytes, hub -> local
     quint64 bytesOut() const { return m_bytesOut; }            // data payload bytes, local -> hub
@@ -113,6 +136,18 @@ private:
     void onStreamReleased(RelayChannel* stream);
     int udpIdleTimeoutMs(int port) const;
     bool linkOpen() const; // false for good once retired
+
+    // Outbound (protocol.md §9): the requests waiting for their `outbound_result`.
+    struct PendingOutbound {
+        OutboundCallback done;
+        QTimer* timer = nullptr; // outboundTimeoutMs; a child, deleted with the entry
+    };
+    QUuid freshOutboundId() const;
+    void handleOutboundResult(const protocol::ControlMessage& message);
+    // Takes the pending entry of `id` (if any) and calls its callback with `result`.
+    bool finishPendingOutbound(const QUuid& id, const OutboundResult& result);
+    // Fails every pending request (closeAll): Stopping or SessionLost.
+    void failPendingOutbound(OutboundResult::Kind kind);
 
     // StreamHost
     void sendControl(const protocol::ControlMessage& message) override;
@@ -134,6 +169,7 @@ private:
     bool m_pumpScheduled = false;
     std::deque<QUuid> m_closedOrder; // bounded memory of closed / unknown IDs
     QSet<QUuid> m_closedIds;
+    QHash<QUuid, PendingOutbound> m_pendingOutbound;
     quint64 m_bytesIn = 0;
     quint64 m_bytesOut = 0;
 };

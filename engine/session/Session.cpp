@@ -44,6 +44,7 @@ StreamMultiplexer::Settings multiplexerSettings(const SessionSettings& settings)
     mux.dialTimeoutMs = settings.timings.dialTimeoutMs;
     mux.drainTimeoutMs = settings.timings.drainTimeoutMs;
     mux.udpRoutes = settings.backend.udpRoutes; // each UDP port's flow idle timeout
+    mux.outboundTimeoutMs = settings.timings.outboundTimeoutMs;
     return mux;
 }
 } // namespace
@@ -583,6 +584,22 @@ void Session::closeStream(const QUuid& clientId) {
     if (m_mux && m_mux->closeStream(clientId))
         qCInfo(lcSession).noquote() << m_settings.sessionId << "stream"
                                     << clientId.toString(QUuid::WithoutBraces) << "closed by user";
+}
+
+QUuid Session::openOutbound(const QString& targetAddr, QIODevice* local, OutboundCallback done) {
+    if (m_mux && isOpen() && !m_stopping)
+        return m_mux->openOutbound(targetAddr, local, std::move(done));
+    qCInfo(lcSession).noquote() << m_settings.sessionId << "outbound to" << targetAddr
+                                << "refused:" << (m_stopping ? "stopping" : "not connected");
+    if (m_stopping)
+        done(OutboundResult{OutboundResult::Kind::Stopping,
+                            QStringLiteral("the client is stopping")});
+    else
+        done(OutboundResult{OutboundResult::Kind::NotConnected,
+                            QStringLiteral("the session is not connected")});
+    local->close();
+    local->deleteLater();
+    return {};
 }
 
 bool Session::retryNow() {

@@ -39,6 +39,14 @@ public:
 
     SessionSnapshot snapshot() const;
 
+    // An outbound stream (protocol.md §9) on the live connection's multiplexer; call on the
+    // session's thread. The contract of StreamMultiplexer::openOutbound holds (ownership of `local`
+    // passes at once; `done` exactly once on this thread, before `local` is read or closed); when
+    // the session is not live, done(NotConnected) at once (Stopping while it stops) and `local`
+    // is closed.
+    // Returns the stream's client_id (null when not connected).
+    QUuid openOutbound(const QString& targetAddr, QIODevice* local, OutboundCallback done);
+
 public Q_SLOTS:
     void start();
     // Graceful: disconnect/shutdown for every stream, close 1001, then stopped().

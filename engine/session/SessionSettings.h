@@ -20,6 +20,7 @@ struct SessionTimings {
     int shutdownTimeoutMs = 3000; // bound for a graceful stop
     int dialTimeoutMs = 10000;
     int drainTimeoutMs = 30000;
+    int outboundTimeoutMs = 15000; // wait for `outbound_result` (protocol.md §9.3)
 };
 
 struct SessionSettings {

@@ -11,6 +11,7 @@
 #include "protocol/Frame.h"
 
 #include <QJsonArray>
+#include <QTcpServer>
 #include <QTcpSocket>
 
 using namespace nexustray;
@@ -622,6 +623,99 @@ private Q_SLOTS:
         QVERIFY(result);
         QVERIFY(!result->success);
         QCOMPARE(result->reason, QStringLiteral("outbound connections disabled on this proxy"));
+    }
+
+    // §9.1: the hub's checks run in order; a request with several faults gets the first one's
+    // reason. Token: outbound_allowed, allowed_outbound_ports [80]; hub allowlist [80, 81].
+    void outboundChecksInOrder_data() {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<bool>("nullId");
+        QTest::addColumn<int>("limit");
+        QTest::addColumn<QString>("reason");
+        const QString longHost(300, QLatin1Char('a'));
+        QTest::newRow("too long before control characters")
+            << longHost + QStringLiteral("\x01:80") << true << 0
+            << QStringLiteral("target address too long");
+        QTest::newRow("control characters before the split")
+            << QStringLiteral("a\x7f") << true << 0
+            << QStringLiteral("target address contains control characters");
+        QTest::newRow("split before the port")
+            << QStringLiteral(":99999") << true << 0 << QStringLiteral("invalid target address");
+        QTest::newRow("port range before the hub allowlist")
+            << QStringLiteral("127.0.0.1:0") << true << 0 << QStringLiteral("invalid target port");
+        QTest::newRow("hub allowlist before the token's")
+            << QStringLiteral("127.0.0.1:82") << true << 0
+            << QStringLiteral("outbound port 82 not allowed by server");
+        QTest::newRow("token allowlist before the limit")
+            << QStringLiteral("127.0.0.1:81") << true << 0
+            << QStringLiteral("outbound port 81 not allowed for this backend");
+        QTest::newRow("limit before the client id")
+            << QStringLiteral("127.0.0.1:80") << true << 0
+            << QStringLiteral("outbound connection limit exceeded");
+        QTest::newRow("client id")
+            << QStringLiteral("127.0.0.1:80") << true << 100 << QStringLiteral("missing client ID");
+    }
+    void outboundChecksInOrder() {
+        QFETCH(QString, target);
+        QFETCH(bool, nullId);
+        QFETCH(int, limit);
+        QFETCH(QString, reason);
+        HubOptions options;
+        options.outboundEnabled = true;
+        options.allowedOutboundPorts = {80, 81};
+        options.maxOutboundPerSession = limit;
+        startHub(options);
+        m_client = std::make_unique<HubClientDriver>();
+        QJsonObject claims = backendClaims();
+        claims.insert(QStringLiteral("outbound_allowed"), true);
+        claims.insert(QStringLiteral("allowed_outbound_ports"), QJsonArray{80});
+        QVERIFY(connectBackend(*m_client, claims));
+        ControlMessage request;
+        request.event = ControlEvent::OutboundConnect;
+        request.clientId = nullId ? QUuid() : QUuid::createUuid();
+        request.targetAddr = target;
+        m_client->sendControl(request);
+        const auto result = m_client->waitForControl(ControlEvent::OutboundResult, 3000);
+        QVERIFY(result);
+        QVERIFY(!result->success);
+        QCOMPARE(result->reason, reason);
+    }
+
+    // §9.1: an ID already in use is found when the dialled stream is registered, after the dial:
+    // to an unreachable target it reads "dial failed", to a reachable one "registration failed".
+    void outboundDuplicateIdIsCheckedAfterTheDial() {
+        QTcpServer target;
+        QVERIFY(target.listen(QHostAddress::LocalHost));
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        const quint16 closedPort = closed.serverPort();
+        closed.close();
+        HubOptions options;
+        options.outboundEnabled = true;
+        startHub(options);
+        m_client = std::make_unique<HubClientDriver>();
+        QJsonObject claims = backendClaims();
+        claims.insert(QStringLiteral("outbound_allowed"), true);
+        QVERIFY(connectBackend(*m_client, claims));
+        const QUuid id = QUuid::createUuid();
+        auto ask = [&](quint16 port) {
+            ControlMessage request;
+            request.event = ControlEvent::OutboundConnect;
+            request.clientId = id;
+            request.targetAddr = QStringLiteral("127.0.0.1:%1").arg(port);
+            m_client->sendControl(request);
+            return m_client->waitForControl(ControlEvent::OutboundResult, 5000, id);
+        };
+        const auto first = ask(target.serverPort());
+        QVERIFY(first && first->success);
+        QCOMPARE(first->credits, qint64(64));
+        const auto unreachable = ask(closedPort);
+        QVERIFY(unreachable && !unreachable->success);
+        QCOMPARE(unreachable->reason, QStringLiteral("dial failed"));
+        const auto reachable = ask(target.serverPort());
+        QVERIFY(reachable && !reachable->success);
+        QCOMPARE(reachable->reason,
+                 QStringLiteral("registration failed: client ID already in use"));
     }
 };
 

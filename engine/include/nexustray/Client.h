@@ -14,6 +14,7 @@
 
 #include "nexustray/Config.h"
 #include "nexustray/ConnectRequest.h"
+#include "nexustray/OutboundStream.h"
 #include "nexustray/Snapshots.h"
 #include "nexustray/TokenProvider.h"
 
@@ -62,6 +63,17 @@ public:
     // session dials at once with its failure counters reset, a Failed one is started afresh
     // (token provider included). Connected and connecting sessions are untouched.
     void retryNow(const QString& backendName);
+
+    // An outbound stream (protocol.md §9): the hub of one of the backend's connected sessions
+    // (any of them, not only the first: requests are spread over the connected ones) dials
+    // `targetAddr` ("host:port", IPv6 literals in brackets; a name is resolved by the hub) and
+    // relays it. The backend needs outboundAllowed (and allowedOutboundPorts, if set, must hold
+    // the port); the hub applies its own checks (§9.1) and says why it refuses. The returned
+    // handle (owned by `parent`, or by the caller when null) reports connected() or failed()
+    // later, never from inside this call: NotConnected when no session of the backend is
+    // connected. See OutboundStream.h for the data path and its threads.
+    OutboundStream* openOutbound(const QString& backendName, const QString& targetAddr,
+                                 QObject* parent = nullptr);
 
     // attestation.tpm backends (ignored for others). checkIdentity asks namek about the device
     // (GET /api/v1/devices/me with a fresh quote); reenroll forgets a suspension, enrolls again at
