@@ -8,6 +8,7 @@
 #include "config/Hostname.h"
 #include "config/TpmPasswordFile.h"
 #include "config/YamlScalar.h"
+#include "websocket/ProxySettings.h"
 #include "websocket/TrustStore.h"
 
 namespace nexustray::configyaml {
@@ -21,7 +22,8 @@ const QStringList kBackendKeys = {
     QStringLiteral("weight"),       QStringLiteral("attestation"),
     QStringLiteral("portMappings"), QStringLiteral("healthChecks"),
     QStringLiteral("flowControl"),  QStringLiteral("socks5ListenAddr"),
-    QStringLiteral("enabled"),      QStringLiteral("tls")};
+    QStringLiteral("enabled"),      QStringLiteral("tls"),
+    QStringLiteral("proxy")};
 
 const QStringList kUdpRouteKeys = {QStringLiteral("port"),
                                    QStringLiteral("flowIdleTimeoutSeconds")};
@@ -126,6 +128,7 @@ BackendConfig BackendLoader::load() {
     loadHealthChecks();
     loadFlowControl();
     loadAdditions();
+    loadProxy();
 
     m_map = nullptr;
     m_sink.setScope({});
@@ -700,6 +703,21 @@ void BackendLoader::loadAdditions() {
     }
     readBool(m_sink, tls.value(QStringLiteral("allowInsecure")),
              tls.ref(QStringLiteral("allowInsecure")), m_cfg.tls.allowInsecure);
+}
+
+void BackendLoader::loadProxy() {
+    const SourceRef ref = m_map->ref(QStringLiteral("proxy"));
+    if (readString(m_sink, m_map->value(QStringLiteral("proxy")), ref, m_cfg.proxy) != Read::Ok)
+        return;
+    m_cfg.proxy = m_cfg.proxy.trimmed();
+    if (m_cfg.proxy.compare(QLatin1String(proxy::kNone), Qt::CaseInsensitive) == 0)
+        m_cfg.proxy = QLatin1String(proxy::kNone);
+    if (m_cfg.proxy.isEmpty() || m_cfg.proxy == QLatin1String(proxy::kNone))
+        return;
+    QString error;
+    proxy::parseProxyUrl(m_cfg.proxy, &error);
+    if (!error.isEmpty())
+        m_sink.error(ref, QStringLiteral("proxy: %1 (or none)").arg(error));
 }
 
 } // namespace nexustray::configyaml

@@ -38,6 +38,7 @@ private:
     void loadHealthChecks();
     void loadFlowControl();
     void loadAdditions();
+    void loadProxy(); // `proxy: URL | none`, checked with the dial's own parser
 
     IssueSink& m_sink;
     YAML::Node m_node;

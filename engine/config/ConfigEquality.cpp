@@ -24,7 +24,7 @@ bool BackendConfig::operator==(const BackendConfig& o) const {
            nexusAddresses == o.nexusAddresses && weight == o.weight &&
            attestation == o.attestation && portMappings == o.portMappings &&
            healthChecks == o.healthChecks && flowControl == o.flowControl && tls == o.tls &&
-           socks5ListenAddr == o.socks5ListenAddr;
+           socks5ListenAddr == o.socks5ListenAddr && proxy == o.proxy;
 }
 
 } // namespace nexustray

@@ -33,6 +33,7 @@ public:
         healthChecks(b.healthChecks);
         flowControl(b.flowControl);
         string("socks5ListenAddr", b.socks5ListenAddr);
+        string("proxy", b.proxy);
         m_out << YAML::EndMap;
     }
 

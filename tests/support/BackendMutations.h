@@ -25,7 +25,7 @@ static_assert(sizeof(PortMapping) == 32, "PortMapping changed: see the top");
 static_assert(sizeof(HealthChecks) == 12, "HealthChecks changed: see the top");
 static_assert(sizeof(FlowControl) == 12, "FlowControl changed: see the top");
 static_assert(sizeof(TlsConfig) == 32, "TlsConfig changed: see the top");
-static_assert(sizeof(BackendConfig) == 600, "BackendConfig changed: see the top");
+static_assert(sizeof(BackendConfig) == 624, "BackendConfig changed: see the top");
 #endif
 
 // The tpm block of a backend, created (with a namek URL) when it had none.
@@ -136,6 +136,7 @@ inline std::vector<BackendMutation> backendMutations() {
         {"tls.caFile", [more](BackendConfig& b) { more(b.tls.caFile); }},
         {"tls.allowInsecure", [toggled](BackendConfig& b) { toggled(b.tls.allowInsecure); }},
         {"socks5ListenAddr", [more](BackendConfig& b) { more(b.socks5ListenAddr); }},
+        {"proxy", [more](BackendConfig& b) { more(b.proxy); }},
     };
 }
 

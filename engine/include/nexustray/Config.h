@@ -133,6 +133,9 @@ struct BackendConfig {
     HealthChecks healthChecks;
     FlowControl flowControl;
     TlsConfig tls;
+    // HTTP CONNECT proxy for this backend's relay dials: empty = HTTPS_PROXY/ALL_PROXY/NO_PROXY
+    // from the environment, "none" = direct, else http://[user:pass@]host:port.
+    QString proxy;
     QString socks5ListenAddr; // accepted for compatibility; not served yet
     int line = 0;             // line of this backend in the file, for diagnostics
 
