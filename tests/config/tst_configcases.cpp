@@ -69,7 +69,7 @@ void TestConfigCases::table_data() {
         << baseYaml({{"authToken", "authToken: abc"}})
         << "backend 'edge': unknown key \"authToken\" (expected one of: name, hostnames, "
            "hostname, tcpPorts, udpRoutes, nexusAddresses, weight, attestation, portMappings, "
-           "healthChecks, flowControl, socks5ListenAddr, enabled, tls)";
+           "healthChecks, flowControl, socks5ListenAddr, enabled, tls, proxy)";
     QTest::newRow("#8 tcp only")
         << baseYaml({{"hostnames", ""},
                      {"tcpPorts", "tcpPorts: [22, 443]"},
