@@ -10,6 +10,7 @@
 #include "config/Socks5PasswordFile.h"
 #include "config/TpmPasswordFile.h"
 #include "config/YamlScalar.h"
+#include "websocket/ProxySettings.h"
 #include "websocket/TrustStore.h"
 
 namespace nexustray::configyaml {
@@ -24,7 +25,8 @@ const QStringList kBackendKeys = {
     QStringLiteral("portMappings"),   QStringLiteral("healthChecks"),
     QStringLiteral("flowControl"),    QStringLiteral("socks5ListenAddr"),
     QStringLiteral("socks5Username"), QStringLiteral("socks5PasswordFile"),
-    QStringLiteral("enabled"),        QStringLiteral("tls")};
+    QStringLiteral("enabled"),        QStringLiteral("tls"),
+    QStringLiteral("proxy")};
 
 const QStringList kUdpRouteKeys = {QStringLiteral("port"),
                                    QStringLiteral("flowIdleTimeoutSeconds")};
@@ -130,6 +132,7 @@ BackendConfig BackendLoader::load() {
     loadHealthChecks();
     loadFlowControl();
     loadAdditions();
+    loadProxy();
 
     m_map = nullptr;
     m_sink.setScope({});
@@ -760,6 +763,21 @@ void BackendLoader::loadSocks5() {
                                     "socks5Username and socks5PasswordFile (a listener open to "
                                     "the network needs authentication)")
                          .arg(quoted(m_cfg.socks5ListenAddr)));
+}
+
+void BackendLoader::loadProxy() {
+    const SourceRef ref = m_map->ref(QStringLiteral("proxy"));
+    if (readString(m_sink, m_map->value(QStringLiteral("proxy")), ref, m_cfg.proxy) != Read::Ok)
+        return;
+    m_cfg.proxy = m_cfg.proxy.trimmed();
+    if (m_cfg.proxy.compare(QLatin1String(proxy::kNone), Qt::CaseInsensitive) == 0)
+        m_cfg.proxy = QLatin1String(proxy::kNone);
+    if (m_cfg.proxy.isEmpty() || m_cfg.proxy == QLatin1String(proxy::kNone))
+        return;
+    QString error;
+    proxy::parseProxyUrl(m_cfg.proxy, &error);
+    if (!error.isEmpty())
+        m_sink.error(ref, QStringLiteral("proxy: %1 (or none)").arg(error));
 }
 
 } // namespace nexustray::configyaml

@@ -39,6 +39,7 @@ private:
     void loadFlowControl();
     void loadAdditions();
     void loadSocks5();
+    void loadProxy(); // `proxy: URL | none`, checked with the dial's own parser
 
     IssueSink& m_sink;
     YAML::Node m_node;

@@ -25,7 +25,7 @@ bool BackendConfig::operator==(const BackendConfig& o) const {
            attestation == o.attestation && portMappings == o.portMappings &&
            healthChecks == o.healthChecks && flowControl == o.flowControl && tls == o.tls &&
            socks5ListenAddr == o.socks5ListenAddr && socks5Username == o.socks5Username &&
-           socks5PasswordFile == o.socks5PasswordFile;
+           socks5PasswordFile == o.socks5PasswordFile && proxy == o.proxy;
 }
 
 } // namespace nexustray

@@ -35,6 +35,7 @@ public:
         string("socks5ListenAddr", b.socks5ListenAddr);
         string("socks5Username", b.socks5Username);
         string("socks5PasswordFile", b.socks5PasswordFile);
+        string("proxy", b.proxy);
         m_out << YAML::EndMap;
     }
 

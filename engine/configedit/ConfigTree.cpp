@@ -159,6 +159,7 @@ YamlTree fullTree(const BackendConfig& b) {
     addString(tls, "caFile", b.tls.caFile);
     add(tls, "allowInsecure", flag(b.tls.allowInsecure));
     add(m, "tls", tls);
+    addString(m, "proxy", b.proxy);
     add(m, "attestation", attestation(b.attestation));
     if (!b.portMappings.isEmpty()) {
         YamlTree mappings = map();

@@ -11,6 +11,7 @@
 #include "Logging.h"
 #include "config/Hostname.h"
 #include "protocol/Frame.h"
+#include "websocket/ProxySettings.h"
 #include "websocket/TrustStore.h"
 #include "websocket/WebSocketClient.h"
 
@@ -267,6 +268,14 @@ void Session::openWebSocket() {
     m_ws = new WebSocketClient(this);
     m_ws->setMaxAllowedIncomingMessageSize(protocol::kIncomingMessageLimit);
     const QUrl url(m_settings.relayUrl);
+    // The backend's `proxy:` key, else HTTPS_PROXY/ALL_PROXY/NO_PROXY, read at every dial.
+    const proxy::Route route =
+        proxy::routeFor(url, m_settings.backend.proxy, proxy::Environment::fromProcess());
+    if (!route.error.isEmpty()) {
+        attemptFailed(route.error, SessionErrorKind::Configuration);
+        return;
+    }
+    m_ws->setProxy(route.proxy);
     if (url.scheme() == QLatin1String("wss")) {
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
         QString caError; // system roots + tls.caFile (addCaCertificates would drop the former)

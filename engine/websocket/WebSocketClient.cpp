@@ -1,5 +1,6 @@
 #include "websocket/WebSocketClient.h"
 
+#include "websocket/ProxySettings.h"
 #include "websocket/UpgradeResponse.h"
 
 #include <QRandomGenerator>
@@ -89,12 +90,13 @@ void WebSocketClient::open(const QUrl& url) {
     connect(m_socket, &QTcpSocket::disconnected, this, &WebSocketClient::onSocketDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError e) {
         if (m_state == State::Connecting || m_state == State::Upgrading) {
-            fail(e, m_socket->errorString());
+            fail(e, dialErrorText(e));
         } else if (m_error == QAbstractSocket::UnknownSocketError) {
             m_error = e; // disconnected() follows
             m_errorString = m_socket->errorString();
         }
     });
+    m_socket->setProxy(m_proxy);
     m_handshakeTimer.start();
     const quint16 port = quint16(url.port(tls ? 443 : 80));
     if (tls)
@@ -332,6 +334,37 @@ void WebSocketClient::fail(QAbstractSocket::SocketError error, const QString& wh
     if (m_socket)
         m_socket->abort();
     finish();
+}
+
+QString WebSocketClient::dialErrorText(QAbstractSocket::SocketError error) const {
+    const QString socketText = m_socket ? m_socket->errorString() : QString();
+    if (m_proxy.type() != QNetworkProxy::HttpProxy || m_state != State::Connecting)
+        return socketText;
+    const QString who = QStringLiteral("proxy ") + proxy::describe(m_proxy);
+    switch (error) {
+    case QAbstractSocket::ProxyConnectionRefusedError:
+        return who + QStringLiteral(" refused the connection");
+    case QAbstractSocket::ProxyConnectionClosedError:
+        return who + QStringLiteral(" closed the connection unexpectedly");
+    case QAbstractSocket::ProxyConnectionTimeoutError:
+        return who + QStringLiteral(" did not answer in time");
+    case QAbstractSocket::ProxyNotFoundError:
+        return who + QStringLiteral(" not found (its name does not resolve)");
+    case QAbstractSocket::ProxyAuthenticationRequiredError:
+        return m_proxy.user().isEmpty() ? who + QStringLiteral(" requires authentication (407)")
+                                        : who + QStringLiteral(" rejected the credentials (407)");
+    case QAbstractSocket::ProxyProtocolError:
+        return who + QStringLiteral(" answered garbage (%1)").arg(socketText);
+    // Qt's names for a CONNECT answered 403/405, 404 and 503.
+    case QAbstractSocket::SocketAccessError:
+        return who + QStringLiteral(" denied the tunnel to %1").arg(m_url.host());
+    case QAbstractSocket::HostNotFoundError:
+        return who + QStringLiteral(" could not resolve %1").arg(m_url.host());
+    case QAbstractSocket::ConnectionRefusedError:
+        return who + QStringLiteral(" could not connect to the relay (%1)").arg(socketText);
+    default:
+        return QStringLiteral("via %1: %2").arg(who, socketText);
+    }
 }
 
 void WebSocketClient::sendTextMessage(const QString& text) {

@@ -7,9 +7,10 @@
 // follows QWebSocket's, so the session reads the same either way.
 //
 // Scope: what protocol.md §1 needs. ws:// and wss:// (QSslSocket, the caller's
-// QSslConfiguration), the application proxy like every QAbstractSocket, no extensions, no
-// subprotocols, messages sent unfragmented, fragmented incoming messages reassembled, pings
-// answered, the close handshake in both directions.
+// QSslConfiguration), an HTTP CONNECT proxy when the caller sets one (setProxy; none by default, so
+// Qt's application proxy never applies), no extensions, no subprotocols, messages sent
+// unfragmented, fragmented incoming messages reassembled, pings answered, the close handshake in
+// both directions.
 //
 // Back-pressure: bytesToWrite() counts everything not yet taken by the network — queued frames,
 // the socket's buffer and, for wss://, the ciphertext QSslSocket holds (it encrypts all of a
@@ -20,6 +21,7 @@
 
 #include <QAbstractSocket>
 #include <QByteArray>
+#include <QNetworkProxy>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QSslError>
@@ -46,6 +48,9 @@ public:
     void setSslConfiguration(const QSslConfiguration& configuration) { m_ssl = configuration; }
     void setMaxAllowedIncomingMessageSize(qint64 bytes) { m_maxMessage = bytes; }
     void setHandshakeTimeout(int ms) { m_handshakeTimer.setInterval(ms); }
+    // An HttpProxy tunnels the dial with CONNECT host:port (the proxy resolves the relay's name);
+    // NoProxy (the default) dials directly.
+    void setProxy(const QNetworkProxy& proxy) { m_proxy = proxy; }
 
     void open(const QUrl& url);
 
@@ -94,6 +99,8 @@ private:
     void deliverMessage(ws::Opcode opcode, QByteArray message);
     void failConnection(quint16 code, const QString& why);
     void fail(QAbstractSocket::SocketError error, const QString& why);
+    // The socket's dial error in words, naming the proxy when there is one.
+    QString dialErrorText(QAbstractSocket::SocketError error) const;
     void queueFrame(ws::Opcode opcode, const char* data, qsizetype size);
     void scheduleFlush();
     void flush();
@@ -107,6 +114,7 @@ private:
     // optional: constructing a QSslConfiguration loads the TLS backend (~4 MB), which ws:// never
     // needs
     std::optional<QSslConfiguration> m_ssl;
+    QNetworkProxy m_proxy{QNetworkProxy::NoProxy};
     QUrl m_url;
     State m_state = State::Idle;
     qint64 m_maxMessage = 1024 * 1024;

@@ -37,6 +37,8 @@ private slots:
     void tlsBlock();
     void tlsErrors_data();
     void tlsErrors();
+    void proxyKey_data();
+    void proxyKey();
     void caFileProblems_data();
     void caFileProblems();
     void timeoutBound_data();
@@ -223,6 +225,43 @@ void TestConfigAdditions::tlsErrors() {
     const ConfigLoadResult result = loadConfigText(baseYaml({{"tls", tls}}));
     QCOMPARE(messages(result.errors), QStringList{error});
     QCOMPARE(result.errors[0].key, key);
+}
+
+// `proxy: URL | none` (the relay dial's HTTP CONNECT proxy): checked at load with file:line.
+void TestConfigAdditions::proxyKey_data() {
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("value"); // BackendConfig::proxy when accepted
+    QTest::addColumn<QString>("error"); // the toString() when refused
+    QTest::newRow("absent") << QString() << QString() << QString();
+    QTest::newRow("url") << "proxy: \"http://u:p%40ss@proxy.corp:3128\""
+                         << "http://u:p%40ss@proxy.corp:3128" << QString();
+    QTest::newRow("none") << "proxy: None"
+                          << "none" << QString();
+    QTest::newRow("https") << "proxy: https://proxy.corp:443" << QString()
+                           << "c.yaml:7:12: backends[0].proxy: backend 'edge': proxy: proxy URL "
+                              "\"https://proxy.corp:443\": scheme https is not supported (http:// "
+                              "only, the proxy must speak HTTP CONNECT) (or none)";
+    QTest::newRow("bad port") << "proxy: http://proxy.corp:x" << QString()
+                              << "c.yaml:7:12: backends[0].proxy: backend 'edge': proxy: malformed "
+                                 "proxy URL \"http://proxy.corp:x\" (or none)";
+    QTest::newRow("list") << "proxy: [a]" << QString()
+                          << "c.yaml:7:12: backends[0].proxy: backend 'edge': expected a string, "
+                             "got a list";
+}
+
+void TestConfigAdditions::proxyKey() {
+    QFETCH(QString, line);
+    QFETCH(QString, value);
+    QFETCH(QString, error);
+    const ConfigLoadResult result =
+        loadConfigText(baseYaml({{QStringLiteral("proxy"), line}}), QStringLiteral("c.yaml"));
+    if (error.isEmpty()) {
+        QVERIFY2(result.ok(), qPrintable(messages(result.errors).join(QLatin1Char('\n'))));
+        QCOMPARE(result.config.backends.first().proxy, value);
+        return;
+    }
+    QCOMPARE(result.errors.size(), 1);
+    QCOMPARE(result.errors[0].toString(), error);
 }
 
 void TestConfigAdditions::hostnameValidity_data() {

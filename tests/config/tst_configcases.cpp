@@ -70,7 +70,7 @@ void TestConfigCases::table_data() {
         << "backend 'edge': unknown key \"authToken\" (expected one of: name, hostnames, "
            "hostname, tcpPorts, udpRoutes, nexusAddresses, weight, attestation, portMappings, "
            "healthChecks, flowControl, socks5ListenAddr, socks5Username, socks5PasswordFile, "
-           "enabled, tls)";
+           "enabled, tls, proxy)";
     QTest::newRow("#8 tcp only")
         << baseYaml({{"hostnames", ""},
                      {"tcpPorts", "tcpPorts: [22, 443]"},

@@ -25,7 +25,7 @@ static_assert(sizeof(PortMapping) == 40, "PortMapping changed: see the top");
 static_assert(sizeof(HealthChecks) == 12, "HealthChecks changed: see the top");
 static_assert(sizeof(FlowControl) == 12, "FlowControl changed: see the top");
 static_assert(sizeof(TlsConfig) == 32, "TlsConfig changed: see the top");
-static_assert(sizeof(BackendConfig) == 648, "BackendConfig changed: see the top");
+static_assert(sizeof(BackendConfig) == 672, "BackendConfig changed: see the top");
 #endif
 
 // The tpm block of a backend, created (with a namek URL) when it had none.
@@ -145,6 +145,7 @@ inline std::vector<BackendMutation> backendMutations() {
         {"socks5ListenAddr", [more](BackendConfig& b) { more(b.socks5ListenAddr); }},
         {"socks5Username", [more](BackendConfig& b) { more(b.socks5Username); }},
         {"socks5PasswordFile", [more](BackendConfig& b) { more(b.socks5PasswordFile); }},
+        {"proxy", [more](BackendConfig& b) { more(b.proxy); }},
     };
 }
 

@@ -10,6 +10,7 @@
 
 #include <QAbstractSocket>
 #include <QByteArray>
+#include <QNetworkProxy>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QSslError>
@@ -33,6 +34,7 @@ public:
         m_ws->setMaxAllowedIncomingMessageSize(quint64(bytes));
     }
     void setHandshakeTimeout(int) {} // QWebSocket 6.4 has its own, fixed one
+    void setProxy(const QNetworkProxy& proxy) { m_ws->setProxy(proxy); }
 
     void open(const QUrl& url) { m_ws->open(url); }
     void sendTextMessage(const QString& text) { m_ws->sendTextMessage(text); }

@@ -139,6 +139,9 @@ struct BackendConfig {
     HealthChecks healthChecks;
     FlowControl flowControl;
     TlsConfig tls;
+    // HTTP CONNECT proxy for this backend's relay dials: empty = HTTPS_PROXY/ALL_PROXY/NO_PROXY
+    // from the environment, "none" = direct, else http://[user:pass@]host:port.
+    QString proxy;
     // SOCKS5 listener of outbound streams (protocol.md §9.3): `host:port`, empty = none. Parsed
     // when the listener starts (a bad value is logged then); a non-loopback host requires
     // socks5Username + socks5PasswordFile (a load error otherwise).
