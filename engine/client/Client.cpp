@@ -17,6 +17,7 @@
 #include "Logging.h"
 #include "client/BackendIdentities.h"
 #include "client/NetworkWatch.h"
+#include "client/Socks5Service.h"
 #include "client/TpmRelayAddresses.h"
 #include "session/Session.h"
 
@@ -119,6 +120,11 @@ public:
     }
     // A connected, current session of the backend (round robin over them), or nullptr.
     SessionWorker* connectedWorker(const QString& backendName);
+    // The session a new SOCKS5 connection of the backend goes to: a connected one (round robin),
+    // else any current one (it answers "not connected" unless it connects first), else nullptr.
+    Session* socks5Session(const QString& backendName);
+    // The SOCKS5 listeners follow the enabled backends while running (Socks5Service::sync).
+    void syncSocks5() { socks5.sync(config, running && !stopRequested); }
     bool hasWorker(const QString& backendName) const {
         return std::any_of(workers.cbegin(), workers.cend(),
                            [&](const SessionWorker* w) { return w->backendName == backendName; });
@@ -140,6 +146,7 @@ public:
     std::map<QString, std::unique_ptr<TpmRelayAddresses>> resolving; // by backend name
     BackendIdentities identities{
         q, [this](const BackendIdentity& identity) { Q_EMIT q->backendIdentityChanged(identity); }};
+    Socks5Service socks5{[this](const QString& backendName) { return socks5Session(backendName); }};
 };
 
 Client::Client(Config config, QObject* parent)
@@ -196,6 +203,7 @@ void Client::start() {
     }
     if (d->workers.isEmpty())
         qCWarning(lcClient) << "no enabled backends: nothing to connect";
+    d->syncSocks5();
 }
 
 void ClientPrivate::watchNetwork() {
@@ -418,6 +426,7 @@ void Client::stop() {
     if (!d->running || d->stopRequested)
         return;
     d->stopRequested = true;
+    d->syncSocks5(); // no new SOCKS5 connections; pending requests end with the sessions
     for (const BackendConfig& backend : std::as_const(d->config.backends))
         d->cancelResolving(backend.name);
     if (d->workers.isEmpty()) {
@@ -448,6 +457,7 @@ void Client::setBackendEnabled(const QString& backendName, bool enabled) {
                     d->stopWorker(worker);
             }
         }
+        d->syncSocks5();
         return;
     }
 }
@@ -483,6 +493,7 @@ void Client::applyConfig(Config config) {
         if (after.enabled)
             d->startBackend(after);
     }
+    d->syncSocks5();
 }
 
 void Client::closeStream(const QString& sessionId, const QUuid& clientId) {
@@ -560,6 +571,17 @@ SessionWorker* ClientPrivate::connectedWorker(const QString& backendName) {
     if (connected.isEmpty())
         return nullptr;
     return connected.at(qsizetype(nextOutbound++ % quint64(connected.size())));
+}
+
+Session* ClientPrivate::socks5Session(const QString& backendName) {
+    if (SessionWorker* worker = connectedWorker(backendName))
+        return worker->session;
+    for (SessionWorker* worker : std::as_const(workers)) {
+        if (worker->backendName == backendName && !worker->stopping && worker->session &&
+            !superseded(worker->sessionId, worker->generation))
+            return worker->session;
+    }
+    return nullptr;
 }
 
 OutboundStream* Client::openOutbound(const QString& backendName, const QString& targetAddr,

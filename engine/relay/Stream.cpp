@@ -3,6 +3,7 @@
 #include <QAbstractSocket>
 #include <QIODevice>
 #include <QLocalSocket>
+#include <QNetworkProxy>
 #include <QTcpSocket>
 
 #include <algorithm>
@@ -73,6 +74,7 @@ void Stream::dial(const QString& hostPort) {
         return;
     }
     auto* socket = new QTcpSocket(this);
+    socket->setProxy(QNetworkProxy::NoProxy); // local services are never reached through a proxy
     socket->setReadBufferSize(kLocalReadBuffer);
     m_local = socket;
     setupDevice();

@@ -1,6 +1,7 @@
 // One relayed UDP flow: a connected QUdpSocket, one datagram per data message both ways.
 #include "relay/UdpFlow.h"
 
+#include <QNetworkProxy>
 #include <QUdpSocket>
 
 #include <algorithm>
@@ -67,6 +68,7 @@ void UdpFlow::dial(const QString& hostPort) {
         return;
     }
     m_socket = new QUdpSocket(this);
+    m_socket->setProxy(QNetworkProxy::NoProxy); // local services are never proxied
     connect(m_socket, &QAbstractSocket::connected, this, &UdpFlow::onConnected);
     connect(m_socket, &QIODevice::readyRead, this, &UdpFlow::onReadyRead);
     connect(m_socket, &QAbstractSocket::errorOccurred, this, &UdpFlow::onSocketError);
