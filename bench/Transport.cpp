@@ -118,6 +118,8 @@ private:
         return true;
     }
     void fill() {
+        if (m_socks)
+            return; // nothing before the SOCKS5 success reply and the prelude
         while (m_sent < m_total && m_socket.bytesToWrite() < 512 * 1024) {
             const qint64 n = qMin<qint64>(64 * 1024, qint64(m_total - m_sent));
             m_socket.write(Pattern::instance().at(m_sent), n);

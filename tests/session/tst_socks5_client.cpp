@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "DownloadServer.h"
+#include "EchoServer.h"
 #include "TestRelayTls.h"
 #include "hub/HubEmulator.h"
 #include "nexustray/Client.h"
@@ -153,6 +154,37 @@ private Q_SLOTS:
         probe.connectToHost(QHostAddress::LocalHost, port);
         QTRY_COMPARE_WITH_TIMEOUT(probe.state(), QAbstractSocket::UnconnectedState, 10000);
         QCOMPARE(probe.error(), QAbstractSocket::ConnectionRefusedError);
+    }
+
+    // Both directions at volume: a SOCKS5 client pipelines its data right behind the request
+    // (before the reply), then sends 4 MiB; everything comes back from an echo service intact.
+    void bytesBothWaysThroughTheListener() {
+        startHub(true);
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        const quint16 port = freePort();
+        Config config;
+        config.backends = {backend(port)};
+        Client client(config);
+        client.start();
+        QTRY_VERIFY_WITH_TIMEOUT(connected(client), 15000);
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(socket.waitForConnected(5000));
+        QByteArray request = QByteArray::fromHex("050100050100017f000001");
+        request.append(char(echo.port() >> 8)).append(char(echo.port() & 0xff));
+        QByteArray data;
+        for (int i = 0; data.size() < 4 * 1024 * 1024; ++i)
+            data += QByteArray::number(i * 7919) + ',';
+        socket.write(request + data.left(1000)); // early bytes wait for the hub's answer
+        QByteArray received;
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).size() >= 12, 15000);
+        QCOMPARE(received.left(12), QByteArray::fromHex("050005000001000000000000"));
+        received.remove(0, 12);
+        socket.write(data.mid(1000));
+        QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).size() >= data.size(), 30000);
+        QCOMPARE(received.size(), data.size());
+        QVERIFY(received == data);
     }
 
     void credentialsAreRequiredWhenSet() {
