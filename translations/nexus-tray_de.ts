@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>nexustray::ui</name>
+    <message>
+        <source>%1: &quot;%2&quot; is not a port number (1-65535).</source>
+        <translation>%1: „%2“ ist keine Portnummer (1–65535).</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a UDP route (port, or port:idle seconds).</source>
+        <translation>%1: „%2“ ist keine UDP-Route (Port oder Port:Leerlaufsekunden).</translation>
+    </message>
+</context>
+<context>
     <name>nexustray::ui::BackendForm</name>
     <message>
         <source>Name:</source>
@@ -188,6 +199,62 @@
     <message>
         <source>Storing the secret in the system keyring…</source>
         <translation>Das Geheimnis wird im Schlüsselbund des Systems gespeichert…</translation>
+    </message>
+    <message>
+        <source>TCP ports:</source>
+        <translation>TCP-Ports:</translation>
+    </message>
+    <message>
+        <source>UDP routes:</source>
+        <translation>UDP-Routen:</translation>
+    </message>
+    <message>
+        <source>Outbound:</source>
+        <translation>Ausgehend:</translation>
+    </message>
+    <message>
+        <source>Allowed outbound ports:</source>
+        <translation>Erlaubte ausgehende Ports:</translation>
+    </message>
+    <message>
+        <source>SOCKS5 listen address:</source>
+        <translation>SOCKS5-Adresse:</translation>
+    </message>
+    <message>
+        <source>Whole ports and outbound</source>
+        <translation>Ganze Ports und ausgehende Verbindungen</translation>
+    </message>
+    <message>
+        <source>e.g. 22, 443 (routed by the port mapping&apos;s default)</source>
+        <translation>z. B. 22, 443 (geleitet über das Standardziel der Port-Zuordnung)</translation>
+    </message>
+    <message>
+        <source>e.g. 53, 5353:30 (port or port:idle seconds)</source>
+        <translation>z. B. 53, 5353:30 (Port oder Port:Leerlaufsekunden)</translation>
+    </message>
+    <message>
+        <source>allow outbound connections through the relay</source>
+        <translation>ausgehende Verbindungen über das Relay erlauben</translation>
+    </message>
+    <message>
+        <source>all ports the relay allows</source>
+        <translation>alle Ports, die das Relay erlaubt</translation>
+    </message>
+    <message>
+        <source>off, e.g. 127.0.0.1:1080</source>
+        <translation>aus, z. B. 127.0.0.1:1080</translation>
+    </message>
+    <message>
+        <source>TCP ports</source>
+        <translation>TCP-Ports</translation>
+    </message>
+    <message>
+        <source>UDP routes</source>
+        <translation>UDP-Routen</translation>
+    </message>
+    <message>
+        <source>Allowed outbound ports</source>
+        <translation>Erlaubte ausgehende Ports</translation>
     </message>
 </context>
 <context>
@@ -810,6 +877,46 @@
         <source>Session</source>
         <translation>Sitzung</translation>
     </message>
+    <message>
+        <source>TCP</source>
+        <translation>TCP</translation>
+    </message>
+    <message>
+        <source>UDP</source>
+        <translation>UDP</translation>
+    </message>
+    <message>
+        <source>outbound</source>
+        <translation>ausgehend</translation>
+    </message>
+    <message>
+        <source>%1 datagrams from the user, %2 to the user, %3 dropped</source>
+        <translation>%1 Datagramme vom Nutzer, %2 zum Nutzer, %3 verworfen</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1 / %2 (%3 dropped)</source>
+        <translation>%1 / %2 (%3 verworfen)</translation>
+    </message>
+    <message>
+        <source>TCP: a user&apos;s connection to a relay port; UDP: one user&apos;s datagram flow; outbound: a connection this computer opened through the relay</source>
+        <translation>TCP: die Verbindung eines Nutzers zu einem Relay-Port; UDP: der Datagramm-Fluss eines Nutzers; ausgehend: eine Verbindung, die dieser Rechner über das Relay geöffnet hat</translation>
+    </message>
+    <message>
+        <source>UDP flows: datagrams from the user / to the user (dropped)</source>
+        <translation>UDP-Flüsse: Datagramme vom Nutzer / zum Nutzer (verworfen)</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Datagrams</source>
+        <translation>Datagramme</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::TrafficGraph</name>
@@ -946,20 +1053,18 @@
         <translation>Die Demo-Sitzung ist fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; (UDP port %2)</source>
-        <translation>„%1“ (UDP-Port %2)</translation>
-    </message>
-    <message>
-        <source>UDP is not supported yet: the udpRoutes of %1 are not claimed at the relay, so no UDP traffic reaches them.</source>
-        <translation>UDP wird noch nicht unterstützt: Die udpRoutes von %1 werden am Relay nicht beansprucht, daher erreicht sie kein UDP-Verkehr.</translation>
-    </message>
-    <message>
-        <source>Configuration</source>
-        <translation>Konfiguration</translation>
-    </message>
-    <message>
         <source>gave up: %1</source>
         <translation>aufgegeben: %1</translation>
+    </message>
+    <message>
+        <source>Reloading the configuration failed; the running configuration stays:
+%1</source>
+        <translation>Das Neuladen der Konfiguration ist fehlgeschlagen; die laufende Konfiguration bleibt:
+%1</translation>
+    </message>
+    <message>
+        <source>The metrics endpoint is off: %1</source>
+        <translation>Der Metrik-Endpunkt ist aus: %1</translation>
     </message>
 </context>
 <context>

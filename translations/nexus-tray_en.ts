@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
+    <name>nexustray::ui</name>
+    <message>
+        <source>%1: &quot;%2&quot; is not a port number (1-65535).</source>
+        <translation>%1: &quot;%2&quot; is not a port number (1-65535).</translation>
+    </message>
+    <message>
+        <source>%1: &quot;%2&quot; is not a UDP route (port, or port:idle seconds).</source>
+        <translation>%1: &quot;%2&quot; is not a UDP route (port, or port:idle seconds).</translation>
+    </message>
+</context>
+<context>
     <name>nexustray::ui::BackendForm</name>
     <message>
         <source>Name:</source>
@@ -188,6 +199,62 @@
     <message>
         <source>Storing the secret in the system keyring…</source>
         <translation>Storing the secret in the system keyring…</translation>
+    </message>
+    <message>
+        <source>TCP ports:</source>
+        <translation>TCP ports:</translation>
+    </message>
+    <message>
+        <source>UDP routes:</source>
+        <translation>UDP routes:</translation>
+    </message>
+    <message>
+        <source>Outbound:</source>
+        <translation>Outbound:</translation>
+    </message>
+    <message>
+        <source>Allowed outbound ports:</source>
+        <translation>Allowed outbound ports:</translation>
+    </message>
+    <message>
+        <source>SOCKS5 listen address:</source>
+        <translation>SOCKS5 listen address:</translation>
+    </message>
+    <message>
+        <source>Whole ports and outbound</source>
+        <translation>Whole ports and outbound</translation>
+    </message>
+    <message>
+        <source>e.g. 22, 443 (routed by the port mapping&apos;s default)</source>
+        <translation>e.g. 22, 443 (routed by the port mapping&apos;s default)</translation>
+    </message>
+    <message>
+        <source>e.g. 53, 5353:30 (port or port:idle seconds)</source>
+        <translation>e.g. 53, 5353:30 (port or port:idle seconds)</translation>
+    </message>
+    <message>
+        <source>allow outbound connections through the relay</source>
+        <translation>allow outbound connections through the relay</translation>
+    </message>
+    <message>
+        <source>all ports the relay allows</source>
+        <translation>all ports the relay allows</translation>
+    </message>
+    <message>
+        <source>off, e.g. 127.0.0.1:1080</source>
+        <translation>off, e.g. 127.0.0.1:1080</translation>
+    </message>
+    <message>
+        <source>TCP ports</source>
+        <translation>TCP ports</translation>
+    </message>
+    <message>
+        <source>UDP routes</source>
+        <translation>UDP routes</translation>
+    </message>
+    <message>
+        <source>Allowed outbound ports</source>
+        <translation>Allowed outbound ports</translation>
     </message>
 </context>
 <context>
@@ -810,6 +877,46 @@
         <source>Session</source>
         <translation>Session</translation>
     </message>
+    <message>
+        <source>TCP</source>
+        <translation>TCP</translation>
+    </message>
+    <message>
+        <source>UDP</source>
+        <translation>UDP</translation>
+    </message>
+    <message>
+        <source>outbound</source>
+        <translation>outbound</translation>
+    </message>
+    <message>
+        <source>%1 datagrams from the user, %2 to the user, %3 dropped</source>
+        <translation>%1 datagrams from the user, %2 to the user, %3 dropped</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1 / %2 (%3 dropped)</source>
+        <translation>%1 / %2 (%3 dropped)</translation>
+    </message>
+    <message>
+        <source>TCP: a user&apos;s connection to a relay port; UDP: one user&apos;s datagram flow; outbound: a connection this computer opened through the relay</source>
+        <translation>TCP: a user&apos;s connection to a relay port; UDP: one user&apos;s datagram flow; outbound: a connection this computer opened through the relay</translation>
+    </message>
+    <message>
+        <source>UDP flows: datagrams from the user / to the user (dropped)</source>
+        <translation>UDP flows: datagrams from the user / to the user (dropped)</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Datagrams</source>
+        <translation>Datagrams</translation>
+    </message>
 </context>
 <context>
     <name>nexustray::ui::TrafficGraph</name>
@@ -946,20 +1053,18 @@
         <translation>The demo session failed: %1</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; (UDP port %2)</source>
-        <translation>&quot;%1&quot; (UDP port %2)</translation>
-    </message>
-    <message>
-        <source>UDP is not supported yet: the udpRoutes of %1 are not claimed at the relay, so no UDP traffic reaches them.</source>
-        <translation>UDP is not supported yet: the udpRoutes of %1 are not claimed at the relay, so no UDP traffic reaches them.</translation>
-    </message>
-    <message>
-        <source>Configuration</source>
-        <translation>Configuration</translation>
-    </message>
-    <message>
         <source>gave up: %1</source>
         <translation>gave up: %1</translation>
+    </message>
+    <message>
+        <source>Reloading the configuration failed; the running configuration stays:
+%1</source>
+        <translation>Reloading the configuration failed; the running configuration stays:
+%1</translation>
+    </message>
+    <message>
+        <source>The metrics endpoint is off: %1</source>
+        <translation>The metrics endpoint is off: %1</translation>
     </message>
 </context>
 <context>

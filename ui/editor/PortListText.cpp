@@ -7,8 +7,9 @@ namespace nexustray::ui {
 
 namespace {
 
+// lupdate files these tr() calls under the namespace's context, "nexustray::ui".
 QString tr(const char* text) {
-    return QCoreApplication::translate("nexustray::ui::PortListText", text);
+    return QCoreApplication::translate("nexustray::ui", text);
 }
 
 QStringList itemsOf(const QString& text) {
