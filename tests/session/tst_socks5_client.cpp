@@ -175,7 +175,7 @@ private Q_SLOTS:
         request.append(char(echo.port() >> 8)).append(char(echo.port() & 0xff));
         QByteArray data;
         for (int i = 0; data.size() < 4 * 1024 * 1024; ++i)
-            data += QByteArray::number(i * 7919) + ',';
+            data += QByteArray::number(qint64(i) * 7919) + ',';
         socket.write(request + data.left(1000)); // early bytes wait for the hub's answer
         QByteArray received;
         QTRY_VERIFY_WITH_TIMEOUT((received += socket.readAll()).size() >= 12, 15000);
