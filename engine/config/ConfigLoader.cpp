@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "config/BackendLoader.h"
+#include "config/ListenAddress.h"
 #include "config/YamlReader.h"
 
 namespace nexustray {
@@ -26,6 +27,29 @@ bool hasNoDocument(const QByteArray& yaml) {
     return true;
 }
 
+// metrics: { listen: host:port } - checked here so a bad address is a load error, not a
+// surprise when the endpoint starts.
+void loadMetrics(IssueSink& sink, const MapReader& top, Config& config) {
+    const YAML::Node node = top.value(QStringLiteral("metrics"));
+    const SourceRef ref = top.ref(QStringLiteral("metrics"));
+    if (expectMap(sink, node, ref) != Read::Ok)
+        return;
+    const MapReader map(sink, node, ref, {QStringLiteral("listen")});
+    const SourceRef listenRef = map.ref(QStringLiteral("listen"));
+    QString listen;
+    if (readString(sink, map.value(QStringLiteral("listen")), listenRef, listen) != Read::Ok)
+        return;
+    listen = listen.trimmed();
+    config::ListenAddress parsed;
+    const QString problem = config::parseListenAddress(listen, &parsed);
+    if (!problem.isEmpty()) {
+        sink.error(listenRef,
+                   QStringLiteral("\"%1\" is not a listen address: %2").arg(listen, problem));
+        return;
+    }
+    config.metrics.listen = listen;
+}
+
 void loadBackends(IssueSink& sink, const YAML::Node& root, Config& config) {
     const SourceRef top = SourceRef().at(root);
     const Read rootRead = expectMap(sink, root, top);
@@ -37,8 +61,9 @@ void loadBackends(IssueSink& sink, const YAML::Node& root, Config& config) {
         return;
     }
     const qsizetype errorsBefore = sink.errorCount();
-    const MapReader map(sink, root, top, {QStringLiteral("backends")});
+    const MapReader map(sink, root, top, {QStringLiteral("backends"), QStringLiteral("metrics")});
     const bool keyErrors = sink.errorCount() != errorsBefore; // "backend:" typo explains it
+    loadMetrics(sink, map, config);
     const YAML::Node backends = map.value(QStringLiteral("backends"));
     const SourceRef ref = map.ref(QStringLiteral("backends"));
     const Read read = expectList(sink, backends, ref);

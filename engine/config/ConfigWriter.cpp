@@ -201,7 +201,14 @@ QByteArray writeConfigYaml(const Config& config) {
     BackendWriter writer(out);
     for (const BackendConfig& b : config.backends)
         writer.write(b);
-    out << YAML::EndSeq << YAML::EndMap;
+    out << YAML::EndSeq;
+    if (config.metrics != MetricsConfig()) {
+        out << YAML::Key << "metrics" << YAML::Value << YAML::BeginMap;
+        out << YAML::Key << "listen" << YAML::Value << YAML::DoubleQuoted
+            << toStd(config.metrics.listen);
+        out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
     QByteArray text(out.c_str(), qsizetype(out.size()));
     if (!text.endsWith('\n'))
         text.append('\n');

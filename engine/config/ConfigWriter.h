@@ -8,9 +8,10 @@
 
 namespace nexustray::configyaml {
 
-// Every backend in the order of config.md, each key only when it differs from the default of
-// Config.h. Comments cannot be kept. loadConfigText(writeConfigYaml(c)).config == c for every
-// config the loader can produce (normalised values).
+// Every backend in the order of config.md, then `metrics:` when set, each key only when it
+// differs from the default of Config.h. Comments cannot be kept.
+// loadConfigText(writeConfigYaml(c)).config == c for every config the loader can produce
+// (normalised values).
 QByteArray writeConfigYaml(const Config& config);
 
 } // namespace nexustray::configyaml

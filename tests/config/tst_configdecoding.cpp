@@ -125,8 +125,9 @@ void TestConfigDecoding::refused_data() {
                                     << "expected a mapping, got a list";
     QTest::newRow("top level scalar") << QByteArray("hello\n") << ""
                                       << "expected a mapping, got \"hello\"";
-    QTest::newRow("unknown top level key") << QByteArray("backend: []\n") << "backend"
-                                           << "unknown key \"backend\" (expected one of: backends)";
+    QTest::newRow("unknown top level key")
+        << QByteArray("backend: []\n") << "backend"
+        << "unknown key \"backend\" (expected one of: backends, metrics)";
     QTest::newRow("backends mapping") << QByteArray("backends: {a: 1}\n") << "backends"
                                       << "expected a list, got a mapping";
     QTest::newRow("backend scalar") << QByteArray("backends: [edge]\n") << "backends[0]"

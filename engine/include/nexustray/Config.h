@@ -155,12 +155,23 @@ struct BackendConfig {
     bool operator!=(const BackendConfig& o) const { return !(*this == o); }
 };
 
+// Top-level `metrics:` (nexus-tray only, issue 15): where the metrics/ready/status endpoint
+// listens. The CLI's --metrics wins over it.
+struct MetricsConfig {
+    QString listen; // host:port ("127.0.0.1:9464", "[::1]:9464"), trimmed; empty = not set
+    bool operator==(const MetricsConfig& o) const { return listen == o.listen; }
+    bool operator!=(const MetricsConfig& o) const { return !(*this == o); }
+};
+
 struct Config {
     QList<BackendConfig> backends;
+    MetricsConfig metrics;
     QString sourceFile; // path it was loaded from, if any
 
-    // The backends (order matters); not sourceFile.
-    bool operator==(const Config& o) const { return backends == o.backends; }
+    // The backends (order matters) and the top-level settings; not sourceFile.
+    bool operator==(const Config& o) const {
+        return backends == o.backends && metrics == o.metrics;
+    }
     bool operator!=(const Config& o) const { return !(*this == o); }
 };
 
