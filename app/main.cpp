@@ -24,6 +24,7 @@
 #include "LogFormat.h"
 #include "SetSecret.h"
 #include "TpmStatus.h"
+#include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsServer.h"
 #include "metrics/ServiceMetrics.h"
 #include "nexustray/Client.h"
@@ -127,16 +128,23 @@ int runHeadless(QCoreApplication& app, const QString& configPath, const QString&
     if (enabled == 0)
         qCWarning(lcApp) << "no backend is enabled; nothing will connect";
 
+    const Config startConfig = loaded.config;
     Client client(std::move(loaded.config));
     ClientRunner runner(&client);
-    ConfigReloader reloader(configPath,
-                            [&client](const Config& config) { client.applyConfig(config); });
+    MetricsServer metrics(&client);
+    // --metrics wins over metrics.listen; without either nothing listens (until a reload names
+    // one).
+    MetricsEndpoint endpoint(&metrics, metricsAddr, QString());
+    endpoint.setConfig(startConfig);
+    ConfigReloader reloader(configPath, [&client, &endpoint](const Config& config) {
+        client.applyConfig(config);
+        endpoint.applyConfig(config);
+    });
     QObject::connect(&runner, &ClientRunner::reloadRequested, &reloader,
                      &ConfigReloader::requestReload);
-    MetricsServer metrics(&client);
     metrics.metrics()->setReloadCounts(
         [&reloader] { return qMakePair(reloader.succeeded(), reloader.failed()); });
-    if (!metricsAddr.isEmpty() && !metrics.start(metricsAddr))
+    if (!endpoint.setSwitchedOn(true))
         return kExitConfig;
     client.start();
     return runClient(app, runner);
@@ -208,7 +216,7 @@ int main(int argc, char** argv) {
     const QCommandLineOption metricsOption(
         QStringLiteral("metrics"),
         QStringLiteral("Serve /metrics (Prometheus), /ready and /status over HTTP on this address, "
-                       "e.g. 127.0.0.1:9464."),
+                       "e.g. 127.0.0.1:9464 (wins over the config's metrics.listen)."),
         QStringLiteral("host:port"));
     parser.addOptions({noGuiOption, configOption, checkOption, demoOption, tpmStatusOption,
                        setSecretOption, logFormatOption, metricsOption});

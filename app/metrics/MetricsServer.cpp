@@ -48,14 +48,18 @@ bool MetricsServer::listen(const QString& listenAddr) {
                       .arg(listenAddr);
         return false;
     }
-    m_http = std::make_unique<QHttpServer>();
-    auto* tcp = new QTcpServer(m_http.get()); // owned by the HTTP server either way
+    // A new server first: when it cannot listen, the running one (if any) keeps serving.
+    auto http = std::make_unique<QHttpServer>();
+    auto* tcp = new QTcpServer(http.get()); // owned by the HTTP server either way
     if (!tcp->listen(address, port)) {
         m_error = QStringLiteral("cannot listen for metrics on %1: %2")
                       .arg(listenAddr, tcp->errorString());
-        m_http.reset();
         return false;
     }
+    stop();
+    m_http = std::move(http);
+    m_tcp = tcp;
+    m_error.clear();
     ServiceMetrics* metrics = m_metrics.get();
     m_http->route(QStringLiteral("/metrics"), QHttpServerRequest::Method::Get, [metrics] {
         return QHttpServerResponse(QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"),
@@ -80,6 +84,20 @@ bool MetricsServer::listen(const QString& listenAddr) {
                              : address.toString())
                     .arg(tcp->serverPort());
     return true;
+}
+
+void MetricsServer::stop() {
+    if (!m_http)
+        return;
+    // The port is free at once; the server itself goes when the event loop is back, so that a
+    // stop from inside a request (or a reload queued next to one) never deletes it under a scrape.
+    m_tcp->close();
+    QHttpServer* old = m_http.release();
+    old->setParent(this); // deleted with this object if the event loop has already ended
+    old->deleteLater();
+    m_tcp = nullptr;
+    m_address.clear();
+    m_exposed = false;
 }
 
 bool MetricsServer::start(const QString& listenAddr) {

@@ -12,6 +12,7 @@
 #include <memory>
 
 class QHttpServer;
+class QTcpServer;
 
 namespace nexustray {
 class Client;
@@ -31,10 +32,14 @@ public:
     ServiceMetrics* metrics() const { return m_metrics.get(); }
 
     // `listenAddr` is host:port ("127.0.0.1:9464", "[::1]:9464", "localhost:9464"). false: error()
-    // names the address and the reason (e.g. the port is in use).
+    // names the address and the reason (e.g. the port is in use), and an endpoint already
+    // listening keeps serving where it was. true: the endpoint moved there (the old port closed).
     bool listen(const QString& listenAddr);
+    // Closes the port; a no-op when not listening.
+    void stop();
+    bool isListening() const { return m_tcp != nullptr; }
     QString error() const { return m_error; }
-    QString address() const { return m_address; } // host:port actually bound
+    QString address() const { return m_address; } // host:port actually bound; empty when stopped
     // True for an address other hosts can reach (the caller warns about it).
     bool isExposed() const { return m_exposed; }
 
@@ -45,6 +50,7 @@ public:
 private:
     std::unique_ptr<ServiceMetrics> m_metrics;
     std::unique_ptr<QHttpServer> m_http;
+    QTcpServer* m_tcp = nullptr; // owned by m_http; set while listening
     QString m_error;
     QString m_address;
     bool m_exposed = false;
