@@ -23,6 +23,7 @@
 #include "config/ConfigWriter.h"
 #include "configedit/ConfigFileEditor.h"
 #include "editor/ConfigEditorDialog.h"
+#include "metrics/MetricsEndpoint.h"
 #include "metrics/MetricsServer.h"
 #include "metrics/ServiceMetrics.h"
 #include "nexustray/Client.h"
@@ -133,6 +134,7 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
     Client* client = nullptr;
     QString editPath = configPath;
     QString problem;
+    Config startConfig; // for metrics.listen
 
     if (options.demo) {
         qCInfo(lcApp).noquote() << "nexus-tray" << QCoreApplication::applicationVersion()
@@ -170,6 +172,7 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
                 qCWarning(lcApp).noquote() << "config:" << issue.toString();
             if (loaded.ok()) {
                 config = std::move(loaded.config);
+                startConfig = config;
             } else {
                 QStringList lines;
                 for (const ConfigIssue& issue : loaded.errors) {
@@ -190,6 +193,7 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
     ui::TrayController::Options trayOptions;
     trayOptions.configPath = editPath;
     trayOptions.useTray = QSystemTrayIcon::isSystemTrayAvailable();
+    trayOptions.metricsSwitch = true;
     if (!options.demo && !options.configPath.isEmpty())
         trayOptions.autostartArguments = {QStringLiteral("--config"), configPath};
     if (!trayOptions.useTray)
@@ -241,9 +245,18 @@ int runGuiMode(int& argc, char** argv, const GuiModeOptions& options) {
         if (reloader)
             metrics.metrics()->setReloadCounts(
                 [r = reloader.get()] { return qMakePair(r->succeeded(), r->failed()); });
-        if (!options.metricsAddr.isEmpty() && !metrics.start(options.metricsAddr))
-            tray.showProblem(
-                ui::TrayController::tr("The metrics endpoint is off: %1").arg(metrics.error()));
+        // The menu's switch: --metrics > metrics.listen > 127.0.0.1:9464. On at start when one
+        // of the first two is set, unless the user switched it off (remembered).
+        MetricsEndpoint endpoint(&metrics, options.metricsAddr,
+                                 QLatin1String(MetricsEndpoint::kDefaultAddress));
+        endpoint.setConfig(startConfig);
+        QObject::connect(&endpoint, &MetricsEndpoint::stateChanged, &tray,
+                         &ui::TrayController::setMetricsState);
+        QObject::connect(&tray, &ui::TrayController::metricsSwitchToggled, &endpoint,
+                         &MetricsEndpoint::setSwitchedOn);
+        QObject::connect(&tray, &ui::TrayController::configApplied, &endpoint,
+                         &MetricsEndpoint::applyConfig);
+        endpoint.setSwitchedOn(ui::TrayController::metricsOnAtStart(endpoint.addressConfigured()));
         tray.start();
         if (!problem.isEmpty()) {
             tray.showProblem(problem);

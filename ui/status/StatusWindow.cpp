@@ -92,9 +92,15 @@ StatusWindow::StatusWindow(SessionTableModel* sessions, StreamTableModel* stream
     connect(m_editButton, &QPushButton::clicked, this, &StatusWindow::editConfigurationRequested);
     connect(m_quitButton, &QPushButton::clicked, this, &StatusWindow::quitRequested);
 
+    m_metricsLink = new QLabel(this);
+    m_metricsLink->setObjectName(QStringLiteral("metricsLink"));
+    m_metricsLink->setOpenExternalLinks(true);
+    m_metricsLink->hide();
+
     auto* header = new QHBoxLayout;
     header->addWidget(m_summaryIcon);
     header->addWidget(m_summary, 1);
+    header->addWidget(m_metricsLink);
     header->addWidget(m_tunnelsButton);
     header->addWidget(m_editButton);
     header->addWidget(m_quitButton);
@@ -244,6 +250,13 @@ QString StatusWindow::bannerText() const {
 void StatusWindow::setSummary(const QIcon& icon, const QString& text) {
     m_summaryIcon->setPixmap(icon.pixmap(24, 24));
     m_summary->setText(text);
+}
+
+void StatusWindow::setMetricsUrl(const QString& url) {
+    m_metricsUrl = url;
+    m_metricsLink->setText(url.isEmpty() ? QString()
+                                         : QStringLiteral("<a href=\"%1\">%1</a>").arg(url));
+    m_metricsLink->setVisible(!url.isEmpty());
 }
 
 void StatusWindow::setTunnelsMenu(QMenu* menu) {

@@ -40,6 +40,9 @@ public:
     QString bannerText() const;
     // The overall state line at the top.
     void setSummary(const QIcon& icon, const QString& text);
+    // The metrics endpoint's URL as a link beside the state line; empty hides it.
+    void setMetricsUrl(const QString& url);
+    QString metricsUrl() const { return m_metricsUrl; }
     // The per-backend toggles (the tray menu's) behind a "Tunnels" button.
     void setTunnelsMenu(QMenu* menu);
     // Closing the window quits the program (no tray) instead of hiding it.
@@ -73,6 +76,8 @@ private:
     QLabel* m_banner;
     QLabel* m_summaryIcon;
     QLabel* m_summary;
+    QLabel* m_metricsLink = nullptr;
+    QString m_metricsUrl;
     QTableView* m_sessionsView;
     QTableView* m_streamsView;
     QTableView* m_logView;

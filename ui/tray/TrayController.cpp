@@ -33,6 +33,7 @@ namespace nexustray::ui {
 
 namespace {
 const QString kNotificationsKey = QStringLiteral("notifications/enabled");
+const QString kMetricsKey = QStringLiteral("metrics/enabled"); // set once the user switched it
 
 QString backendSummary(const QList<SessionSnapshot>& sessions, const BackendConfig& backend) {
     if (!backend.enabled)
@@ -131,6 +132,17 @@ TrayController::TrayController(Client* client, Options options, QObject* parent)
             m_autostartAction->setChecked(!on);
         }
     });
+    if (m_options.metricsSwitch) {
+        m_metricsAction = m_menu->addAction(QString());
+        m_metricsAction->setObjectName(QStringLiteral("metricsAction"));
+        m_metricsAction->setCheckable(true);
+        connect(m_metricsAction, &QAction::toggled, this, [this](bool on) {
+            qCInfo(lcUi) << "metrics endpoint" << (on ? "switched on" : "switched off");
+            Q_EMIT metricsSwitchToggled(on);
+            // The outcome is remembered: a switch-on that failed (port in use) is off again.
+            QSettings().setValue(kMetricsKey, m_metricsAction->isChecked());
+        });
+    }
     m_menu->addSeparator();
     m_quitAction = m_menu->addAction(QString(), this, &TrayController::quitRequested);
 
@@ -319,6 +331,38 @@ void TrayController::applyConfig(const Config& config) {
     rebuildBackendActions();
     retranslate();
     updateState();
+    Q_EMIT configApplied(config);
+}
+
+bool TrayController::metricsOnAtStart(bool addressConfigured) {
+    return QSettings().value(kMetricsKey, addressConfigured).toBool();
+}
+
+void TrayController::setMetricsState(bool listening, const QString& address, const QString& error) {
+    m_metricsAddress = listening ? address : QString();
+    if (m_metricsAction && m_metricsAction->isChecked() != listening) {
+        QSignalBlocker block(m_metricsAction);
+        m_metricsAction->setChecked(listening);
+    }
+    updateMetricsText();
+    if (error.isEmpty())
+        return;
+    if (listening)
+        showProblem(tr("The metrics endpoint stays at %1: %2").arg(address, error));
+    else
+        showProblem(tr("The metrics endpoint is off: %1").arg(error));
+}
+
+void TrayController::updateMetricsText() {
+    if (!m_metricsAction)
+        return;
+    const QString url = QStringLiteral("http://%1/metrics").arg(m_metricsAddress);
+    m_metricsAction->setText(m_metricsAddress.isEmpty() ? tr("Metrics endpoint")
+                                                        : tr("Metrics at %1").arg(url));
+    m_metricsAction->setToolTip(m_metricsAddress.isEmpty()
+                                    ? tr("Serve /metrics, /ready and /status over HTTP")
+                                    : tr("Also /ready and /status at %1").arg(m_metricsAddress));
+    m_window->setMetricsUrl(m_metricsAddress.isEmpty() ? QString() : url);
 }
 
 void TrayController::showProblem(const QString& text) {
@@ -452,6 +496,7 @@ void TrayController::retranslate() {
     m_editAction->setText(tr("Edit configuration…"));
     m_notificationsAction->setText(tr("Notifications"));
     m_autostartAction->setText(tr("Start at login"));
+    updateMetricsText();
     m_quitAction->setText(tr("Quit"));
     m_tunnelsMenu->setTitle(tr("Tunnels"));
     m_extras->rebuild(m_client->config(), m_backendActions);

@@ -51,6 +51,9 @@ public:
         std::function<bool()> trayProbe;
         int trayProbeIntervalMs = 2000;
         int trayProbeAttempts = 30;
+        // Show the "Metrics endpoint" switch. The tray only asks (metricsSwitchToggled) and shows
+        // what it is told (setMetricsState); the front end runs the endpoint.
+        bool metricsSwitch = false;
     };
 
     TrayController(Client* client, Options options, QObject* parent = nullptr);
@@ -73,6 +76,12 @@ public:
     BackendMenuExtras* backendMenuExtras() const { return m_extras; }
     QAction* autostartAction() const { return m_autostartAction; }
     QAction* notificationsAction() const { return m_notificationsAction; }
+    QAction* metricsAction() const {
+        return m_metricsAction;
+    } // null without Options::metricsSwitch
+    // Whether the metrics endpoint is on at start: the user's last choice in the menu, else on
+    // exactly when --metrics or metrics.listen names an address.
+    static bool metricsOnAtStart(bool addressConfigured);
     ConfigEditorDialog* editor() const; // the open editor, if any
 
     // The menu's toggle: switches the backend in the client and writes `enabled:` in the file
@@ -87,10 +96,18 @@ public:
 
 public Q_SLOTS:
     void showStatusWindow();
+    // What the metrics endpoint does now: listening on `address` (host:port) or off; `error`
+    // (the last attempt failed) is shown in the status window.
+    void setMetricsState(bool listening, const QString& address, const QString& error);
     ConfigEditorDialog* openEditor();
 
 Q_SIGNALS:
     void quitRequested();
+    // The user switched the metrics endpoint on or off; setMetricsState() is the answer.
+    void metricsSwitchToggled(bool on);
+    // After applyConfig() (the editor's save, a reload): for what the front end runs beside the
+    // Client (the metrics endpoint's address).
+    void configApplied(const nexustray::Config& config);
     void overallStateChanged(nexustray::ui::OverallState state);
     // Emitted for every notification shown (tests, logging).
     void notificationShown(const QString& title, const QString& message);
@@ -107,6 +124,7 @@ private:
     void showNotification(const QString& title, const QString& message,
                           Notifier::Severity severity);
     void retranslate();
+    void updateMetricsText();
     bool eventFilter(QObject* watched, QEvent* event) override;
 
     Client* m_client;
@@ -127,6 +145,8 @@ private:
     QAction* m_editAction = nullptr;
     QAction* m_notificationsAction = nullptr;
     QAction* m_autostartAction = nullptr;
+    QAction* m_metricsAction = nullptr;
+    QString m_metricsAddress; // where the endpoint listens; empty = off
     QAction* m_quitAction = nullptr;
     QHash<QString, QAction*> m_backendActions;
     BackendMenuExtras* m_extras = nullptr;
