@@ -78,7 +78,8 @@ QByteArray everyKeyYaml(const QString& caFile, const QString& secretFile) {
                "        caFile: \"%1\"\n"
                "        tcti: \"swtpm:path=/run/tpm.sock\"\n"
                "        stateDir: \"/var/lib/nexus-tray/tpm\"\n"
-               "    portMappings: {443: {default: \"127.0.0.1:2\"}}\n")
+               "    portMappings: {443: {default: \"127.0.0.1:2\"}}\n"
+               "metrics: {listen: \"[::1]:9464\"}\n")
         .arg(caFile, secretFile)
         .toUtf8();
 }
@@ -162,6 +163,7 @@ private Q_SLOTS:
         QCOMPARE(loaded.config.backends.at(1).healthChecks.inactivityTimeoutSeconds, -5);
         QCOMPARE(loaded.config.backends.last().attestation.tpm->tcti,
                  QStringLiteral("swtpm:path=/run/tpm.sock"));
+        QCOMPARE(loaded.config.metrics.listen, QStringLiteral("[::1]:9464"));
 
         const QByteArray yaml = writeConfigYaml(loaded.config);
         const ConfigLoadResult again = loadConfigText(yaml);
