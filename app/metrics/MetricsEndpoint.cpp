@@ -33,8 +33,10 @@ bool MetricsEndpoint::setSwitchedOn(bool on) {
         m_servingRequest.clear();
     } else {
         ok = listenOn(wantedAddress());
-        if (!ok)
-            m_server->stop(); // switching on failed: off, not somewhere else
+        if (!ok) { // switching on failed: off, not somewhere else, until switched on again
+            m_server->stop();
+            m_switchedOn = false;
+        }
     }
     report();
     return ok;
