@@ -48,6 +48,11 @@ void loadMetrics(IssueSink& sink, const MapReader& top, Config& config) {
         return;
     }
     config.metrics.listen = listen;
+    if (!parsed.address.isLoopback())
+        sink.warning(listenRef, QStringLiteral("\"%1\" is reachable from other hosts: the endpoint "
+                                               "shows hostnames, relays and client addresses; "
+                                               "prefer a loopback address")
+                                    .arg(listen));
 }
 
 void loadBackends(IssueSink& sink, const YAML::Node& root, Config& config) {

@@ -82,6 +82,28 @@ private slots:
         QCOMPARE(configtest::describe(result.errors), error);
     }
 
+    void nonLoopbackWarns_data() {
+        QTest::addColumn<QByteArray>("yaml");
+        QTest::addColumn<QString>("warning");
+        QTest::newRow("any ipv4")
+            << QByteArray("metrics:\n  listen: 0.0.0.0:9464\n")
+            << "cfg.yaml:8:11: metrics.listen: \"0.0.0.0:9464\" is reachable from other hosts: the "
+               "endpoint shows hostnames, relays and client addresses; prefer a loopback address";
+        QTest::newRow("empty host") << QByteArray("metrics:\n  listen: \":9464\"\n")
+                                    << "cfg.yaml:8:11: metrics.listen: \":9464\" is reachable from "
+                                       "other hosts: the endpoint shows hostnames, relays and "
+                                       "client addresses; prefer a loopback address";
+        QTest::newRow("loopback v6")
+            << QByteArray("metrics:\n  listen: \"[::1]:9464\"\n") << QString();
+    }
+    void nonLoopbackWarns() {
+        QFETCH(QByteArray, yaml);
+        QFETCH(QString, warning);
+        const ConfigLoadResult result = loadConfigText(withMetrics(yaml), kFile);
+        QVERIFY2(result.ok(), qPrintable(configtest::describe(result.errors)));
+        QCOMPARE(configtest::describe(result.warnings), warning);
+    }
+
     void writerRoundTrip_data() {
         QTest::addColumn<QString>("listen");
         QTest::newRow("ipv4") << QStringLiteral("127.0.0.1:9464");
