@@ -13,6 +13,7 @@
 
 #include "DownloadServer.h"
 #include "EchoServer.h"
+#include "TestHub.h"
 #include "TestRelayTls.h"
 #include "TunnelUser.h"
 #include "hub/HubEmulator.h"
@@ -42,13 +43,12 @@ class TestOutbound : public QObject {
         HubOptions o;
         o.jwtSecret = kSecret;
         o.outboundEnabled = true;
-        m_tls.serve(o, m_scheme);
         return o;
     }
     void startHub(const HubOptions& options) {
-        m_hub = std::make_unique<HubEmulator>(options);
         QString error;
-        QVERIFY2(m_hub->start(&error), qPrintable(error));
+        m_hub = test::startHub(options, m_scheme, m_tls, &error);
+        QVERIFY2(m_hub, qPrintable(error));
     }
     QString closedRelayUrl() const {
         return QStringLiteral("%1://127.0.0.1:%2/connect").arg(m_scheme).arg(m_closedPort);
