@@ -1,4 +1,5 @@
-// What every relayed client_id shares: the health check and dial-target parsing.
+// What every relayed client_id shares: the health check, dial-target parsing and the common
+// snapshot fields.
 #include "relay/RelayChannel.h"
 
 #include <algorithm>
@@ -38,6 +39,21 @@ bool RelayChannel::splitHostPort(const QString& hostPort, QString* host, quint16
     *host = h;
     *port = quint16(p);
     return true;
+}
+
+void RelayChannel::fillCommonSnapshot(StreamSnapshot& s, const QString& sessionId,
+                                      const ConnectRequest& request) const {
+    s.sessionId = sessionId;
+    s.clientId = id();
+    s.clientIp = request.clientIp;
+    s.hostname = request.hostname;
+    s.port = request.port;
+    s.target = m_target;
+    s.state = m_state;
+    s.bytesIn = m_bytesIn;
+    s.bytesOut = m_bytesOut;
+    s.openedAt = m_openedAt;
+    s.closeReason = m_closeReason;
 }
 
 void RelayChannel::touch() {

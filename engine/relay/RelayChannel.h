@@ -4,14 +4,17 @@
 // (hub data -> onHubData() -> local side; local side -> sendToHub() -> StreamHost::sendData()).
 //
 // Also holds what both kinds share: the health check of protocol.md §10.3 (ping_client when idle,
-// a pongTimeout timer) and the "host:port" parsing of a dial target.
+// a pongTimeout timer), the "host:port" parsing of a dial target, and the state and counters every
+// snapshot shows (fillCommonSnapshot).
 #pragma once
 
+#include <QDateTime>
 #include <QObject>
 #include <QString>
 #include <QTimer>
 #include <QUuid>
 
+#include "nexustray/ConnectRequest.h"
 #include "nexustray/Snapshots.h"
 
 namespace nexustray {
@@ -61,6 +64,11 @@ Q_SIGNALS:
     void released();
 
 protected:
+    // The snapshot fields both kinds fill the same way (ids, request, target, state, bytes, times,
+    // close reason); the caller adds its own (TLS, kind, datagram counters).
+    void fillCommonSnapshot(StreamSnapshot& s, const QString& sessionId,
+                            const ConnectRequest& request) const;
+
     // Activity for the health check: data either way, dial completion, pong.
     void touch();
     void stopHealthCheck() { m_pongTimer.stop(); }
@@ -69,6 +77,13 @@ protected:
     virtual void onPongTimeout() = 0;
     // Sends ping_client for this channel (through its host).
     virtual void sendPing() = 0;
+
+    StreamState m_state = StreamState::Dialing;
+    QString m_target;       // "host:port" dialled, or "handler"
+    quint64 m_bytesIn = 0;  // from the hub, written to the local side
+    quint64 m_bytesOut = 0; // read from the local side, sent to the hub
+    QDateTime m_openedAt = QDateTime::currentDateTimeUtc();
+    QString m_closeReason;
 
 private:
     qint64 m_lastActivityMs = 0;

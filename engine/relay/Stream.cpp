@@ -46,8 +46,7 @@ Stream::Stream(Params params, StreamHost* host, QObject* parent)
     , m_host(host)
     , m_header(protocol::dataHeader(m_params.request.clientId))
     , m_reverseCredits(std::min(m_params.reverseCredits, kMaxCredits))
-    , m_reverseUnlimited(m_params.reverseCredits <= 0)
-    , m_openedAt(QDateTime::currentDateTimeUtc()) {
+    , m_reverseUnlimited(m_params.reverseCredits <= 0) {
     m_timer.setSingleShot(true);
     m_writeTimer.setSingleShot(true);
     connect(&m_writeTimer, &QTimer::timeout, this, &Stream::onWriteTimer);
@@ -525,18 +524,8 @@ void Stream::release() {
 
 StreamSnapshot Stream::snapshot(const QString& sessionId) const {
     StreamSnapshot s;
-    s.sessionId = sessionId;
-    s.clientId = id();
-    s.clientIp = m_params.request.clientIp;
-    s.hostname = m_params.request.hostname;
-    s.port = m_params.request.port;
-    s.target = m_target;
+    fillCommonSnapshot(s, sessionId, m_params.request);
     s.isTls = m_params.request.isTls;
-    s.state = m_state;
-    s.bytesIn = m_bytesIn;
-    s.bytesOut = m_bytesOut;
-    s.openedAt = m_openedAt;
-    s.closeReason = m_closeReason;
     s.kind = m_params.kind;
     return s;
 }

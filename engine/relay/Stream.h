@@ -128,9 +128,7 @@ private:
 
     Params m_params;
     StreamHost* m_host;
-    StreamState m_state = StreamState::Dialing;
     QIODevice* m_local = nullptr;
-    QString m_target;
     QByteArray m_header; // 17-byte data header, built once
 
     // forward
@@ -151,10 +149,6 @@ private:
     bool m_awaitingTailAck = false; // tail sent and padded; disconnect once m_unacknowledged is 0
     bool m_hubClosed = false;
 
-    quint64 m_bytesIn = 0;
-    quint64 m_bytesOut = 0;
-    QDateTime m_openedAt;
-    QString m_closeReason;
     QTimer m_timer{this}; // dial timeout / drain timeout / flush timeout, one at a time
     // local write timeout: armed while data waits for the local side; checks m_lastLocalWriteMs
     // when it fires instead of being restarted on every write

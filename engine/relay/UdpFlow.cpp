@@ -42,8 +42,7 @@ UdpFlow::UdpFlow(Params params, StreamHost* host, QObject* parent)
     , m_host(host)
     , m_header(protocol::dataHeader(m_params.request.clientId))
     , m_reverseCredits(std::min(m_params.reverseCredits, kMaxCredits))
-    , m_reverseUnlimited(m_params.reverseCredits <= 0)
-    , m_openedAt(QDateTime::currentDateTimeUtc()) {
+    , m_reverseUnlimited(m_params.reverseCredits <= 0) {
     m_dialTimer.setSingleShot(true);
     connect(&m_dialTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcStream).noquote() << "udp flow" << id().toString(QUuid::WithoutBraces)
@@ -335,21 +334,11 @@ void UdpFlow::release() {
 
 StreamSnapshot UdpFlow::snapshot(const QString& sessionId) const {
     StreamSnapshot s;
-    s.sessionId = sessionId;
-    s.clientId = id();
-    s.clientIp = m_params.request.clientIp;
-    s.hostname = m_params.request.hostname;
-    s.port = m_params.request.port;
-    s.target = m_target;
-    s.state = m_state;
+    fillCommonSnapshot(s, sessionId, m_params.request);
     s.kind = StreamKind::Udp;
-    s.bytesIn = m_bytesIn;
-    s.bytesOut = m_bytesOut;
     s.datagramsIn = m_datagramsIn;
     s.datagramsOut = m_datagramsOut;
     s.datagramsDropped = m_datagramsDropped;
-    s.openedAt = m_openedAt;
-    s.closeReason = m_closeReason;
     return s;
 }
 

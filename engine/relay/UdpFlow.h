@@ -88,9 +88,7 @@ private:
 
     Params m_params;
     StreamHost* m_host;
-    StreamState m_state = StreamState::Dialing;
     QUdpSocket* m_socket = nullptr;
-    QString m_target;
     QByteArray m_header; // 17-byte data header, built once
 
     std::deque<QByteArray> m_early;   // hub datagrams received while the socket connects
@@ -101,13 +99,9 @@ private:
     bool m_refusalLogged = false;
     bool m_writing = false; // inside QUdpSocket::write (its errors are handled there)
 
-    quint64 m_bytesIn = 0;
-    quint64 m_bytesOut = 0;
     quint64 m_datagramsIn = 0;
     quint64 m_datagramsOut = 0;
     quint64 m_datagramsDropped = 0;
-    QDateTime m_openedAt;
-    QString m_closeReason;
     qint64 m_lastDatagramMs = 0;
     QTimer m_dialTimer{this};
     QTimer m_idleTimer{this};

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "SwitchableTokenProvider.h"
+#include "TestHub.h"
 #include "TestRelayTls.h"
 #include "TestTokens.h"
 #include "TunnelUser.h"
@@ -62,9 +63,9 @@ private Q_SLOTS:
         HubOptions o;
         o.jwtSecret = kSecret;
         o.relayPorts = {{80, 0}};
-        m_tls.serve(o, scheme);
-        m_hub = std::make_unique<HubEmulator>(o);
-        QVERIFY(m_hub->start());
+        QString error;
+        m_hub = test::startHub(o, scheme, m_tls, &error);
+        QVERIFY2(m_hub, qPrintable(error));
         m_echo = std::make_unique<test::EchoServer>();
         QVERIFY(m_echo->listen());
     }

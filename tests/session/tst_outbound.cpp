@@ -13,6 +13,7 @@
 
 #include "DownloadServer.h"
 #include "EchoServer.h"
+#include "TestHub.h"
 #include "TestRelayTls.h"
 #include "TunnelUser.h"
 #include "hub/HubEmulator.h"
@@ -42,13 +43,12 @@ class TestOutbound : public QObject {
         HubOptions o;
         o.jwtSecret = kSecret;
         o.outboundEnabled = true;
-        m_tls.serve(o, m_scheme);
         return o;
     }
     void startHub(const HubOptions& options) {
-        m_hub = std::make_unique<HubEmulator>(options);
         QString error;
-        QVERIFY2(m_hub->start(&error), qPrintable(error));
+        m_hub = test::startHub(options, m_scheme, m_tls, &error);
+        QVERIFY2(m_hub, qPrintable(error));
     }
     QString closedRelayUrl() const {
         return QStringLiteral("%1://127.0.0.1:%2/connect").arg(m_scheme).arg(m_closedPort);
@@ -102,6 +102,29 @@ class TestOutbound : public QObject {
             },
             10000);
         return enough && got == body;
+    }
+
+    // The preamble of the pending-request cases: a hub that never answers outbound requests, a
+    // client connected to it, and one request of it pending: its snapshot (Dialing, kind
+    // outbound) reached the client. Callers check QTest::currentTestFailed() after it.
+    void openPendingOutbound(std::unique_ptr<Client>* client,
+                             std::unique_ptr<OutboundStream>* handle) {
+        HubOptions o = hubOptions();
+        o.outboundWithholdResult = true;
+        startHub(o);
+        if (QTest::currentTestFailed())
+            return;
+        *client = std::make_unique<Client>(configOf(backend()));
+        Client& c = **client;
+        c.start();
+        QTRY_VERIFY_WITH_TIMEOUT(connected(c, QStringLiteral("edge#1")), 10000);
+        handle->reset(c.openOutbound(QStringLiteral("edge"), echoTarget()));
+        QTRY_VERIFY([&] {
+            const QList<StreamSnapshot> streams = c.streams();
+            return std::any_of(streams.cbegin(), streams.cend(), [](const StreamSnapshot& s) {
+                return s.kind == StreamKind::Outbound && s.state == StreamState::Dialing;
+            });
+        }());
     }
 
 private Q_SLOTS:
@@ -312,40 +335,26 @@ private Q_SLOTS:
     }
 
     void sessionDropFailsAPendingRequest() {
-        HubOptions o = hubOptions();
-        o.outboundWithholdResult = true;
-        startHub(o);
-        Client client(configOf(backend()));
-        client.start();
-        QTRY_VERIFY_WITH_TIMEOUT(connected(client, QStringLiteral("edge#1")), 10000);
-        std::unique_ptr<OutboundStream> handle(
-            client.openOutbound(QStringLiteral("edge"), echoTarget()));
-        // Pending: its snapshot (Dialing, kind outbound) reached the client.
-        QTRY_VERIFY([&] {
-            const QList<StreamSnapshot> streams = client.streams();
-            return std::any_of(streams.cbegin(), streams.cend(), [](const StreamSnapshot& s) {
-                return s.kind == StreamKind::Outbound && s.state == StreamState::Dialing;
-            });
-        }());
+        std::unique_ptr<Client> client;
+        std::unique_ptr<OutboundStream> handle;
+        openPendingOutbound(&client, &handle);
+        if (QTest::currentTestFailed())
+            return;
         m_hub->dropSessions(false);
         QVERIFY(waitFailed(handle.get()));
         QCOMPARE(handle->failure(), OutboundStream::Failure::SessionLost);
     }
 
     void stoppingFailsAPendingRequest() {
-        HubOptions o = hubOptions();
-        o.outboundWithholdResult = true;
-        startHub(o);
-        Client client(configOf(backend()));
-        client.start();
-        QTRY_VERIFY_WITH_TIMEOUT(connected(client, QStringLiteral("edge#1")), 10000);
-        std::unique_ptr<OutboundStream> handle(
-            client.openOutbound(QStringLiteral("edge"), echoTarget()));
-        QTRY_VERIFY(!client.streams().isEmpty());
-        QSignalSpy stopped(&client, &Client::stopped);
-        client.stop();
+        std::unique_ptr<Client> client;
+        std::unique_ptr<OutboundStream> handle;
+        openPendingOutbound(&client, &handle);
+        if (QTest::currentTestFailed())
+            return;
+        QSignalSpy stopped(client.get(), &Client::stopped);
+        client->stop();
         std::unique_ptr<OutboundStream> late(
-            client.openOutbound(QStringLiteral("edge"), echoTarget()));
+            client->openOutbound(QStringLiteral("edge"), echoTarget()));
         QVERIFY(waitFailed(handle.get()));
         QCOMPARE(handle->failure(), OutboundStream::Failure::Stopping);
         QVERIFY(waitFailed(late.get()));

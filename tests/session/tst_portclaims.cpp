@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "TestHub.h"
 #include "TestRelayTls.h"
 #include "TunnelUser.h"
 #include "hub/HubEmulator.h"
@@ -56,9 +57,9 @@ class TestPortClaims : public QObject {
         o.relayPorts = {{2222, 0}};
         o.allowedTcpPortClaims = allowed;
         o.sniffTimeoutMs = 100;
-        m_tls.serve(o, scheme);
-        m_hub = std::make_unique<HubEmulator>(o);
-        QVERIFY(m_hub->start());
+        QString error;
+        m_hub = test::startHub(o, scheme, m_tls, &error);
+        QVERIFY2(m_hub, qPrintable(error));
     }
 
     BackendConfig portOnlyBackend() const {

@@ -13,6 +13,7 @@
 
 #include "DownloadServer.h"
 #include "EchoServer.h"
+#include "TestHub.h"
 #include "TestRelayTls.h"
 #include "hub/HubEmulator.h"
 #include "nexustray/Client.h"
@@ -91,9 +92,9 @@ class TestSocks5Client : public QObject {
         HubOptions o;
         o.jwtSecret = kSecret;
         o.outboundEnabled = outboundEnabled;
-        m_tls.serve(o, scheme);
-        m_hub = std::make_unique<HubEmulator>(o);
-        QVERIFY(m_hub->start());
+        QString error;
+        m_hub = test::startHub(o, scheme, m_tls, &error);
+        QVERIFY2(m_hub, qPrintable(error));
     }
 
     BackendConfig backend(quint16 socksPort) const {

@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "TestHub.h"
 #include "TestRelayTls.h"
 #include "UdpEchoServer.h"
 #include "hub/HubEmulator.h"
@@ -104,10 +105,9 @@ private Q_SLOTS:
         o.tokenTimeoutMs = 5000;
         o.udpRelayPorts = {{kUdpPort, 0}, {kRefusedPort, 0}};
         o.allowedUdpPortClaims = QList<int>{kUdpPort, kRefusedPort};
-        m_tls.serve(o, m_scheme);
-        m_hub = std::make_unique<HubEmulator>(o);
         QString error;
-        QVERIFY2(m_hub->start(&error), qPrintable(error));
+        m_hub = test::startHub(o, m_scheme, m_tls, &error);
+        QVERIFY2(m_hub, qPrintable(error));
         QCOMPARE(m_hub->backendUrl().scheme(), m_scheme);
 
         QSignalSpy authenticated(m_hub.get(), &HubEmulator::sessionAuthenticated);

@@ -351,10 +351,10 @@ void BackendForm::load(const BackendConfig& b) {
     m_healthEnabled->setChecked(b.healthChecks.enabled);
     m_inactivity->setValue(b.healthChecks.inactivityTimeoutSeconds);
     m_pong->setValue(b.healthChecks.pongTimeoutSeconds);
-    m_tcpPorts->setText(formatPortList(b.tcpPorts));
-    m_udpRoutes->setText(formatUdpRoutes(b.udpRoutes));
+    m_tcpPorts->setText(PortListText::formatPortList(b.tcpPorts));
+    m_udpRoutes->setText(PortListText::formatUdpRoutes(b.udpRoutes));
     m_outboundAllowed->setChecked(a.outboundAllowed);
-    m_outboundPorts->setText(formatPortList(a.allowedOutboundPorts));
+    m_outboundPorts->setText(PortListText::formatPortList(a.allowedOutboundPorts));
     m_socks5Listen->setText(b.socks5ListenAddr);
     updateAttestationFields();
     m_loading = false;
@@ -414,11 +414,11 @@ QStringList BackendForm::store(BackendConfig* backend) const {
     b.healthChecks.inactivityTimeoutSeconds =
         spinValue(m_inactivity, b.healthChecks.inactivityTimeoutSeconds);
     b.healthChecks.pongTimeoutSeconds = spinValue(m_pong, b.healthChecks.pongTimeoutSeconds);
-    b.tcpPorts = parsePortList(m_tcpPorts->text(), tr("TCP ports"), &problems);
-    b.udpRoutes = parseUdpRoutes(m_udpRoutes->text(), tr("UDP routes"), &problems);
+    b.tcpPorts = PortListText::parsePortList(m_tcpPorts->text(), tr("TCP ports"), &problems);
+    b.udpRoutes = PortListText::parseUdpRoutes(m_udpRoutes->text(), tr("UDP routes"), &problems);
     a.outboundAllowed = m_outboundAllowed->isChecked();
-    a.allowedOutboundPorts =
-        parsePortList(m_outboundPorts->text(), tr("Allowed outbound ports"), &problems);
+    a.allowedOutboundPorts = PortListText::parsePortList(m_outboundPorts->text(),
+                                                         tr("Allowed outbound ports"), &problems);
     b.socks5ListenAddr = m_socks5Listen->text().trimmed();
     return problems;
 }

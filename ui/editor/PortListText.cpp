@@ -1,16 +1,11 @@
+// See PortListText.h.
 #include "PortListText.h"
 
-#include <QCoreApplication>
 #include <QRegularExpression>
 
 namespace nexustray::ui {
 
 namespace {
-
-// lupdate files these tr() calls under the namespace's context, "nexustray::ui".
-QString tr(const char* text) {
-    return QCoreApplication::translate("nexustray::ui", text);
-}
 
 QStringList itemsOf(const QString& text) {
     static const QRegularExpression separators(QStringLiteral("[,\\s]+"));
@@ -26,14 +21,15 @@ int numberIn(const QString& item, int min, int max) {
 
 } // namespace
 
-QString formatPortList(const QList<int>& ports) {
+QString PortListText::formatPortList(const QList<int>& ports) {
     QStringList items;
     for (int port : ports)
         items << QString::number(port);
     return items.join(QLatin1String(", "));
 }
 
-QList<int> parsePortList(const QString& text, const QString& what, QStringList* problems) {
+QList<int> PortListText::parsePortList(const QString& text, const QString& what,
+                                       QStringList* problems) {
     QList<int> ports;
     for (const QString& item : itemsOf(text)) {
         const int port = numberIn(item, 1, 65535);
@@ -45,7 +41,7 @@ QList<int> parsePortList(const QString& text, const QString& what, QStringList* 
     return ports;
 }
 
-QString formatUdpRoutes(const QList<UdpRoute>& routes) {
+QString PortListText::formatUdpRoutes(const QList<UdpRoute>& routes) {
     QStringList items;
     for (const UdpRoute& route : routes) {
         items << (route.flowIdleTimeoutSeconds
@@ -55,7 +51,8 @@ QString formatUdpRoutes(const QList<UdpRoute>& routes) {
     return items.join(QLatin1String(", "));
 }
 
-QList<UdpRoute> parseUdpRoutes(const QString& text, const QString& what, QStringList* problems) {
+QList<UdpRoute> PortListText::parseUdpRoutes(const QString& text, const QString& what,
+                                             QStringList* problems) {
     QList<UdpRoute> routes;
     for (const QString& item : itemsOf(text)) {
         const QStringList parts = item.split(QLatin1Char(':'));

@@ -4,6 +4,7 @@
 // loader still checks the result again when the file is saved.
 #pragma once
 
+#include <QCoreApplication>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -12,13 +13,20 @@
 
 namespace nexustray::ui {
 
-QString formatPortList(const QList<int>& ports);
-// Items separated by commas and/or spaces; each 1-65535. Bad items are left out and named in
-// `problems` (prefixed with `what`).
-QList<int> parsePortList(const QString& text, const QString& what, QStringList* problems);
+// Only static functions; a class for its translation context, "PortListText".
+class PortListText {
+    Q_DECLARE_TR_FUNCTIONS(PortListText)
+public:
+    static QString formatPortList(const QList<int>& ports);
+    // Items separated by commas and/or spaces; each 1-65535. Bad items are left out and named in
+    // `problems` (prefixed with `what`).
+    static QList<int> parsePortList(const QString& text, const QString& what,
+                                    QStringList* problems);
 
-QString formatUdpRoutes(const QList<UdpRoute>& routes);
-// "53" keeps the timeout absent (hub default); "53:0" is a configured 0.
-QList<UdpRoute> parseUdpRoutes(const QString& text, const QString& what, QStringList* problems);
+    static QString formatUdpRoutes(const QList<UdpRoute>& routes);
+    // "53" keeps the timeout absent (hub default); "53:0" is a configured 0.
+    static QList<UdpRoute> parseUdpRoutes(const QString& text, const QString& what,
+                                          QStringList* problems);
+};
 
 } // namespace nexustray::ui
