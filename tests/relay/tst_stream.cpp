@@ -129,6 +129,30 @@ private Q_SLOTS:
         QCOMPARE(stream.state(), StreamState::Open);
     }
 
+    // A PROXY header (issue 15) reaches the local service first, exactly once, also ahead of
+    // hub data that arrived while dialling; it is not hub data, so every message's credit (and no
+    // more) comes back.
+    void proxyHeaderGoesFirstAndCostsNoCredit() {
+        test::EchoServer echo;
+        QVERIFY(echo.listen());
+        RecordingHost host;
+        Stream stream(params(), &host);
+        const QByteArray header = "PROXY TCP4 192.0.2.1 127.0.0.1 5000 443\r\n";
+        stream.setProxyHeader(header);
+        stream.dial(targetOf(echo.port()));
+        QByteArray sent;
+        for (int i = 0; i < 16; ++i) {
+            const QByteArray chunk = QByteArray::number(i).rightJustified(100, '.');
+            stream.onHubData(chunk.constData(), chunk.size());
+            sent += chunk;
+        }
+        QCOMPARE(stream.state(), StreamState::Dialing);
+        QTRY_COMPARE(host.data, header + sent);
+        QCOMPARE(stream.queuedToLocal(), qint64(0));
+        QTRY_COMPARE(host.creditsReturned(), qint64(16));
+        QCOMPARE(stream.bytesIn(), quint64(sent.size()));
+    }
+
     void dialledLocalSocketHasNoDelay() {
         // Issue 10: with Nagle, a TLS service that sends nothing after the client's Finished
         // waits for a delayed ACK (~40 ms per new connection).
