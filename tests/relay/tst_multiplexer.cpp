@@ -62,6 +62,18 @@ class TestMultiplexer : public QObject {
         return s;
     }
 
+    // kPort mapped to 127.0.0.1:`port` with `version`; the relay is at `relay`.
+    StreamMultiplexer::Settings proxyHeaderSettings(quint16 port, ProxyProtocol version,
+                                                    const QHostAddress& relay) const {
+        StreamMultiplexer::Settings s = settings();
+        PortMapping mapping;
+        mapping.defaultTarget = QStringLiteral("127.0.0.1:%1").arg(port);
+        mapping.proxyProtocol = version;
+        s.router = PortRouter({{kPort, mapping}});
+        s.relayAddress = relay;
+        return s;
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         qRegisterMetaType<nexustray::StreamSnapshot>();
@@ -102,13 +114,9 @@ private Q_SLOTS:
     // echo sends it back), source = client_ip, destination = Settings::relayAddress + conn_port.
     void tcpStreamGetsTheProxyHeaderFirst() {
         RecordingLink link;
-        StreamMultiplexer::Settings s = settings();
-        PortMapping mapping;
-        mapping.defaultTarget = QStringLiteral("127.0.0.1:%1").arg(m_echo.port());
-        mapping.proxyProtocol = ProxyProtocol::V1;
-        s.router = PortRouter({{kPort, mapping}});
-        s.relayAddress = QHostAddress(QStringLiteral("192.0.2.10"));
-        StreamMultiplexer mux(s, &link);
+        StreamMultiplexer mux(proxyHeaderSettings(m_echo.port(), ProxyProtocol::V1,
+                                                  QHostAddress(QStringLiteral("192.0.2.10"))),
+                              &link);
         const QUuid id = QUuid::createUuid();
         mux.onHubMessage(connectMessage(id));
         mux.onHubMessage(protocol::encodeData(id, QByteArrayView("early")));
@@ -122,13 +130,9 @@ private Q_SLOTS:
         test::UdpEchoServer udpEcho;
         QVERIFY(udpEcho.listen());
         RecordingLink link;
-        StreamMultiplexer::Settings s = settings();
-        PortMapping mapping;
-        mapping.defaultTarget = QStringLiteral("127.0.0.1:%1").arg(udpEcho.port());
-        mapping.proxyProtocol = ProxyProtocol::V2;
-        s.router = PortRouter({{kPort, mapping}});
-        s.relayAddress = QHostAddress(QHostAddress::LocalHost);
-        StreamMultiplexer mux(s, &link);
+        StreamMultiplexer mux(proxyHeaderSettings(udpEcho.port(), ProxyProtocol::V2,
+                                                  QHostAddress(QHostAddress::LocalHost)),
+                              &link);
         const QUuid id = QUuid::createUuid();
         mux.onHubMessage(connectMessage(id, QStringLiteral("udp")));
         mux.onHubMessage(protocol::encodeData(id, QByteArrayView("datagram")));

@@ -92,12 +92,6 @@ public:
     QByteArray received;
 };
 
-Config configOf(const BackendConfig& backend) {
-    Config config;
-    config.backends = {backend};
-    return config;
-}
-
 bool connected(const Client& client) {
     const QList<SessionSnapshot> sessions = client.sessions();
     return !sessions.isEmpty() && sessions.first().state == SessionState::Connected;
@@ -134,17 +128,13 @@ class TestProxyHeader : public QObject {
         return b;
     }
 
-    static void stopClient(Client& client) {
-        QSignalSpy stopped(&client, &Client::stopped);
-        client.stop();
-        QVERIFY(stopped.wait(10000));
-    }
-
     // One user sends `body` for `host` through a client with `mapping`; returns once it came back.
     void relay(const PortMapping& mapping, const QHostAddress& hubAddress, const QByteArray& host,
                const QByteArray& body, QHostAddress* userAddress = nullptr,
                quint16* userPort = nullptr) {
-        Client client(configOf(backend(mapping)));
+        Config config;
+        config.backends = {backend(mapping)};
+        Client client(config);
         client.start();
         QTRY_VERIFY_WITH_TIMEOUT(connected(client), 10000);
         User user(hubAddress, m_hub->relayListenPort(kPublicPort), host);
@@ -156,7 +146,9 @@ class TestProxyHeader : public QObject {
         user.send(body);
         QTRY_VERIFY_WITH_TIMEOUT(user.received.size() >= user.prelude.size() + body.size(), 30000);
         QVERIFY(user.echoed(body));
-        stopClient(client);
+        QSignalSpy stopped(&client, &Client::stopped);
+        client.stop();
+        QVERIFY(stopped.wait(10000));
     }
 
 private Q_SLOTS:
