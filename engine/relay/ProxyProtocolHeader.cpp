@@ -67,9 +67,15 @@ QByteArray proxyProtocolHeader(ProxyProtocol version, const QString& clientIp,
     quint16 sourcePort = 0;
     QHostAddress destination = relayAddress;
     destination.setScopeId(QString());
-    const bool known = parseClientAddress(clientIp, &source, &sourcePort) &&
-                       (destination.protocol() == QAbstractSocket::IPv4Protocol ||
-                        destination.protocol() == QAbstractSocket::IPv6Protocol);
+    const bool known = parseClientAddress(clientIp, &source, &sourcePort);
+    if (known && destination.protocol() != QAbstractSocket::IPv4Protocol &&
+        destination.protocol() != QAbstractSocket::IPv6Protocol) {
+        // The relay's address is not known (reached through a proxy by name): the unspecified
+        // address of the user's family keeps the user's address usable for the service.
+        destination = source.protocol() == QAbstractSocket::IPv6Protocol
+                          ? QHostAddress(QHostAddress::AnyIPv6)
+                          : QHostAddress(QHostAddress::AnyIPv4);
+    }
     const bool v6 = known && sameFamily(&source, &destination);
     if (version == ProxyProtocol::V1) {
         if (!known)

@@ -3,7 +3,9 @@
 // 15): the source is the user's address from `connect` (`client_ip`), the destination is the
 // relay's address with the public port (`conn_port`). When the two families differ, an IPv4
 // address is written IPv4-mapped (::ffff:a.b.c.d) so both are IPv6; a client_ip that does not parse
-// gives "PROXY UNKNOWN" (v1) or the LOCAL command (v2), which servers accept as "no address".
+// gives "PROXY UNKNOWN" (v1) or the LOCAL command (v2), which servers accept as "no address". A
+// null (unknown) relay address gives the unspecified address of the user's family (0.0.0.0 or ::)
+// as the destination, so the source still reaches the service.
 #pragma once
 
 #include <QByteArray>

@@ -7,6 +7,7 @@
 #include <QTcpSocket>
 
 #include <algorithm>
+#include <utility>
 
 #include "Logging.h"
 #include "protocol/Frame.h"
@@ -159,6 +160,8 @@ void Stream::onLocalConnected() {
     touch();
     qCDebug(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "connected to"
                       << m_target;
+    if (!m_proxyHeader.isEmpty())
+        writeProxyHeader();
     while (!m_early.empty() && m_state == StreamState::Open) {
         const QByteArray chunk = std::move(m_early.front());
         m_early.pop_front();
@@ -167,6 +170,17 @@ void Stream::onLocalConnected() {
     if (m_state == StreamState::Open && m_local->bytesAvailable() > 0)
         onLocalReadyRead();
     m_host->markStreamDirty(this);
+}
+
+// Before everything else the local side gets; its bytes are kept apart from the messages' sizes,
+// so that bytesWritten() returns credit only for hub data.
+void Stream::writeProxyHeader() {
+    const QByteArray header = std::exchange(m_proxyHeader, QByteArray());
+    if (m_local->write(header) != header.size()) {
+        onLocalError(QStringLiteral("local write failed: %1").arg(m_local->errorString()));
+        return;
+    }
+    m_proxyHeaderUnwritten = header.size();
 }
 
 void Stream::onHubData(const char* data, qsizetype size) {
@@ -243,6 +257,9 @@ void Stream::onWriteTimer() {
 void Stream::onLocalBytesWritten(qint64 bytes) {
     if (bytes > 0)
         m_lastLocalWriteMs = nowMs();
+    const qint64 header = std::min(bytes, m_proxyHeaderUnwritten); // written first, no credit
+    m_proxyHeaderUnwritten -= header;
+    bytes -= header;
     while (bytes > 0 && !m_writeSizes.empty()) {
         const qint64 rest = m_writeSizes.front() - m_frontWritten;
         if (bytes < rest) {

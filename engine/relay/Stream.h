@@ -5,6 +5,7 @@
 // goes back to the hub when the device reports the bytes written (batches of 8; held while paused,
 // since any grant also resumes). Messages that arrive while the local dial is pending are kept
 // (early data). Watermarks send pause/resume, a hard limit closes the stream with buffer_full.
+// A PROXY protocol header, when the port mapping asks for one, goes to the local device first.
 // Reverse (local -> hub): the local device is read only while the hub granted credit and the
 // WebSocket is not congested; otherwise the bytes wait in the kernel (TCP back-pressure).
 // Local EOF: the tail is sent, then the stream stays open until the hub has confirmed writing every
@@ -62,6 +63,11 @@ public:
         return m_state == StreamState::Dialing || m_state == StreamState::Open;
     }
 
+    // A PROXY protocol header (issue 15) for the local side: written once, when the local
+    // connection opens, before any hub data (early data included). Not hub data: it neither costs
+    // nor returns credit and is not counted in bytesIn. Call before dial().
+    void setProxyHeader(const QByteArray& header) { m_proxyHeader = header; }
+
     // Opening (exactly one of these, right after construction).
     void dial(const QString& hostPort) override;
     void attach(QIODevice* device); // takes ownership; the device must be open
@@ -109,6 +115,7 @@ private:
     void onLocalBytesWritten(qint64 bytes);
     void onLocalEof();
     void onLocalError(const QString& error);
+    void writeProxyHeader();
     void writeToLocal(const char* data, qsizetype size);
     void returnCredits(bool force);
     void maybeFinishDrain();
@@ -130,6 +137,11 @@ private:
     StreamHost* m_host;
     QIODevice* m_local = nullptr;
     QByteArray m_header; // 17-byte data header, built once
+
+    // PROXY protocol header: not yet written (empty once it was, or without one), and its bytes
+    // the device has not yet reported written (they return no credit)
+    QByteArray m_proxyHeader;
+    qint64 m_proxyHeaderUnwritten = 0;
 
     // forward
     std::deque<QByteArray> m_early;  // hub data received while dialing

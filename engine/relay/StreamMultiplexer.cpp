@@ -7,6 +7,7 @@
 #include "config/Hostname.h"
 #include "protocol/Frame.h"
 #include "relay/MuxLink.h"
+#include "relay/ProxyProtocolHeader.h"
 #include "relay/Stream.h"
 #include "relay/UdpFlow.h"
 
@@ -166,14 +167,18 @@ void StreamMultiplexer::handleConnect(const protocol::ControlMessage& message) {
             break;
         }
     }
-    const std::optional<QString> target = m_settings.router.resolve(request.port, request.hostname);
-    if (!target) {
+    const std::optional<PortRouter::Route> route =
+        m_settings.router.route(request.port, request.hostname);
+    if (!route) {
         qCInfo(lcStream).noquote() << label << request.clientId.toString(QUuid::WithoutBraces)
                                    << "no route for" << request.hostname << "port" << request.port;
         channel->refuse(QStringLiteral("no route"));
         return;
     }
-    channel->dial(*target);
+    if (stream && route->proxyProtocol != ProxyProtocol::None)
+        stream->setProxyHeader(proxyProtocolHeader(route->proxyProtocol, request.clientIp,
+                                                   m_settings.relayAddress, quint16(request.port)));
+    channel->dial(route->target);
 }
 
 int StreamMultiplexer::udpIdleTimeoutMs(int port) const {

@@ -17,7 +17,9 @@
 //
 // Kinds of stream (StreamKind). Every kind is keyed by its client_id in the same table and shares
 // the send queue, credits and closed-id memory:
-// - Tcp: the hub opens it with `connect` (transport tcp); today's streams.
+// - Tcp: the hub opens it with `connect` (transport tcp); today's streams. A stream routed by a
+//   port mapping with `proxyProtocol` gets its PROXY header (user's client_ip -> relayAddress with
+//   conn_port); UDP flows, outbound streams and connect-handler answers never do.
 // - Udp: the hub opens it with `connect` (transport udp, §8.3): a UdpFlow, one datagram per data
 //   message in both directions, credits but no pause, closed after the route's flow idle timeout
 //   (Settings::udpRoutes). Routed like Tcp (connect handler, then PortRouter's `udp:N` default);
@@ -32,6 +34,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QHostAddress>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -66,6 +69,9 @@ public:
         QString sessionId;   // in snapshots and log lines
         QString backendName; // ConnectRequest
         QString relayUrl;    // ConnectRequest
+        // The relay's address as this connection reached it, the destination of PROXY protocol
+        // headers; null when unknown (a proxy dialled the relay by name).
+        QHostAddress relayAddress;
         PortRouter router;
         ConnectHandler connectHandler; // library mode: asked before the router
         FlowControl flow;
@@ -75,7 +81,7 @@ public:
         // UDP flows: the idle timeout of each claimed port (flowIdleTimeoutSeconds; absent or 0 ->
         // 30 s, clamped to [5, 300] like the hub's defaults).
         QList<UdpRoute> udpRoutes;
-        int udpIdleTimeoutMs = 0; // > 0: every flow's idle timeout instead (tests)
+        int udpIdleTimeoutMs = 0;      // > 0: every flow's idle timeout instead (tests)
         int outboundTimeoutMs = 15000; // wait for `outbound_result` (protocol.md §9.3: 15 s)
     };
 

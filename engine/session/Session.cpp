@@ -230,6 +230,9 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         m_ws->sendTextMessage(token);
         // Success is silent (protocol.md §2 step 4): from here on we are live.
         m_phase = Phase::Live;
+        // The destination of PROXY protocol headers, for this connection's streams.
+        m_muxSettings.relayAddress =
+            proxy::relayAddress(QUrl(m_settings.relayUrl), m_ws->proxy(), m_ws->peerAddress());
         openStreams();
         m_sinceReceive.restart();
         m_keepaliveTimer.start(m_settings.timings.keepaliveIntervalMs);

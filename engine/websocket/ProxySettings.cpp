@@ -140,6 +140,18 @@ Route routeFor(const QUrl& relay, const QString& backendProxy, const Environment
     return route;
 }
 
+QHostAddress relayAddress(const QUrl& relay, const QNetworkProxy& proxy,
+                          const QHostAddress& socketPeer) {
+    if (proxy.type() == QNetworkProxy::NoProxy) {
+        bool v4 = false; // a dual-stack socket may report an IPv4 peer IPv4-mapped
+        const quint32 ip = socketPeer.toIPv4Address(&v4);
+        return v4 ? QHostAddress(ip) : socketPeer;
+    }
+    QHostAddress literal(relay.host()); // QUrl's host of an IPv6 URL has no brackets
+    literal.setScopeId(QString());
+    return literal; // null for a name
+}
+
 QString describe(const QNetworkProxy& proxy) {
     const QString host = proxy.hostName();
     return (host.contains(QLatin1Char(':')) ? QLatin1Char('[') + host + QLatin1Char(']') : host) +

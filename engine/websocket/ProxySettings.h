@@ -4,6 +4,7 @@
 // Basic auth and leaves name resolution to the proxy); this file only decides and parses.
 #pragma once
 
+#include <QHostAddress>
 #include <QNetworkProxy>
 #include <QString>
 #include <QUrl>
@@ -42,6 +43,12 @@ struct Route {
 // The route of a dial to `relay`: `backendProxy` is the backend's `proxy:` value (empty: use the
 // environment; "none": direct; else a proxy URL).
 Route routeFor(const QUrl& relay, const QString& backendProxy, const Environment& env);
+
+// The relay's address for PROXY protocol headers (issue 15): the WebSocket's peer when dialled
+// directly; through a proxy the peer is the proxy, so the relay URL's host if it is an IP literal,
+// else null (unknown: the proxy resolved the name).
+QHostAddress relayAddress(const QUrl& relay, const QNetworkProxy& proxy,
+                          const QHostAddress& socketPeer);
 
 // "127.0.0.1:3128", for messages.
 QString describe(const QNetworkProxy& proxy);

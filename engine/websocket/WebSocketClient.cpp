@@ -465,6 +465,14 @@ qint64 WebSocketClient::transportBytesToWrite() const {
     return m_socket->bytesToWrite() + (m_tls ? m_tls->encryptedBytesToWrite() : 0);
 }
 
+QHostAddress WebSocketClient::peerAddress() const {
+    return m_socket ? m_socket->peerAddress() : QHostAddress();
+}
+
+quint16 WebSocketClient::peerPort() const {
+    return m_socket ? m_socket->peerPort() : 0;
+}
+
 qint64 WebSocketClient::bytesToWrite() const {
     return m_out.size() + transportBytesToWrite();
 }

@@ -21,6 +21,7 @@
 
 #include <QAbstractSocket>
 #include <QByteArray>
+#include <QHostAddress>
 #include <QNetworkProxy>
 #include <QObject>
 #include <QSslConfiguration>
@@ -51,6 +52,7 @@ public:
     // An HttpProxy tunnels the dial with CONNECT host:port (the proxy resolves the relay's name);
     // NoProxy (the default) dials directly.
     void setProxy(const QNetworkProxy& proxy) { m_proxy = proxy; }
+    QNetworkProxy proxy() const { return m_proxy; }
 
     void open(const QUrl& url);
 
@@ -71,6 +73,10 @@ public:
     QString closeReason() const { return m_closeReason; }
     QAbstractSocket::SocketError error() const { return m_error; }
     QString errorString() const { return m_errorString; }
+    // The socket's peer, as QWebSocket reports it (null before the dial). Through a proxy this is
+    // the proxy's address, not the relay's.
+    QHostAddress peerAddress() const;
+    quint16 peerPort() const;
 
 Q_SIGNALS:
     void connected();

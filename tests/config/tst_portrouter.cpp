@@ -34,6 +34,7 @@ private slots:
     void emptyRouterHasNoRoute();
     void portsAreIndependent();
     void fromLoadedConfig();
+    void routeCarriesProxyProtocol();
 };
 
 void TestPortRouter::resolve_data() {
@@ -166,6 +167,25 @@ void TestPortRouter::fromLoadedConfig() {
              QStringLiteral("localhost:8443"));
     QCOMPARE(router.resolve(993, QStringLiteral("mail.example.com")).value_or(QString()),
              QStringLiteral("localhost:993"));
+}
+
+// Every route of a port carries its mapping's proxyProtocol: host overrides inherit it.
+void TestPortRouter::routeCarriesProxyProtocol() {
+    QMap<int, PortMapping> mappings =
+        mappingFor(443, QStringLiteral("localhost:8443"),
+                   {"api.example.com=localhost:9443", "*.preview.example.com=localhost:10443"});
+    mappings[443].proxyProtocol = ProxyProtocol::V2;
+    mappings.insert(80, mappingFor(80, QStringLiteral("localhost:8080"), {}).value(80));
+    const PortRouter router(mappings);
+    for (const char* host : {"api.example.com", "x.preview.example.com", "other.example.com"}) {
+        const auto route = router.route(443, QString::fromLatin1(host));
+        QVERIFY(route.has_value());
+        QCOMPARE(route->proxyProtocol, ProxyProtocol::V2);
+    }
+    QCOMPARE(router.route(443, QStringLiteral("api.example.com"))->target,
+             QStringLiteral("localhost:9443"));
+    QCOMPARE(router.route(80, QStringLiteral("api.example.com"))->proxyProtocol,
+             ProxyProtocol::None);
 }
 
 QTEST_GUILESS_MAIN(TestPortRouter)

@@ -1,8 +1,8 @@
 // StreamMultiplexer on its own, through a recording MuxLink (no WebSocket, no session): a hub
 // `connect` routed through PortRouter to a real local echo service and the data both ways, data for
 // an unknown id (one `disconnect`/`unknown` per id, bounded memory of closed ids), the fair round
-// robin of the send queue and its back-pressure, health pings, and closing every
-// stream when the connection ends.
+// robin of the send queue and its back-pressure, health pings, closing every stream when the
+// connection ends, and the PROXY header (TCP streams of a mapping with proxyProtocol, never UDP).
 #include <QBuffer>
 #include <QPointer>
 #include <QtTest>
@@ -11,6 +11,7 @@
 
 #include "EchoServer.h"
 #include "RecordingLink.h"
+#include "UdpEchoServer.h"
 #include "protocol/Frame.h"
 #include "relay/StreamMultiplexer.h"
 
@@ -61,6 +62,18 @@ class TestMultiplexer : public QObject {
         return s;
     }
 
+    // kPort mapped to 127.0.0.1:`port` with `version`; the relay is at `relay`.
+    StreamMultiplexer::Settings proxyHeaderSettings(quint16 port, ProxyProtocol version,
+                                                    const QHostAddress& relay) const {
+        StreamMultiplexer::Settings s = settings();
+        PortMapping mapping;
+        mapping.defaultTarget = QStringLiteral("127.0.0.1:%1").arg(port);
+        mapping.proxyProtocol = version;
+        s.router = PortRouter({{kPort, mapping}});
+        s.relayAddress = relay;
+        return s;
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         qRegisterMetaType<nexustray::StreamSnapshot>();
@@ -95,6 +108,36 @@ private Q_SLOTS:
         QCOMPARE(snapshot.state, StreamState::Open);
         QCOMPARE(snapshot.bytesIn, quint64(11));
         QVERIFY(!mux.emitDirtyStreams()); // nothing changed since
+    }
+
+    // A mapping with proxyProtocol: the TCP stream's local service gets the header first (the
+    // echo sends it back), source = client_ip, destination = Settings::relayAddress + conn_port.
+    void tcpStreamGetsTheProxyHeaderFirst() {
+        RecordingLink link;
+        StreamMultiplexer mux(proxyHeaderSettings(m_echo.port(), ProxyProtocol::V1,
+                                                  QHostAddress(QStringLiteral("192.0.2.10"))),
+                              &link);
+        const QUuid id = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(id));
+        mux.onHubMessage(protocol::encodeData(id, QByteArrayView("early")));
+        QTRY_COMPARE(link.dataFor(id),
+                     QByteArray("PROXY TCP4 198.51.100.7 192.0.2.10 50000 443\r\nearly"));
+        QCOMPARE(mux.bytesIn(), quint64(5)); // the header is no hub data
+    }
+
+    // UDP flows never get a header, whatever the port's mapping says.
+    void udpFlowGetsNoProxyHeader() {
+        test::UdpEchoServer udpEcho;
+        QVERIFY(udpEcho.listen());
+        RecordingLink link;
+        StreamMultiplexer mux(proxyHeaderSettings(udpEcho.port(), ProxyProtocol::V2,
+                                                  QHostAddress(QHostAddress::LocalHost)),
+                              &link);
+        const QUuid id = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(id, QStringLiteral("udp")));
+        mux.onHubMessage(protocol::encodeData(id, QByteArrayView("datagram")));
+        QTRY_COMPARE(link.dataMessagesFor(id), QList<QByteArray>{QByteArray("datagram")});
+        QCOMPARE(udpEcho.sizesReceived(), QList<qsizetype>{8});
     }
 
     void dataForAnUnknownIdIsAnsweredOncePerId() {

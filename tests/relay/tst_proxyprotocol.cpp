@@ -1,93 +1,17 @@
-// The PROXY protocol header (engine/relay/ProxyProtocolHeader) read back by a parser written here
-// from HAProxy's proxy-protocol specification (text v1 and binary v2), for IPv4 and IPv6 users,
-// mixed families (IPv4 written IPv4-mapped), an unparsable client_ip (UNKNOWN / LOCAL), and the
-// config key portMappings.<port>.proxyProtocol.
-#include <QtEndian>
+// The PROXY protocol header (engine/relay/ProxyProtocolHeader) read back by the tests' own parser
+// (tests/support/ProxyHeaderParser, from HAProxy's specification: text v1 and binary v2), for IPv4
+// and IPv6 users, an unknown relay address, mixed families (IPv4 written IPv4-mapped), an
+// unparsable client_ip (UNKNOWN / LOCAL), and the config key portMappings.<port>.proxyProtocol.
 #include <QtTest>
 
+#include "ProxyHeaderParser.h"
 #include "relay/ProxyProtocolHeader.h"
 
 using namespace nexustray;
 
-namespace {
-
-struct Parsed {
-    bool ok = false;
-    QString command; // v1: "TCP4"/"TCP6"/"UNKNOWN"; v2: "PROXY"/"LOCAL"
-    int family = 0;  // v2: 1 = INET, 2 = INET6, 0 = UNSPEC
-    QHostAddress source, destination;
-    quint16 sourcePort = 0, destinationPort = 0;
-    int length = 0; // bytes of the header
-};
-
-// v1: "PROXY" SP proto SP src SP dst SP sport SP dport CRLF, at most 107 bytes.
-Parsed parseV1(const QByteArray& data) {
-    Parsed p;
-    const qsizetype end = data.indexOf("\r\n");
-    if (!data.startsWith("PROXY ") || end < 0 || end + 2 > 107)
-        return p;
-    const QList<QByteArray> f = data.left(end).split(' ');
-    p.length = int(end + 2);
-    if (f.size() == 2 && f[1] == "UNKNOWN") {
-        p.command = QStringLiteral("UNKNOWN");
-        p.ok = true;
-        return p;
-    }
-    if (f.size() != 6 || (f[1] != "TCP4" && f[1] != "TCP6"))
-        return p;
-    p.command = QString::fromLatin1(f[1]);
-    const auto protocol =
-        f[1] == "TCP4" ? QAbstractSocket::IPv4Protocol : QAbstractSocket::IPv6Protocol;
-    bool a = false, b = false;
-    p.sourcePort = quint16(f[4].toUInt(&a));
-    p.destinationPort = quint16(f[5].toUInt(&b));
-    p.ok = a && b && p.source.setAddress(QString::fromLatin1(f[2])) &&
-           p.destination.setAddress(QString::fromLatin1(f[3])) && p.source.protocol() == protocol &&
-           p.destination.protocol() == protocol;
-    return p;
-}
-
-Parsed parseV2(const QByteArray& data) {
-    Parsed p;
-    static const QByteArray signature("\r\n\r\n\0\r\nQUIT\n", 12);
-    if (data.size() < 16 || !data.startsWith(signature))
-        return p;
-    const auto* u = reinterpret_cast<const uchar*>(data.constData());
-    if ((u[12] >> 4) != 2)
-        return p;
-    const int command = u[12] & 0xf;
-    p.family = u[13] >> 4;
-    const int transport = u[13] & 0xf;
-    const int len = qFromBigEndian<quint16>(u + 14);
-    if (data.size() < 16 + len)
-        return p;
-    p.length = 16 + len;
-    if (command == 0) {
-        p.command = QStringLiteral("LOCAL");
-        p.ok = true;
-        return p;
-    }
-    if (command != 1 || transport != 1)
-        return p;
-    p.command = QStringLiteral("PROXY");
-    const uchar* a = u + 16;
-    if (p.family == 1 && len >= 12) {
-        p.source = QHostAddress(qFromBigEndian<quint32>(a));
-        p.destination = QHostAddress(qFromBigEndian<quint32>(a + 4));
-        p.sourcePort = qFromBigEndian<quint16>(a + 8);
-        p.destinationPort = qFromBigEndian<quint16>(a + 10);
-        p.ok = true;
-    } else if (p.family == 2 && len >= 36) {
-        p.source = QHostAddress(a);
-        p.destination = QHostAddress(a + 16);
-        p.sourcePort = qFromBigEndian<quint16>(a + 32);
-        p.destinationPort = qFromBigEndian<quint16>(a + 34);
-        p.ok = true;
-    }
-    return p;
-}
-
-} // namespace
+using Parsed = nexustray::test::ParsedProxyHeader;
+constexpr auto parseV1 = &nexustray::test::parseProxyV1;
+constexpr auto parseV2 = &nexustray::test::parseProxyV2;
 
 class TestProxyProtocol : public QObject {
     Q_OBJECT
@@ -167,6 +91,25 @@ private Q_SLOTS:
         QVERIFY(proxyProtocolHeader(ProxyProtocol::None, QStringLiteral("1.2.3.4:5"),
                                     QHostAddress::LocalHost, 80)
                     .isEmpty());
+    }
+
+    // A relay reached through a proxy by name has no known address: the destination is the
+    // unspecified address of the user's family, the source stays exact.
+    void unknownRelay() {
+        const Parsed p1 = parseV1(proxyProtocolHeader(
+            ProxyProtocol::V1, QStringLiteral("203.0.113.7:5"), QHostAddress(), 443));
+        QVERIFY(p1.ok);
+        QCOMPARE(p1.command, QStringLiteral("TCP4"));
+        QCOMPARE(p1.source, QHostAddress(QStringLiteral("203.0.113.7")));
+        QCOMPARE(p1.destination, QHostAddress(QHostAddress::AnyIPv4));
+        QCOMPARE(int(p1.destinationPort), 443);
+        const Parsed p2 = parseV2(proxyProtocolHeader(
+            ProxyProtocol::V2, QStringLiteral("[2001:db8::7]:6"), QHostAddress(), 80));
+        QVERIFY(p2.ok);
+        QCOMPARE(p2.family, 2);
+        QCOMPARE(p2.source, QHostAddress(QStringLiteral("2001:db8::7")));
+        QCOMPARE(p2.destination, QHostAddress(QHostAddress::AnyIPv6));
+        QCOMPARE(int(p2.sourcePort), 6);
     }
 
     void configKey() {

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "ConnectProxy.h"
+#include "ProxyHeaderParser.h"
 #include "TestCa.h"
 #include "TestRelayTls.h"
 #include "TunnelUser.h"
@@ -155,6 +156,30 @@ private Q_SLOTS:
         QVERIFY(m_proxy->tunnelCount() >= 1);
         // Only the relay dial went through it (the name as written), not the local service's.
         QCOMPARE(m_proxy->requestedTargets(), QStringList(m_proxy->connectCount(), relayTarget()));
+    }
+
+    // PROXY protocol through a proxy (issue 15): the socket's peer is the proxy and the relay is a
+    // name only the proxy resolved, so the header's destination is the unspecified address of
+    // the user's family; the source is still the user. The echo service sends the header back.
+    void proxyHeaderDestinationIsUnspecified() {
+        qputenv("HTTPS_PROXY", m_proxy->url().toUtf8());
+        BackendConfig b = backend(relayUrl());
+        b.portMappings[80].proxyProtocol = ProxyProtocol::V1;
+        Client client(configOf(b));
+        client.start();
+        QTRY_COMPARE_WITH_TIMEOUT(sessionOf(client).state, SessionState::Connected, 10000);
+        TunnelUser user(m_hub->relayListenPort(80), "web.test");
+        user.send("after the header");
+        QTRY_VERIFY_WITH_TIMEOUT(user.received.endsWith(user.prelude + "after the header"), 10000);
+        const test::ParsedProxyHeader h = test::parseProxyV1(user.received);
+        QVERIFY2(h.ok, user.received.constData());
+        QCOMPARE(h.source, QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(h.sourcePort, user.socket.localPort());
+        QCOMPARE(h.destination, QHostAddress(QHostAddress::AnyIPv4));
+        QCOMPARE(h.destinationPort, quint16(80));
+        QCOMPARE(user.received.mid(h.length), user.prelude + "after the header");
+        QVERIFY(m_proxy->tunnelCount() >= 1);
+        stopClient(client);
     }
 
     void allProxyIsTheFallback() {

@@ -166,6 +166,29 @@ private Q_SLOTS:
                  qPrintable(bad.error));
     }
 
+    // The PROXY header's destination: the socket's peer when direct, the URL's IP literal when
+    // proxied (the peer is the proxy then), null for a name only the proxy resolved.
+    void relayAddress() {
+        const QNetworkProxy direct(QNetworkProxy::NoProxy);
+        const QNetworkProxy viaProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), 3128);
+        const QHostAddress peer(QStringLiteral("198.51.100.1"));
+        QCOMPARE(
+            proxy::relayAddress(QUrl(QStringLiteral("wss://relay.test/connect")), direct, peer),
+            peer);
+        QCOMPARE(proxy::relayAddress(QUrl(QStringLiteral("wss://relay.test/connect")), direct,
+                                     QHostAddress(QStringLiteral("::ffff:198.51.100.1"))),
+                 peer);
+        QCOMPARE(proxy::relayAddress(QUrl(QStringLiteral("wss://203.0.113.9/connect")), viaProxy,
+                                     QHostAddress::LocalHost),
+                 QHostAddress(QStringLiteral("203.0.113.9")));
+        QCOMPARE(proxy::relayAddress(QUrl(QStringLiteral("wss://[2001:db8::1]:443/connect")),
+                                     viaProxy, QHostAddress::LocalHost),
+                 QHostAddress(QStringLiteral("2001:db8::1")));
+        QVERIFY(proxy::relayAddress(QUrl(QStringLiteral("wss://relay.test/connect")), viaProxy,
+                                    QHostAddress::LocalHost)
+                    .isNull());
+    }
+
     void environmentLowerCaseWins() {
         const QByteArray oldUpper = qgetenv("HTTPS_PROXY"), oldLower = qgetenv("https_proxy");
         qputenv("HTTPS_PROXY", "http://upper:1");

@@ -179,8 +179,12 @@ private Q_SLOTS:
         QSignalSpy texts(&client, &WebSocketClient::textMessageReceived);
         QSignalSpy pongs(&client, &WebSocketClient::pong);
         client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/connect").arg(server.serverPort())));
+        QVERIFY(client.peerAddress().isNull()); // before the dial: nothing
         QVERIFY(connected.wait(5000));
         QVERIFY(peer);
+        // The socket's peer, as QWebSocket reports it (the PROXY header's destination).
+        QCOMPARE(client.peerAddress(), QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(client.peerPort(), server.serverPort());
 
         // messages of every length form, queued in one pass: they leave together, in order
         QList<QByteArray> sent;

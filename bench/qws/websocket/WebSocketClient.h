@@ -10,6 +10,7 @@
 
 #include <QAbstractSocket>
 #include <QByteArray>
+#include <QHostAddress>
 #include <QNetworkProxy>
 #include <QObject>
 #include <QSslConfiguration>
@@ -35,6 +36,7 @@ public:
     }
     void setHandshakeTimeout(int) {} // QWebSocket 6.4 has its own, fixed one
     void setProxy(const QNetworkProxy& proxy) { m_ws->setProxy(proxy); }
+    QNetworkProxy proxy() const { return m_ws->proxy(); }
 
     void open(const QUrl& url) { m_ws->open(url); }
     void sendTextMessage(const QString& text) { m_ws->sendTextMessage(text); }
@@ -54,6 +56,8 @@ public:
     QString closeReason() const { return m_ws->closeReason(); }
     QAbstractSocket::SocketError error() const { return m_ws->error(); }
     QString errorString() const { return m_ws->errorString(); }
+    QHostAddress peerAddress() const { return m_ws->peerAddress(); }
+    quint16 peerPort() const { return m_ws->peerPort(); }
 
 Q_SIGNALS:
     void connected();
