@@ -15,6 +15,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -154,6 +155,9 @@ private:
     quint64 m_bytesIn = 0;
     quint64 m_bytesOut = 0;
     QDateTime m_openedAt;
+    QElapsedTimer m_sinceConnect; // from the hub's `connect` (construction), for the dial time
+    bool m_dialled = false;       // dial() ran: a local TCP dial, timed
+    double m_dialSeconds = -1;    // StreamSnapshot::dialSeconds
     QString m_closeReason;
     QTimer m_timer{this}; // dial timeout / drain timeout / flush timeout, one at a time
     // local write timeout: armed while data waits for the local side; checks m_lastLocalWriteMs
