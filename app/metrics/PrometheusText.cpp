@@ -31,7 +31,7 @@ void PrometheusText::sample(const char* name, const Labels& labels, double value
     else if (value == std::floor(value) && std::fabs(value) < 1e15)
         m_text += QByteArray::number(qint64(value));
     else
-        m_text += QByteArray::number(value, 'g', 17);
+        m_text += QString::number(value, 'g', QLocale::FloatingPointShortest).toLatin1();
     m_text += '\n';
 }
 
@@ -46,7 +46,7 @@ void PrometheusText::histogram(const char* name, const Labels& labels, const His
         // "0.0005", "1", "+Inf": the shortest form that reads back as the bound.
         withLe.last().second =
             i < h.upperBounds().size()
-                ? QString::number(h.upperBounds().at(i), 'g', QLocale::FloatingPointShortest)
+                ? QString::number(h.upperBounds().at(i), 'f', QLocale::FloatingPointShortest)
                 : QStringLiteral("+Inf");
         sample(bucket.constData(), withLe, double(cumulative));
     }

@@ -1,7 +1,8 @@
 // Client::attestationFinished (one event per token request, issue 15) through a real Client
 // against the hub emulator, over ws:// and wss://: handshake and attest ok on connect, reauth ok
 // on a hub challenge, rejected when the hub refuses the token (1008), failed when the
-// attestation command (a real child process) fails.
+// attestation command (a real child process) fails, lost when the token never reaches a hub.
+#include <QTcpServer>
 #include <QtTest>
 
 #include "TestRelayTls.h"
@@ -75,8 +76,14 @@ private Q_SLOTS:
         failing.attestation.command = QStringLiteral("/bin/sh");
         failing.attestation.args = {QStringLiteral("-c"),
                                     QStringLiteral("echo no token here >&2; exit 3")};
+        BackendConfig unreachable = backend(QStringLiteral("unreachable"), hub);
+        QTcpServer closedPort; // a port that was free a moment ago: the dial is refused
+        QVERIFY(closedPort.listen(QHostAddress::LocalHost));
+        unreachable.nexusAddresses = {
+            QStringLiteral("ws://127.0.0.1:%1/connect").arg(closedPort.serverPort())};
+        closedPort.close();
         Config config;
-        config.backends = {good, refused, failing};
+        config.backends = {good, refused, failing, unreachable};
         Client client(config);
         QSignalSpy events(&client, &Client::attestationFinished);
         QVERIFY(events.isValid());
@@ -99,6 +106,10 @@ private Q_SLOTS:
         QCOMPARE(eventsOf(events, failing.name).first(), QStringLiteral("handshake/failed"));
         QVERIFY2(firstOf(events, failing.name).reason.contains(QLatin1String("exit status 3")),
                  qPrintable(firstOf(events, failing.name).reason));
+
+        // The token was made but no hub ever judged it.
+        QTRY_VERIFY_WITH_TIMEOUT(!eventsOf(events, unreachable.name).isEmpty(), 20000);
+        QCOMPARE(eventsOf(events, unreachable.name).first(), QStringLiteral("handshake/lost"));
 
         // A reauth challenge from the hub: one reauth/ok.
         QSignalSpy reauthenticated(&hub, &hub::HubEmulator::sessionReauthenticated);
