@@ -172,6 +172,12 @@ QByteArray ServiceMetrics::prometheusText() const {
     out.family("nexustray_attestations_total", "counter",
                "Token requests of the sessions by stage (handshake, attest, reauth) and result: "
                "ok, failed (no token), rejected (hub closed with 1008), lost (no verdict).");
+    // A backend's totals without copying them (a histogram each); zeros for one not seen yet.
+    static const BackendTotals kNone;
+    const auto totalsOf = [this](const QString& b) -> const BackendTotals& {
+        const auto it = m_backends.constFind(b);
+        return it != m_backends.constEnd() ? *it : kNone;
+    };
     for (const QString& b : std::as_const(backends))
         for (AttestationStage stage : kStages)
             for (AttestationResult result : kResults)
@@ -179,17 +185,14 @@ QByteArray ServiceMetrics::prometheusText() const {
                            {{backendKey, b},
                             {QStringLiteral("stage"), stageName(stage)},
                             {QStringLiteral("result"), attestationResultName(result)}},
-                           double(m_backends.value(b).attestations.value(int(stage) * kResultCount +
-                                                                         int(result))));
+                           double(totalsOf(b).attestations.value(int(stage) * kResultCount +
+                                                                 int(result))));
 
     out.family("nexustray_stream_dial_seconds", "histogram",
                "Local dial time of TCP streams: from the hub's connect to the local service "
                "connected (failed dials are not observed).");
-    for (const QString& b : std::as_const(backends)) {
-        const auto it = m_backends.constFind(b);
-        out.histogram("nexustray_stream_dial_seconds", {{backendKey, b}},
-                      it != m_backends.constEnd() ? it->dialSeconds : Histogram(dialBuckets()));
-    }
+    for (const QString& b : std::as_const(backends))
+        out.histogram("nexustray_stream_dial_seconds", {{backendKey, b}}, totalsOf(b).dialSeconds);
 
     out.family("nexustray_config_reloads_total", "counter",
                "Configuration reloads (SIGHUP) by result.");
