@@ -12,7 +12,7 @@
 
 namespace bench {
 
-int runClientProcess(QCoreApplication& app) {
+int runClientProcess(QCoreApplication& app, const ClientAttach& attach) {
     prctl(PR_SET_PDEATHSIG, SIGTERM); // never outlive the driver
     QCommandLineParser args;
     args.addOptions({{QStringLiteral("client-process"), QString()},
@@ -20,7 +20,8 @@ int runClientProcess(QCoreApplication& app) {
                      {QStringLiteral("ports"), QString(), QStringLiteral("list")},
                      {QStringLiteral("ca-file"), QString(), QStringLiteral("pem")},
                      {QStringLiteral("udp-port"), QString(), QStringLiteral("port")},
-                     {QStringLiteral("socks5-port"), QString(), QStringLiteral("port")}});
+                     {QStringLiteral("socks5-port"), QString(), QStringLiteral("port")},
+                     {QStringLiteral("metrics"), QString(), QStringLiteral("addr")}});
     args.process(app);
     const QStringList ports = args.value(QStringLiteral("ports")).split(QLatin1Char(','));
     if (ports.size() < 4)
@@ -46,6 +47,8 @@ int runClientProcess(QCoreApplication& app) {
     nexustray::Config config;
     config.backends = {b};
     nexustray::Client client(config);
+    if (attach && !attach(client, args.value(QStringLiteral("metrics"))))
+        return 1;
     client.start();
     return QCoreApplication::exec();
 }

@@ -39,6 +39,7 @@
 
 #include "BenchCa.h"
 #include "HubPeer.h"
+#include "MetricsScraper.h"
 #include "Origin.h"
 #include "Pattern.h"
 #include "TlsLoad.h"
@@ -425,6 +426,9 @@ int runDriver(const QCommandLineParser& args) {
         only.contains(QStringLiteral("rate")) || only.contains(QStringLiteral("tlsload"));
     const bool udpWorkload = only.contains(QStringLiteral("udp"));
     const bool socksWorkload = only.contains(QStringLiteral("socks5"));
+    // The cost of the metrics (issue 15): the client with its metrics endpoint, unscraped and
+    // scraped every second.
+    const bool metricsWorkload = only.contains(QStringLiteral("metrics"));
 
     Origin origin;
     if (!origin.start()) {
@@ -441,7 +445,12 @@ int runDriver(const QCommandLineParser& args) {
         std::fprintf(stderr, "--client must be own or qwebsocket\n");
         return 2;
     }
-    const QString clientTarget = clientKind == QLatin1String("own")
+    if (metricsWorkload && clientKind != QLatin1String("own")) {
+        std::fprintf(stderr, "--only metrics needs --client own\n");
+        return 2;
+    }
+    const QString clientTarget = metricsWorkload ? QStringLiteral("nexus-bench-metrics-client")
+                                 : clientKind == QLatin1String("own")
                                      ? QStringLiteral("nexus-bench-client")
                                      : QStringLiteral("nexus-bench-qws-client");
     const QString clientProgram =
@@ -510,6 +519,13 @@ int runDriver(const QCommandLineParser& args) {
         socksPort = probe.serverPort();
         childArgs << QStringLiteral("--socks5-port") << QString::number(socksPort);
         bridgeOutbound(&hub);
+    }
+    QString metricsAddr;
+    if (metricsWorkload) { // the metrics endpoint on a free loopback port
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost);
+        metricsAddr = QStringLiteral("127.0.0.1:%1").arg(probe.serverPort());
+        childArgs << QStringLiteral("--metrics") << metricsAddr;
     }
     child.setArguments(childArgs);
     child.setProcessChannelMode(args.isSet(QStringLiteral("verbose"))
@@ -747,6 +763,69 @@ int runDriver(const QCommandLineParser& args) {
             }
         }
         out.insert(QStringLiteral("socks5"), socksJson);
+    }
+
+    // --- the metrics endpoint (issue 15): bulk download and exchanges, unscraped and scraped
+    if (metricsWorkload) {
+        QJsonArray metricsJson;
+        MetricsScraper scraper(metricsAddr, 1000);
+        for (bool scraped : {false, true}) {
+            const QString how =
+                scraped ? QStringLiteral("scraped 1/s") : QStringLiteral("unscraped");
+            if (scraped)
+                scraper.start();
+            const BulkResult tr = driver.bulkMedian(tunnel, true, 1, bulkBytes, repeat);
+            const int exchangeConcurrency = 10;
+            const LatencyResult lr =
+                driver.exchanges(tunnel, exchangeConcurrency, durationMs, exchangeSize);
+            scraper.stop();
+            const bool ok = tr.ok && lr.ok && scraper.failures() == 0;
+            rows.push_back({QStringLiteral("metrics %1: download, 1 stream").arg(how),
+                            QStringLiteral("MB/s"), tr.mbps(), -1, -1, ok});
+            rows.push_back({QStringLiteral("  client CPU per GiB"), QStringLiteral("s"),
+                            tr.cpuPerGiB(), -1, -1, ok});
+            rows.push_back({QStringLiteral("metrics %1: %2 B exch., %3 conc., rate")
+                                .arg(how)
+                                .arg(exchangeSize)
+                                .arg(exchangeConcurrency),
+                            QStringLiteral("req/s"), lr.rps(), -1, -1, ok});
+            rows.push_back({QStringLiteral("  p99"), QStringLiteral("ms"), lr.p99, -1, -1, ok});
+            rows.push_back({QStringLiteral("  client CPU per 1000 exchanges"), QStringLiteral("ms"),
+                            lr.requests ? lr.clientCpu * 1e6 / double(lr.requests) : -1, -1, -1,
+                            ok});
+            metricsJson.append(
+                QJsonObject{{QStringLiteral("scraped"), scraped},
+                            {QStringLiteral("downloadMBps"), tr.mbps()},
+                            {QStringLiteral("downloadClientCpuPerGiB"), tr.cpuPerGiB()},
+                            {QStringLiteral("exchangeRps"), lr.rps()},
+                            {QStringLiteral("exchangeP99ms"), lr.p99},
+                            {QStringLiteral("exchangeClientCpuSeconds"), lr.clientCpu},
+                            {QStringLiteral("exchanges"), double(lr.requests)},
+                            {QStringLiteral("scrapes"), double(scraper.scrapes())},
+                            {QStringLiteral("scrapeFailures"), double(scraper.failures())},
+                            {QStringLiteral("ok"), ok}});
+        }
+        // The cost of one scrape alone: back-to-back scrapes of the idle client, its CPU divided
+        // by their number (the busy figures above are noisier than one scrape a second costs).
+        const int burst = 1000;
+        const double cpuBefore = readProc(child.processId()).cpuSeconds;
+        for (int i = 0; i < burst; ++i) {
+            const quint64 want = scraper.scrapes() + scraper.failures() + 1;
+            scraper.scrape();
+            waitUntil([&] { return scraper.scrapes() + scraper.failures() >= want; }, 5000);
+        }
+        const double cpuPerScrapeUs =
+            (readProc(child.processId()).cpuSeconds - cpuBefore) / burst * 1e6;
+        rows.push_back(
+            {QStringLiteral("metrics: client CPU per scrape (idle, %1 in a row)").arg(burst),
+             QStringLiteral("us"), cpuPerScrapeUs, -1, -1, scraper.failures() == 0});
+        out.insert(QStringLiteral("metricsClientCpuPerScrapeUs"), cpuPerScrapeUs);
+        rows.push_back({QStringLiteral("metrics scrapes (all answered)"), QStringLiteral("n"),
+                        double(scraper.scrapes()), -1, -1, scraper.failures() == 0});
+        rows.push_back({QStringLiteral("  bytes per scrape"), QStringLiteral("B"),
+                        scraper.scrapes() ? double(scraper.bytes()) / double(scraper.scrapes()) : 0,
+                        -1, -1, true});
+        out.insert(QStringLiteral("metrics"), metricsJson);
     }
 
     // --- UDP flows (issue 14): datagrams echoed at a fixed offered rate, 1 and 100 flows
@@ -1012,8 +1091,8 @@ int main(int argc, char** argv) {
          QStringLiteral("Runs per bulk figure; the median (by throughput) is shown."),
          QStringLiteral("n"), QStringLiteral("3")},
         {QStringLiteral("only"),
-         QStringLiteral("Sections to run: download,upload,exchange,idle,rate,tlsload; also udp "
-                        "and socks5 (not in the default)."),
+         QStringLiteral("Sections to run: download,upload,exchange,idle,rate,tlsload; also udp, "
+                        "socks5 and metrics (not in the default)."),
          QStringLiteral("list"), QStringLiteral("download,upload,exchange,idle,rate,tlsload")},
         {QStringLiteral("rate"),
          QStringLiteral("Requests per second of the fixed-rate TLS workloads (section rate)."),

@@ -1,6 +1,10 @@
 #include "PrometheusText.h"
 
+#include <QLocale>
+
 #include <cmath>
+
+#include "Histogram.h"
 
 namespace nexustray::app {
 
@@ -27,8 +31,27 @@ void PrometheusText::sample(const char* name, const Labels& labels, double value
     else if (value == std::floor(value) && std::fabs(value) < 1e15)
         m_text += QByteArray::number(qint64(value));
     else
-        m_text += QByteArray::number(value, 'g', 17);
+        m_text += QString::number(value, 'g', QLocale::FloatingPointShortest).toLatin1();
     m_text += '\n';
+}
+
+void PrometheusText::histogram(const char* name, const Labels& labels, const Histogram& h) {
+    const QByteArray base(name);
+    const QByteArray bucket = base + "_bucket";
+    Labels withLe = labels;
+    withLe.append({QStringLiteral("le"), QString()});
+    quint64 cumulative = 0;
+    for (qsizetype i = 0; i < h.bucketCounts().size(); ++i) {
+        cumulative += h.bucketCounts().at(i);
+        // "0.0005", "1", "+Inf": the shortest form that reads back as the bound.
+        withLe.last().second =
+            i < h.upperBounds().size()
+                ? QString::number(h.upperBounds().at(i), 'f', QLocale::FloatingPointShortest)
+                : QStringLiteral("+Inf");
+        sample(bucket.constData(), withLe, double(cumulative));
+    }
+    sample((base + "_sum").constData(), labels, h.sum());
+    sample((base + "_count").constData(), labels, double(h.count()));
 }
 
 QString PrometheusText::escapeLabelValue(const QString& value) {

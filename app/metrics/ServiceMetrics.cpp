@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QMap>
 
+#include <iterator>
+
 #include "PrometheusText.h"
 #include "nexustray/Client.h"
 
@@ -16,6 +18,11 @@ namespace {
 
 constexpr size_t kClosedMemory = 4096;
 const StreamKind kKinds[] = {StreamKind::Tcp, StreamKind::Udp, StreamKind::Outbound};
+const AttestationStage kStages[] = {AttestationStage::Handshake, AttestationStage::Attest,
+                                    AttestationStage::Reauth};
+const AttestationResult kResults[] = {AttestationResult::Ok, AttestationResult::Failed,
+                                      AttestationResult::Rejected, AttestationResult::Lost};
+constexpr int kResultCount = int(std::size(kResults));
 
 QString isoTime(const QDateTime& t) {
     return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString();
@@ -31,6 +38,7 @@ ServiceMetrics::ServiceMetrics(Client* client, QObject* parent)
             [this](const StreamSnapshot& s) { onStream(s, s.state == StreamState::Closed); });
     connect(client, &Client::streamClosed, this,
             [this](const StreamSnapshot& s) { onStream(s, true); });
+    connect(client, &Client::attestationFinished, this, &ServiceMetrics::onAttestation);
     for (const SessionSnapshot& s : client->sessions())
         onSession(s);
 }
@@ -50,6 +58,14 @@ void ServiceMetrics::onSession(const SessionSnapshot& s) {
     track.relay = s.relayUrl;
 }
 
+QList<double> ServiceMetrics::dialBuckets() {
+    return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+}
+
+void ServiceMetrics::onAttestation(const AttestationEvent& e) {
+    ++m_backends[e.backendName].attestations[int(e.stage) * kResultCount + int(e.result)];
+}
+
 QString ServiceMetrics::backendOf(const QString& sessionId) const {
     const auto it = m_sessionTracks.constFind(sessionId);
     if (it != m_sessionTracks.constEnd())
@@ -63,11 +79,19 @@ void ServiceMetrics::onStream(const StreamSnapshot& s, bool closed) {
     auto it = m_open.find(s.clientId);
     if (it == m_open.end()) {
         const QString backend = backendOf(s.sessionId);
-        ++m_backends[backend].streamsTotal[int(s.kind)];
+        BackendTotals& totals = m_backends[backend];
+        ++totals.streamsTotal[int(s.kind)];
+        if (s.dialSeconds >= 0) // seen for the first time already dialled (or even closed)
+            totals.dialSeconds.observe(s.dialSeconds);
         if (!closed)
-            m_open.insert(s.clientId, OpenStream{backend, s.kind});
-    } else if (closed) {
-        m_open.erase(it);
+            m_open.insert(s.clientId, OpenStream{backend, s.kind, s.dialSeconds >= 0});
+    } else {
+        if (!it->dialObserved && s.dialSeconds >= 0) {
+            m_backends[it->backend].dialSeconds.observe(s.dialSeconds);
+            it->dialObserved = true;
+        }
+        if (closed)
+            m_open.erase(it);
     }
     if (closed) {
         m_closed.insert(s.clientId);
@@ -144,6 +168,31 @@ QByteArray ServiceMetrics::prometheusText() const {
         out.sample("nexustray_reconnects_total",
                    {{backendKey, t.backend}, {QStringLiteral("relay"), t.relay}},
                    qMax(0, t.connects - 1));
+
+    out.family("nexustray_attestations_total", "counter",
+               "Token requests of the sessions by stage (handshake, attest, reauth) and result: "
+               "ok, failed (no token), rejected (hub closed with 1008), lost (no verdict).");
+    // A backend's totals without copying them (a histogram each); zeros for one not seen yet.
+    static const BackendTotals kNone;
+    const auto totalsOf = [this](const QString& b) -> const BackendTotals& {
+        const auto it = m_backends.constFind(b);
+        return it != m_backends.constEnd() ? *it : kNone;
+    };
+    for (const QString& b : std::as_const(backends))
+        for (AttestationStage stage : kStages)
+            for (AttestationResult result : kResults)
+                out.sample("nexustray_attestations_total",
+                           {{backendKey, b},
+                            {QStringLiteral("stage"), stageName(stage)},
+                            {QStringLiteral("result"), attestationResultName(result)}},
+                           double(totalsOf(b).attestations.value(int(stage) * kResultCount +
+                                                                 int(result))));
+
+    out.family("nexustray_stream_dial_seconds", "histogram",
+               "Local dial time of TCP streams: from the hub's connect to the local service "
+               "connected (failed dials are not observed).");
+    for (const QString& b : std::as_const(backends))
+        out.histogram("nexustray_stream_dial_seconds", {{backendKey, b}}, totalsOf(b).dialSeconds);
 
     out.family("nexustray_config_reloads_total", "counter",
                "Configuration reloads (SIGHUP) by result.");

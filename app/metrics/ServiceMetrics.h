@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 
+#include "Histogram.h"
 #include "nexustray/Snapshots.h"
 
 namespace nexustray {
@@ -26,6 +27,10 @@ namespace nexustray::app {
 class ServiceMetrics : public QObject {
     Q_OBJECT
 public:
+    // nexustray_stream_dial_seconds buckets: local dials take well under a millisecond to a few
+    // seconds (a service busy or far away); the dial timeout (10 s) ends slower ones.
+    static QList<double> dialBuckets();
+
     explicit ServiceMetrics(Client* client, QObject* parent = nullptr);
 
     // Config reloads (SIGHUP) so far, for nexustray_config_reloads_total.
@@ -43,6 +48,9 @@ private:
         quint64 bytesToLocal = 0;
         quint64 bytesToHub = 0;
         QHash<int, quint64> streamsTotal; // StreamKind -> streams seen
+        // AttestationStage * kAttestationResults + AttestationResult -> token requests
+        QHash<int, quint64> attestations;
+        Histogram dialSeconds{dialBuckets()};
     };
     struct SessionTrack {
         QString backend;
@@ -55,10 +63,12 @@ private:
     struct OpenStream {
         QString backend;
         StreamKind kind = StreamKind::Tcp;
+        bool dialObserved = false; // its dial time is in the histogram
     };
 
     void onSession(const SessionSnapshot& s);
     void onStream(const StreamSnapshot& s, bool closed);
+    void onAttestation(const AttestationEvent& e);
     QString backendOf(const QString& sessionId) const;
 
     Client* m_client;

@@ -53,18 +53,6 @@ bool TokenProvider::dropDelivery(quint64 id) {
     return m_pendingDeliveries.remove(id);
 }
 
-QString stageName(AttestationStage stage) {
-    switch (stage) {
-    case AttestationStage::Handshake:
-        return QStringLiteral("handshake");
-    case AttestationStage::Attest:
-        return QStringLiteral("attest");
-    case AttestationStage::Reauth:
-        return QStringLiteral("reauth");
-    }
-    return QString();
-}
-
 AttestationIdentity AttestationIdentity::fromBackend(const BackendConfig& backend) {
     AttestationIdentity id;
     id.backendName = backend.name;

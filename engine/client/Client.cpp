@@ -155,6 +155,7 @@ Client::Client(Config config, QObject* parent)
     qRegisterMetaType<nexustray::SessionSnapshot>();
     qRegisterMetaType<nexustray::StreamSnapshot>();
     qRegisterMetaType<nexustray::BackendIdentity>();
+    qRegisterMetaType<nexustray::AttestationEvent>();
 }
 
 Client::~Client() {
@@ -333,6 +334,7 @@ void ClientPrivate::startSession(const BackendConfig& backend, int i) {
         streamGenerations.remove(s.clientId);
         Q_EMIT q->streamClosed(s);
     });
+    QObject::connect(session, &Session::attestationFinished, q, &Client::attestationFinished);
     QObject::connect(session, &Session::stopped, q, [this, worker] { workerStopped(worker); });
     workers.append(worker);
     worker->thread->start();

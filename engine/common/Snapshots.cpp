@@ -70,4 +70,30 @@ QString streamKindName(StreamKind kind) {
     return QString();
 }
 
+QString stageName(AttestationStage stage) {
+    switch (stage) {
+    case AttestationStage::Handshake:
+        return QStringLiteral("handshake");
+    case AttestationStage::Attest:
+        return QStringLiteral("attest");
+    case AttestationStage::Reauth:
+        return QStringLiteral("reauth");
+    }
+    return QString();
+}
+
+QString attestationResultName(AttestationResult result) {
+    switch (result) {
+    case AttestationResult::Ok:
+        return QStringLiteral("ok");
+    case AttestationResult::Failed:
+        return QStringLiteral("failed");
+    case AttestationResult::Rejected:
+        return QStringLiteral("rejected");
+    case AttestationResult::Lost:
+        return QStringLiteral("lost");
+    }
+    return QString();
+}
+
 } // namespace nexustray

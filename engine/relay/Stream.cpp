@@ -48,6 +48,7 @@ Stream::Stream(Params params, StreamHost* host, QObject* parent)
     , m_header(protocol::dataHeader(m_params.request.clientId))
     , m_reverseCredits(std::min(m_params.reverseCredits, kMaxCredits))
     , m_reverseUnlimited(m_params.reverseCredits <= 0) {
+    m_sinceConnect.start();
     m_timer.setSingleShot(true);
     m_writeTimer.setSingleShot(true);
     connect(&m_writeTimer, &QTimer::timeout, this, &Stream::onWriteTimer);
@@ -73,6 +74,7 @@ void Stream::dial(const QString& hostPort) {
         onLocalError(QStringLiteral("invalid target '%1'").arg(hostPort));
         return;
     }
+    m_dialled = true;
     auto* socket = new QTcpSocket(this);
     socket->setProxy(QNetworkProxy::NoProxy); // local services are never reached through a proxy
     socket->setReadBufferSize(kLocalReadBuffer);
@@ -157,6 +159,8 @@ void Stream::onLocalConnected() {
     m_timer.stop();
     m_timer.disconnect(this);
     m_state = StreamState::Open;
+    if (m_dialled) // the nexustray_stream_dial_seconds histogram (failed dials are not timed)
+        m_dialSeconds = double(m_sinceConnect.nsecsElapsed()) / 1e9;
     touch();
     qCDebug(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "connected to"
                       << m_target;
@@ -544,6 +548,7 @@ StreamSnapshot Stream::snapshot(const QString& sessionId) const {
     fillCommonSnapshot(s, sessionId, m_params.request);
     s.isTls = m_params.request.isTls;
     s.kind = m_params.kind;
+    s.dialSeconds = m_dialSeconds;
     return s;
 }
 

@@ -16,6 +16,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -161,6 +162,9 @@ private:
     bool m_awaitingTailAck = false; // tail sent and padded; disconnect once m_unacknowledged is 0
     bool m_hubClosed = false;
 
+    QElapsedTimer m_sinceConnect; // from the hub's `connect` (construction), for the dial time
+    bool m_dialled = false;       // dial() ran: a local TCP dial, timed
+    double m_dialSeconds = -1;    // StreamSnapshot::dialSeconds
     QTimer m_timer{this}; // dial timeout / drain timeout / flush timeout, one at a time
     // local write timeout: armed while data waits for the local side; checks m_lastLocalWriteMs
     // when it fires instead of being restarted on every write

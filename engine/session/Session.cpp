@@ -58,6 +58,7 @@ Session::Session(SessionSettings settings, QObject* parent)
     qRegisterMetaType<nexustray::TokenResult>();
     qRegisterMetaType<nexustray::SessionSnapshot>();
     qRegisterMetaType<nexustray::StreamSnapshot>();
+    qRegisterMetaType<nexustray::AttestationEvent>();
     m_stateSince = QDateTime::currentDateTimeUtc();
     for (QTimer* t :
          {&m_attemptTimer, &m_retryTimer, &m_stableTimer, &m_stopTimer, &m_deadlineTimer})
@@ -101,6 +102,18 @@ void Session::noteError(const QString& error, SessionErrorKind kind) {
     m_errorKind = kind;
 }
 
+void Session::reportAttestation(AttestationStage stage, AttestationResult result,
+                                const QString& reason) {
+    Q_EMIT attestationFinished(
+        {m_settings.backend.name, m_settings.sessionId, stage, result, reason});
+}
+
+void Session::settleVerdict(AttestationResult result, const QString& reason) {
+    if (!std::exchange(m_verdictPending, false))
+        return;
+    reportAttestation(m_verdictStage, result, reason);
+}
+
 void Session::setState(SessionState state, const QString& error, SessionErrorKind kind) {
     if (!error.isEmpty())
         noteError(error, kind);
@@ -124,6 +137,7 @@ void Session::start() {
     connect(&m_keepaliveTimer, &QTimer::timeout, this, &Session::onKeepalive);
     connect(&m_deadlineTimer, &QTimer::timeout, this, &Session::onReceiveDeadline);
     connect(&m_stableTimer, &QTimer::timeout, this, [this] {
+        settleVerdict(AttestationResult::Ok); // stage 1 was not refused
         m_established = true;
         m_backoff.reset();
     });
@@ -197,6 +211,7 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
     if (!result.ok || result.token.trimmed().isEmpty()) {
         const QString error =
             result.ok ? QStringLiteral("token provider returned empty token") : result.error;
+        reportAttestation(stage, AttestationResult::Failed, error);
         if (stage == AttestationStage::Reauth) {
             qCWarning(lcSession).noquote()
                 << m_settings.sessionId << "re-attestation failed, ending the session:" << error;
@@ -222,13 +237,18 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         if (m_phase != Phase::FetchingToken)
             return;
         m_handshakeToken = token;
+        m_verdictPending = true; // settled by the challenge, a refusal or a failed dial
+        m_verdictStage = AttestationStage::Handshake;
         openWebSocket();
         break;
     case AttestationStage::Attest:
         if (m_phase != Phase::Attesting || !m_ws)
             return;
         m_ws->sendTextMessage(token);
-        // Success is silent (protocol.md §2 step 4): from here on we are live.
+        // Success is silent (protocol.md §2 step 4): from here on we are live. The verdict is
+        // settled by the hub's next message, the stable timer, or a 1008 close.
+        m_verdictPending = true;
+        m_verdictStage = AttestationStage::Attest;
         m_phase = Phase::Live;
         // The destination of PROXY protocol headers, for this connection's streams.
         m_muxSettings.relayAddress =
@@ -253,6 +273,8 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
                 << token.toUtf8().size() << "bytes), ending the session";
             noteError(QStringLiteral("re-attestation token larger than 32785 bytes"),
                       SessionErrorKind::Other);
+            reportAttestation(stage, AttestationResult::Failed,
+                              QStringLiteral("token larger than 32785 bytes"));
             if (m_ws)
                 m_ws->close(ws::Normal);
             return;
@@ -260,6 +282,8 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         if (m_phase == Phase::Live && m_ws) {
             m_ws->sendTextMessage(token);
             qCInfo(lcSession).noquote() << m_settings.sessionId << "re-attested";
+            // The hub's success is silent and its refusal a drop like any other (§3): sent = ok.
+            reportAttestation(stage, AttestationResult::Ok);
         }
         break;
     }
@@ -344,11 +368,14 @@ void Session::onTextMessage(const QString& text) {
                           SessionErrorKind::Unreachable);
             return;
         }
+        settleVerdict(AttestationResult::Ok); // the hub accepted stage 0
         m_phase = Phase::Attesting;
         m_pendingStage = AttestationStage::Attest;
         m_pendingRequest = m_provider->request({AttestationStage::Attest, challenge->nonce});
         return;
     }
+    if (m_phase == Phase::Live)
+        settleVerdict(AttestationResult::Ok); // the hub talks to us after stage 1
     if (m_phase != Phase::Live || !challenge ||
         challenge->type != protocol::Challenge::Type::Reauth)
         return; // late handshake challenges, unknown types and non-JSON text are ignored
@@ -375,6 +402,7 @@ void Session::onBinaryMessage(const QByteArray& message) {
     if (m_phase != Phase::Live)
         return;
     if (!m_established) {
+        settleVerdict(AttestationResult::Ok); // the hub relays to us after stage 1
         m_established = true;
         m_backoff.reset();
     }
@@ -495,6 +523,7 @@ void Session::onWsDisconnected() {
     dropWebSocket();
 
     if (m_stopping) {
+        settleVerdict(AttestationResult::Lost, QStringLiteral("session stopped"));
         m_stopTimer.stop();
         m_phase = Phase::Stopped;
         setState(SessionState::Disabled);
@@ -523,6 +552,7 @@ void Session::onWsDisconnected() {
         error = QStringLiteral("connection closed (code %1)").arg(code);
     }
     const QString cause = error; // without the URL: "edge403.example.net" is no refusal
+    settleVerdict(refused ? AttestationResult::Rejected : AttestationResult::Lost, error);
     if (neverUpgraded && reason.isEmpty())
         error = QStringLiteral("cannot reach %1: %2").arg(m_settings.relayUrl, error);
 
@@ -539,6 +569,7 @@ void Session::onWsDisconnected() {
 void Session::attemptFailed(const QString& error, SessionErrorKind kind, const QString& cause) {
     if (m_stopping)
         return;
+    settleVerdict(AttestationResult::Lost, error); // e.g. the dial failed: the token never arrived
     if (m_provider) // e.g. the keyring secret is read again for the retry
         m_provider->sessionAttemptFailed();
     if (m_ws) {
@@ -645,6 +676,7 @@ void Session::stop() {
     }
     closeAllStreams(false);
     dropWebSocket();
+    settleVerdict(AttestationResult::Lost, QStringLiteral("session stopped"));
     m_phase = Phase::Stopped;
     setState(SessionState::Disabled);
     Q_EMIT stopped();

@@ -64,6 +64,8 @@ Q_SIGNALS:
     void sessionChanged(const nexustray::SessionSnapshot& snapshot);
     void streamChanged(const nexustray::StreamSnapshot& snapshot);
     void streamClosed(const nexustray::StreamSnapshot& snapshot);
+    // One per token request the provider answered (AttestationResult says when each is decided).
+    void attestationFinished(const nexustray::AttestationEvent& event);
     void stopped();
 
 private:
@@ -94,6 +96,11 @@ private:
     void setState(SessionState state, const QString& error = QString(),
                   SessionErrorKind kind = SessionErrorKind::Other);
     void noteError(const QString& error, SessionErrorKind kind); // lastError for later
+    // attestationFinished for `stage`; settleVerdict() for the token sent and awaiting the hub's
+    // verdict (m_verdictPending), if any.
+    void reportAttestation(AttestationStage stage, AttestationResult result,
+                           const QString& reason = QString());
+    void settleVerdict(AttestationResult result, const QString& reason = QString());
     void onKeepalive();
     void onReceiveDeadline();
 
@@ -130,6 +137,10 @@ private:
     quint64 m_pendingRequest = 0; // token request we are waiting for
     AttestationStage m_pendingStage = AttestationStage::Handshake;
     QString m_handshakeToken;
+    // A handshake or attest token is on its way to (or at) the hub, which has not yet shown
+    // whether it accepts it; m_verdictStage says which.
+    bool m_verdictPending = false;
+    AttestationStage m_verdictStage = AttestationStage::Handshake;
 
     // Timers are children so that moveToThread() takes them along.
     QTimer m_attemptTimer{this};   // challenge timeout

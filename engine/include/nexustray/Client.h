@@ -89,6 +89,10 @@ Q_SIGNALS:
     // Throttled: at most a few times per second per session, plus open/close events.
     void streamChanged(const nexustray::StreamSnapshot& snapshot);
     void streamClosed(const nexustray::StreamSnapshot& snapshot);
+    // Every token request of every session once its outcome is known (Snapshots.h,
+    // AttestationResult): stage handshake / attest / reauth, result ok / failed / rejected /
+    // lost. Exactly one per request the provider answered; for nexustray_attestations_total.
+    void attestationFinished(const nexustray::AttestationEvent& event);
     void stopped();
     void backendIdentityChanged(const nexustray::BackendIdentity& identity);
 

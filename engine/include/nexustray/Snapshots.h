@@ -81,6 +81,42 @@ struct StreamSnapshot {
     quint64 datagramsIn = 0;
     quint64 datagramsOut = 0;
     quint64 datagramsDropped = 0;
+    // TCP streams this client dialled (target host:port): seconds from the hub's `connect` to
+    // the local socket connected. -1 while dialling, when the dial failed, and for streams that
+    // were not dialled (UDP, outbound, library-mode handlers).
+    double dialSeconds = -1;
+};
+
+// The points at which a session asks its token provider for a token (attestation.md).
+enum class AttestationStage {
+    Handshake, // stage 0: the first message of every connection attempt
+    Attest,    // stage 1: the answer to the hub's handshake_challenge
+    Reauth,    // the answer to a reauth_challenge (protocol.md §3)
+};
+QString stageName(AttestationStage stage); // "handshake", "attest", "reauth"
+
+// How one token request of a session ended (Client::attestationFinished).
+enum class AttestationResult {
+    Ok,       // sent and accepted: handshake -> the hub sent its challenge; attest -> the hub
+              // carried on (sent something, or the connection outlived stableAfterMs); reauth ->
+              // sent (the hub's success is silent and its refusal is a plain drop, §3)
+    Failed,   // no token: the provider failed (command exit/timeout, secret, TPM) or its token
+              // was unusable (empty, a reauth token above the message limit)
+    Rejected, // the hub closed the connection with 1008 (policy violation) in answer to it
+    Lost,     // no verdict: the dial failed, the connection ended without 1008 (the hub also
+              // drops without a close frame when its error text is long), the challenge did not
+              // come in time, or the session stopped
+};
+QString attestationResultName(AttestationResult result); // "ok", "failed", "rejected", "lost"
+
+// One finished token request: exactly one per request the provider answered (a request
+// cancelled before its answer, e.g. by stop(), reports nothing).
+struct AttestationEvent {
+    QString backendName;
+    QString sessionId; // "<backend>#<n>", as in SessionSnapshot
+    AttestationStage stage = AttestationStage::Handshake;
+    AttestationResult result = AttestationResult::Ok;
+    QString reason; // plain words for the failures (provider error, hub close reason); no secrets
 };
 
 // The TPM identity of a backend with attestation.tpm, as namek knows it (Client::checkIdentity).
@@ -100,3 +136,4 @@ struct BackendIdentity {
 Q_DECLARE_METATYPE(nexustray::SessionSnapshot)
 Q_DECLARE_METATYPE(nexustray::BackendIdentity)
 Q_DECLARE_METATYPE(nexustray::StreamSnapshot)
+Q_DECLARE_METATYPE(nexustray::AttestationEvent)

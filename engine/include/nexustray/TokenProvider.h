@@ -18,8 +18,7 @@
 
 namespace nexustray {
 
-enum class AttestationStage { Handshake, Attest, Reauth };
-QString stageName(AttestationStage stage); // "handshake", "attest", "reauth"
+// AttestationStage and stageName() are in Snapshots.h (AttestationEvent reports them too).
 
 // What every request tells the provider about the backend (captured when the session is built).
 struct AttestationIdentity {
