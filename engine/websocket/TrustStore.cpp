@@ -7,7 +7,6 @@
 #include <QFileInfo>
 #include <QMutex>
 #include <QSet>
-#include <QSslConfiguration>
 
 #include <algorithm>
 #include <atomic>
@@ -112,16 +111,47 @@ QStringList envFiles(QByteArray* signature, QStringList* problems) {
     return files;
 }
 
-// Digests of Qt's own roots: parsing a few hundred files takes a while, and the distribution's
-// store does not change under a running client often enough to re-read it per dial. Only the
-// digests are kept: Qt itself loads the root a hub needs on demand.
+// The directories Qt 6.4's OpenSSL backend hands to OpenSSL for on-demand root lookup
+// (QSslSocketPrivate::unixRootCertDirectories(), private): OpenSSL looks a root up there by the
+// hash of its subject, in files named like "1a2b3c4d.0".
+const char* const kQtRootDirectories[] = {
+    "/etc/ssl/certs/",     "/usr/lib/ssl/certs/", "/usr/share/ssl/",
+    "/usr/local/ssl/",     "/var/ssl/certs/",     "/usr/local/ssl/certs/",
+    "/etc/openssl/certs/", "/opt/openssl/certs/", "/etc/ssl/"};
+
+bool isHashedName(const QString& name) {
+    const qsizetype dot = name.indexOf(u'.');
+    if (dot != 8 || name.size() < 10)
+        return false;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const QChar c = name.at(i);
+        const bool hex = (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+        if (i == dot ? c != u'.' : (i < dot ? !hex : !c.isDigit()))
+            return false;
+    }
+    return true;
+}
+
+// Digests of the roots Qt finds on demand: those in hashed files of its directories. Read once
+// per process (the distribution's store does not change under a running client often enough to
+// re-read it per dial), as PEM blocks and digests only: nothing is parsed, nothing listed.
 void loadQtDigests(SharedRoots& s) {
     if (s.qtDigestsLoaded)
         return;
-    const QList<QSslCertificate> all = QSslConfiguration::systemCaCertificates();
-    for (const QSslCertificate& cert : all) {
-        if (!cert.isNull())
-            s.qtDigests.insert(digest(cert.toDer()));
+    QSet<QString> seen; // canonical paths: the directories overlap and hold links
+    for (const char* directory : kQtRootDirectories) {
+        const QDir dir(QString::fromLatin1(directory));
+        for (const QFileInfo& entry : dir.entryInfoList(QDir::Files | QDir::Readable)) {
+            const QString path = entry.canonicalFilePath();
+            if (!isHashedName(entry.fileName()) || path.isEmpty() || seen.contains(path))
+                continue;
+            seen.insert(path);
+            QByteArray pem;
+            if (!readPemBytes(path, &pem).isEmpty())
+                continue;
+            for (const QByteArray& der : pemBlocks(pem))
+                s.qtDigests.insert(digest(der));
+        }
     }
     s.qtDigestsLoaded = true;
 }
