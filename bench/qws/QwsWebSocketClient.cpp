@@ -18,10 +18,20 @@ QwsWebSocketClient::QwsWebSocketClient(QObject* parent)
     connect(m_ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             &QwsWebSocketClient::errorOccurred);
 #endif
-    connect(m_ws, &QWebSocket::sslErrors, this, &QwsWebSocketClient::sslErrors);
+    connect(m_ws, &QWebSocket::sslErrors, this, &QwsWebSocketClient::onSslErrors);
     connect(m_ws, &QWebSocket::bytesWritten, this, &QwsWebSocketClient::bytesWritten);
 }
 
 QwsWebSocketClient::~QwsWebSocketClient() = default;
+
+void QwsWebSocketClient::onSslErrors(const QList<QSslError>& errors) {
+    if (m_addedRoots && trust::AddedRoots::onlyMissingIssuer(errors) &&
+        m_addedRoots->verify(m_ws->sslConfiguration().peerCertificateChain(),
+                             m_ws->requestUrl().host())) {
+        m_ws->ignoreSslErrors(errors);
+        return;
+    }
+    Q_EMIT sslErrors(errors);
+}
 
 } // namespace nexustray

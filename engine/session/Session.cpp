@@ -304,11 +304,13 @@ void Session::openWebSocket() {
     }
     m_ws->setProxy(route.proxy);
     if (url.scheme() == QLatin1String("wss")) {
+        // Qt's default configuration keeps loading system roots on demand; tls.caFile and the
+        // SSL_CERT_* roots Qt lacks are checked beside it (websocket/AddedRoots.h).
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        QString caError; // system roots + tls.caFile (addCaCertificates would drop the former)
+        QString caError;
         QStringList envProblems;
-        if (!trust::buildClientConfiguration(ssl, m_settings.backend.tls.caFile, &caError,
-                                             &envProblems)) {
+        std::shared_ptr<const trust::AddedRoots> added;
+        if (!trust::addedRoots(m_settings.backend.tls.caFile, &added, &caError, &envProblems)) {
             // The file went away or broke after the load: say so and retry (not a refusal).
             attemptFailed(caError, SessionErrorKind::Configuration,
                           QStringLiteral("tls.caFile unusable"));
@@ -318,6 +320,7 @@ void Session::openWebSocket() {
             qCWarning(lcSession).noquote() << m_settings.sessionId << problem;
         ssl.setAllowedNextProtocols({}); // never offer h2: the hub could not upgrade it
         m_ws->setSslConfiguration(ssl);
+        m_ws->setAddedRoots(std::move(added));
         connect(m_ws, &WebSocketClient::sslErrors, this, [this](const QList<QSslError>& errors) {
             QStringList texts;
             for (const QSslError& e : errors)

@@ -61,22 +61,17 @@ QList<QByteArray> pemBlocks(const QByteArray& pem) {
     return ders;
 }
 
-// One per process, shared (implicitly) by every session's TLS configuration: the digests of Qt's
-// system roots, and — only when a configuration needs them listed — the roots themselves plus
-// those of SSL_CERT_FILE / SSL_CERT_DIR, each certificate parsed and held once.
+// One per process, shared by every session's dials: the digests of Qt's system roots (to tell
+// which SSL_CERT_* roots Qt lacks) and those roots, each parsed and held once.
 struct SharedRoots {
     QMutex mutex;
     bool qtDigestsLoaded = false;
     QSet<QByteArray> qtDigests;
-    bool qtRootsLoaded = false;
-    QList<QSslCertificate> qtRoots;
     QByteArray envSignature = QByteArray("\1"); // what the env fields were read from
-    bool envCovered = true;    // every SSL_CERT_* certificate is one of Qt's system roots
-    QList<QByteArray> envDers; // the SSL_CERT_* certificates that are not (DER)
+    QList<QByteArray> envDers; // the SSL_CERT_* certificates Qt does not know (DER)
     QStringList contentProblems;
-    bool rootsBuilt = false; // `roots` and `digests` are current
-    QList<QSslCertificate> roots;
-    QSet<QByteArray> digests; // of `roots`
+    bool envParsed = false;          // `envRoots` is current
+    QList<QSslCertificate> envRoots; // envDers, parsed
 };
 
 SharedRoots& shared() {
@@ -116,26 +111,49 @@ QStringList envFiles(QByteArray* signature, QStringList* problems) {
     return files;
 }
 
-// Qt's own list: parsing a few hundred files takes a while, and the distribution's store does not
-// change under a running client often enough to re-read it per dial. Qt's directories hold the
-// bundle as well as the single files: each root is kept once. The list itself is kept only when
-// `keepList` (a configuration has to name the roots); the digests always.
-void loadQtRoots(SharedRoots& s, bool keepList) {
-    if (s.qtRootsLoaded || (s.qtDigestsLoaded && !keepList))
+// The directories Qt 6.4's OpenSSL backend hands to OpenSSL for on-demand root lookup
+// (QSslSocketPrivate::unixRootCertDirectories(), private): OpenSSL looks a root up there by the
+// hash of its subject, in files named like "1a2b3c4d.0".
+const char* const kQtRootDirectories[] = {
+    "/etc/ssl/certs/",     "/usr/lib/ssl/certs/", "/usr/share/ssl/",
+    "/usr/local/ssl/",     "/var/ssl/certs/",     "/usr/local/ssl/certs/",
+    "/etc/openssl/certs/", "/opt/openssl/certs/", "/etc/ssl/"};
+
+bool isHashedName(const QString& name) {
+    const qsizetype dot = name.indexOf(u'.');
+    if (dot != 8 || name.size() < 10)
+        return false;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const QChar c = name.at(i);
+        const bool hex = (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+        if (i == dot ? c != u'.' : (i < dot ? !hex : !c.isDigit()))
+            return false;
+    }
+    return true;
+}
+
+// Digests of the roots Qt finds on demand: those in hashed files of its directories. Read once
+// per process (the distribution's store does not change under a running client often enough to
+// re-read it per dial), as PEM blocks and digests only: nothing is parsed, nothing listed.
+void loadQtDigests(SharedRoots& s) {
+    if (s.qtDigestsLoaded)
         return;
-    const QList<QSslCertificate> all = QSslConfiguration::systemCaCertificates();
-    QSet<QByteArray> seen;
-    for (const QSslCertificate& cert : all) {
-        const QByteArray key = digest(cert.toDer());
-        if (!cert.isNull() && !seen.contains(key)) {
-            seen.insert(key);
-            if (keepList)
-                s.qtRoots << cert;
+    QSet<QString> seen; // canonical paths: the directories overlap and hold links
+    for (const char* directory : kQtRootDirectories) {
+        const QDir dir(QString::fromLatin1(directory));
+        for (const QFileInfo& entry : dir.entryInfoList(QDir::Files | QDir::Readable)) {
+            const QString path = entry.canonicalFilePath();
+            if (!isHashedName(entry.fileName()) || path.isEmpty() || seen.contains(path))
+                continue;
+            seen.insert(path);
+            QByteArray pem;
+            if (!readPemBytes(path, &pem).isEmpty())
+                continue;
+            for (const QByteArray& der : pemBlocks(pem))
+                s.qtDigests.insert(digest(der));
         }
     }
-    s.qtDigests = seen;
     s.qtDigestsLoaded = true;
-    s.qtRootsLoaded = keepList;
 }
 
 // Reads the SSL_CERT_* files again if they changed: only their digests and the DER of the
@@ -148,7 +166,7 @@ void refreshEnv(SharedRoots& s, QStringList* problems) {
     s.envSignature = signature;
     s.envDers.clear();
     s.contentProblems.clear();
-    s.rootsBuilt = false;
+    s.envParsed = false;
     QSet<QByteArray> seen = s.qtDigests;
     const QString envFile = qEnvironmentVariable("SSL_CERT_FILE");
     for (const QString& file : files) {
@@ -167,45 +185,28 @@ void refreshEnv(SharedRoots& s, QStringList* problems) {
             }
         }
     }
-    s.envCovered = s.envDers.isEmpty();
 }
 
-// The shared list: Qt's roots and the SSL_CERT_* certificates it lacks, parsed once.
-void buildRoots(SharedRoots& s) {
-    if (s.rootsBuilt)
-        return;
-    loadQtRoots(s, true);
-    s.roots = s.qtRoots;
-    s.digests = s.qtDigests;
-    for (const QByteArray& der : std::as_const(s.envDers)) {
-        ++g_parsed;
-        const QSslCertificate cert(der, QSsl::Der);
-        if (!cert.isNull()) {
-            s.roots << cert;
-            s.digests.insert(digest(der));
-        }
-    }
-    s.rootsBuilt = true;
-}
-
-// The current roots; with `onlyIfNeeded`, none (false returned) when the SSL_CERT_* files hold
-// nothing Qt's own system roots lack. Takes the lock.
-bool currentRoots(bool onlyIfNeeded, QList<QSslCertificate>* roots, QSet<QByteArray>* digests,
-                  QStringList* problems) {
+// The SSL_CERT_* roots Qt lacks, parsed once per change of the files. Takes the lock.
+QList<QSslCertificate> currentEnvRoots(QStringList* problems) {
     SharedRoots& s = shared();
     const QMutexLocker lock(&s.mutex);
-    loadQtRoots(s, !onlyIfNeeded);
+    loadQtDigests(s);
     QStringList found;
     refreshEnv(s, &found);
     if (problems)
         *problems << s.contentProblems << found;
-    if (onlyIfNeeded && s.envCovered)
-        return false;
-    buildRoots(s);
-    *roots = s.roots;
-    if (digests)
-        *digests = s.digests;
-    return true;
+    if (!s.envParsed) {
+        s.envRoots.clear();
+        for (const QByteArray& der : std::as_const(s.envDers)) {
+            ++g_parsed;
+            const QSslCertificate cert(der, QSsl::Der);
+            if (!cert.isNull())
+                s.envRoots << cert;
+        }
+        s.envParsed = true;
+    }
+    return s.envRoots;
 }
 
 } // namespace
@@ -222,25 +223,17 @@ CaBundle readCaFile(const QString& path) {
     return bundle;
 }
 
-QList<QSslCertificate> systemRoots(QStringList* problems) {
-    QList<QSslCertificate> roots;
-    currentRoots(false, &roots, nullptr, problems);
-    return roots;
-}
-
 int certificatesParsed() {
     return g_parsed.load();
 }
 
-bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QString* error,
-                              QStringList* problems) {
-    if (caFile.isEmpty() && qEnvironmentVariableIsEmpty("SSL_CERT_FILE") &&
-        qEnvironmentVariableIsEmpty("SSL_CERT_DIR"))
-        return true; // nothing to add: Qt loads the system root a hub needs on demand (cheaper)
-    QList<QSslCertificate> cas;
-    QSet<QByteArray> digests;
-    if (!currentRoots(caFile.isEmpty(), &cas, &digests, problems))
-        return true; // SSL_CERT_* only repeat Qt's roots: keep Qt's on-demand loading
+bool addedRoots(const QString& caFile, std::shared_ptr<const AddedRoots>* roots, QString* error,
+                QStringList* problems) {
+    roots->reset();
+    QList<QSslCertificate> added;
+    if (!qEnvironmentVariableIsEmpty("SSL_CERT_FILE") ||
+        !qEnvironmentVariableIsEmpty("SSL_CERT_DIR"))
+        added = currentEnvRoots(problems);
     if (!caFile.isEmpty()) {
         const CaBundle bundle = readCaFile(caFile);
         if (!bundle.error.isEmpty()) {
@@ -248,12 +241,10 @@ bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QS
                 *error = QStringLiteral("tls.caFile %1: %2").arg(caFile, bundle.error);
             return false;
         }
-        for (const QSslCertificate& cert : bundle.certificates) {
-            if (!cert.isNull() && !digests.contains(digest(cert.toDer())))
-                cas << cert;
-        }
+        added << bundle.certificates;
     }
-    base.setCaCertificates(cas);
+    if (!added.isEmpty())
+        *roots = std::make_shared<const AddedRoots>(added);
     return true;
 }
 

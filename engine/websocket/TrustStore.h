@@ -1,18 +1,21 @@
 // The CA certificates a wss:// session trusts (docs/configuration.md, `tls`): the system roots
-// plus the backend's tls.caFile. Qt 6.4 (OpenSSL backend) loads the system roots on demand only
-// while a configuration's CA list is untouched; addCaCertificates() switches that off, so the
-// system roots are listed explicitly here. "System roots" are what Qt finds in the distribution's
+// plus the backend's tls.caFile. "System roots" are what Qt finds in the distribution's
 // directories plus, as OpenSSL and Go do, the bundle named by SSL_CERT_FILE and the files in the
-// SSL_CERT_DIR directories (':'-separated).
-// Those roots are read once per process and shared by every session and dial (QSslCertificate is
-// implicitly shared); the SSL_CERT_* files are read again only when one of them changes. A root in
-// both the bundle and the directory is parsed once (docs/PERFORMANCE.md, idle memory over TLS).
+// SSL_CERT_DIR directories (':'-separated). Qt loads its own roots on demand; the caFile and the
+// SSL_CERT_* roots Qt lacks are checked by AddedRoots (why: see there).
+// SSL_CERT_* roots are read once per process and shared by every session and dial; the files are
+// read again only when one of them changes. A root in both the bundle and the directory, or one
+// Qt knows, is not parsed at all (docs/PERFORMANCE.md, idle memory over TLS).
 #pragma once
 
 #include <QList>
 #include <QSslCertificate>
-#include <QSslConfiguration>
 #include <QString>
+#include <QStringList>
+
+#include <memory>
+
+#include "websocket/AddedRoots.h"
 
 namespace nexustray::trust {
 
@@ -24,20 +27,16 @@ struct CaBundle {
 };
 CaBundle readCaFile(const QString& path);
 
-// System roots as described above (duplicates removed). Problems with SSL_CERT_FILE / SSL_CERT_DIR
-// are appended to `problems` (if given); the rest is still returned.
-QList<QSslCertificate> systemRoots(QStringList* problems = nullptr);
-
 // How many certificates of SSL_CERT_FILE / SSL_CERT_DIR this process has parsed so far (for
-// tests: a root already known is skipped before parsing, a shared store is not read again).
+// tests: a root Qt knows is skipped before parsing, the others are parsed once per change).
 int certificatesParsed();
 
-// Client configuration for a wss:// dial: `base` (Qt's default configuration) with system roots +
-// the certificates of `caFile` (if non-empty) as its CA list. Without a caFile, and when the
-// SSL_CERT_* files hold only roots Qt knows anyway (the usual case: both name the distribution's
-// store), `base` stays untouched and Qt loads the one root a hub needs on demand. On a caFile
-// problem returns false and sets `error`.
-bool buildClientConfiguration(QSslConfiguration& base, const QString& caFile, QString* error,
-                              QStringList* problems = nullptr);
+// What a wss:// dial trusts besides Qt's system roots, which Qt loads on demand as long as the
+// dial's QSslConfiguration keeps its CA list untouched: the certificates of `caFile` (if
+// non-empty) and the SSL_CERT_* roots Qt lacks. `roots` is null when there are none (the usual
+// case without a caFile: SSL_CERT_* name the distribution's store). On a caFile problem returns
+// false and sets `error`; SSL_CERT_* problems are appended to `problems`.
+bool addedRoots(const QString& caFile, std::shared_ptr<const AddedRoots>* roots, QString* error,
+                QStringList* problems = nullptr);
 
 } // namespace nexustray::trust

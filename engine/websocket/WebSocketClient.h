@@ -30,8 +30,10 @@
 #include <QUrl>
 
 #include <array>
+#include <memory>
 #include <optional>
 
+#include "websocket/AddedRoots.h"
 #include "websocket/WebSocketFraming.h"
 
 class QSslSocket;
@@ -47,6 +49,12 @@ public:
 
     // Settings; call before open().
     void setSslConfiguration(const QSslConfiguration& configuration) { m_ssl = configuration; }
+    // Roots trusted beyond the configuration's (trust::AddedRoots): a chain Qt refuses only for
+    // want of an issuer is accepted when it verifies against them; sslErrors() is then not
+    // emitted.
+    void setAddedRoots(std::shared_ptr<const trust::AddedRoots> roots) {
+        m_addedRoots = std::move(roots);
+    }
     void setMaxAllowedIncomingMessageSize(qint64 bytes) { m_maxMessage = bytes; }
     void setHandshakeTimeout(int ms) { m_handshakeTimer.setInterval(ms); }
     // An HttpProxy tunnels the dial with CONNECT host:port (the proxy resolves the relay's name);
@@ -93,6 +101,7 @@ private:
     enum class State { Idle, Connecting, Upgrading, Open, Closing, Closed };
 
     void onTcpConnected();
+    void onSslErrors(const QList<QSslError>& errors);
     void onTransportReady();
     void onReadyRead();
     bool readUpgradeResponse();
@@ -120,6 +129,7 @@ private:
     // optional: constructing a QSslConfiguration loads the TLS backend (~4 MB), which ws:// never
     // needs
     std::optional<QSslConfiguration> m_ssl;
+    std::shared_ptr<const trust::AddedRoots> m_addedRoots;
     QNetworkProxy m_proxy{QNetworkProxy::NoProxy};
     QUrl m_url;
     State m_state = State::Idle;

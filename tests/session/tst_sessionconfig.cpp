@@ -1,5 +1,6 @@
 // A real Session honouring backend settings end to end, against the in-repo hub emulator: the
-// trust store of wss:// relays (system roots *and* tls.caFile), retry classification that ignores
+// trust store of wss:// relays (system roots *and* tls.caFile, the latter checked beside Qt's
+// on-demand roots), retry classification that ignores
 // the relay URL, and udpRoutes claimed at the hub.
 #include <QTcpServer>
 #include <QtTest>
@@ -37,10 +38,6 @@ private:
     bool m_had;
     QByteArray m_value;
 };
-
-bool contains(const QList<QSslCertificate>& list, const QSslCertificate& cert) {
-    return list.contains(cert);
-}
 } // namespace
 
 class TestSessionConfig : public QObject {
@@ -82,22 +79,66 @@ class TestSessionConfig : public QObject {
     }
 
 private Q_SLOTS:
-    void builtConfigurationHasSystemRootsAndCaFile() {
-        // Qt 6.4 drops its on-demand system roots as soon as CA certificates are added; the
-        // session therefore lists them itself. Every root Qt knows must still be there.
+    void caFileIsCheckedBesideQtsOnDemandRoots() {
+        // Issue 10: listing every system root in each configuration cost ≈ 2 MB (Qt 6.4 drops
+        // its on-demand roots once a CA is added). The caFile's CA is kept apart instead, and
+        // nothing else: Qt's roots stay on demand.
         test::TestCa extra;
         QVERIFY2(extra.isValid(), qPrintable(extra.error()));
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        EnvGuard guardDir("SSL_CERT_DIR");
+        EnvGuard guardFile("SSL_CERT_FILE");
+        qunsetenv("SSL_CERT_DIR");
+        qunsetenv("SSL_CERT_FILE");
+        std::shared_ptr<const trust::AddedRoots> added;
         QString error;
-        QVERIFY2(trust::buildClientConfiguration(ssl, extra.caPemPath(), &error),
-                 qPrintable(error));
-        const QList<QSslCertificate> cas = ssl.caCertificates();
-        QVERIFY(contains(cas, extra.caCertificate()));
-        const QList<QSslCertificate> system = QSslConfiguration::systemCaCertificates();
-        if (system.isEmpty())
-            qWarning("this machine has no system CA certificates; only the extra file is checked");
-        for (const QSslCertificate& root : system)
-            QVERIFY2(contains(cas, root), qPrintable(root.subjectDisplayName()));
+        QVERIFY2(trust::addedRoots(extra.caPemPath(), &added, &error), qPrintable(error));
+        QVERIFY(added);
+        QCOMPARE(added->size(), 1);
+        QVERIFY(added->contains(extra.caCertificate()));
+        QVERIFY2(trust::addedRoots(QString(), &added, &error), qPrintable(error));
+        QVERIFY(!added);
+    }
+
+    void caFileCaWithTheWrongHostOrAnotherCaIsRefused() {
+        // The caFile only adds a root: the relay's name is still checked, and a chain to another
+        // CA is still refused, with Qt's reason in the session's error.
+        test::TestCa fileCa;
+        test::TestCa wrongName({QStringLiteral("other.test")}, {});
+        QVERIFY2(fileCa.isValid() && wrongName.isValid(),
+                 qPrintable(fileCa.error() + wrongName.error()));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        // One caFile naming both CAs: the second hub's CA is trusted, its certificate's name not.
+        const QString bundle = dir.filePath(QStringLiteral("ca.pem"));
+        QFile file(bundle);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.write(fileCa.caCertificate().toPem() + wrongName.caCertificate().toPem()) > 0);
+        file.close();
+        test::TestCa unrelated;
+        QVERIFY2(unrelated.isValid(), qPrintable(unrelated.error()));
+        auto nameHub = startHub(wrongName.serverConfiguration());
+        auto unrelatedHub = startHub(unrelated.serverConfiguration());
+        QVERIFY(nameHub && unrelatedHub);
+        QSignalSpy nameAuth(nameHub.get(), &HubEmulator::sessionAuthenticated);
+        QSignalSpy unrelatedAuth(unrelatedHub.get(), &HubEmulator::sessionAuthenticated);
+        SessionSettings toName = settings(nameHub->backendUrl().toString(), "edge#1");
+        toName.backend.tls.caFile = bundle;
+        SessionSettings toUnrelated = settings(unrelatedHub->backendUrl().toString(), "edge#2");
+        toUnrelated.backend.tls.caFile = bundle;
+        Session a(toName);
+        Session b(toUnrelated);
+        a.start();
+        b.start();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            a.snapshot().lastError.contains(QStringLiteral("TLS verification")), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            b.snapshot().lastError.contains(QStringLiteral("TLS verification")), 20000);
+        QVERIFY2(a.snapshot().lastError.contains(QStringLiteral("host name"), Qt::CaseInsensitive),
+                 qPrintable(a.snapshot().lastError));
+        QVERIFY2(b.snapshot().lastError.contains(QStringLiteral("issuer"), Qt::CaseInsensitive),
+                 qPrintable(b.snapshot().lastError));
+        QCOMPARE(nameAuth.count(), 0);
+        QCOMPARE(unrelatedAuth.count(), 0);
     }
 
     void sslCertFileAddsToTheSystemRootsAndChangesAreSeen() {
@@ -115,19 +156,20 @@ private Q_SLOTS:
         qunsetenv("SSL_CERT_DIR");
         qputenv("SSL_CERT_FILE", QFile::encodeName(bundle));
 
-        QList<QSslCertificate> roots = trust::systemRoots();
-        QVERIFY(contains(roots, first.caCertificate()));
-        QVERIFY(!contains(roots, second.caCertificate()));
-        for (const QSslCertificate& root : QSslConfiguration::systemCaCertificates())
-            QVERIFY2(contains(roots, root), qPrintable(root.subjectDisplayName()));
+        std::shared_ptr<const trust::AddedRoots> added;
+        QString error;
+        QVERIFY2(trust::addedRoots(QString(), &added, &error), qPrintable(error));
+        QVERIFY(added);
+        QVERIFY(added->contains(first.caCertificate()));
+        QVERIFY(!added->contains(second.caCertificate()));
 
         QFile file(bundle);
         QVERIFY(file.open(QIODevice::Append));
         QVERIFY(file.write(second.caCertificate().toPem()) > 0);
         file.close();
-        roots = trust::systemRoots();
-        QVERIFY(contains(roots, first.caCertificate()));
-        QVERIFY(contains(roots, second.caCertificate()));
+        QVERIFY2(trust::addedRoots(QString(), &added, &error), qPrintable(error));
+        QVERIFY(added->contains(first.caCertificate()));
+        QVERIFY(added->contains(second.caCertificate()));
     }
 
     void systemRootsAreParsedOncePerProcessAndShared() {
@@ -171,23 +213,20 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(a.snapshot().state, SessionState::Connected, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(b.snapshot().state, SessionState::Connected, 20000);
 
-        QSslConfiguration one = QSslConfiguration::defaultConfiguration();
-        QSslConfiguration two = QSslConfiguration::defaultConfiguration();
+        std::shared_ptr<const trust::AddedRoots> one;
+        std::shared_ptr<const trust::AddedRoots> two;
         QString error;
-        QVERIFY2(trust::buildClientConfiguration(one, fileCa.caPemPath(), &error),
-                 qPrintable(error));
-        QVERIFY2(trust::buildClientConfiguration(two, QString(), &error), qPrintable(error));
-        // Four occurrences in the files, four builds: two parses, one per root.
+        QVERIFY2(trust::addedRoots(fileCa.caPemPath(), &one, &error), qPrintable(error));
+        QVERIFY2(trust::addedRoots(QString(), &two, &error), qPrintable(error));
+        // Four occurrences in the files, four dials or builds: two parses, one per root.
         QCOMPARE(trust::certificatesParsed() - parsedBefore, 2);
-        const QList<QSslCertificate> cas = one.caCertificates();
-        QCOMPARE(cas.count(first.caCertificate()), 1);
-        QCOMPARE(cas.count(second.caCertificate()), 1);
-        QCOMPARE(cas.count(fileCa.caCertificate()), 1);
-        // Shared, not copied: both configurations hold the very same parsed certificate.
-        const QList<QSslCertificate> other = two.caCertificates();
-        QVERIFY(!other.contains(fileCa.caCertificate()));
-        QCOMPARE(other.at(other.indexOf(first.caCertificate())).handle(),
-                 cas.at(cas.indexOf(first.caCertificate())).handle());
+        QVERIFY(one && two);
+        QCOMPARE(one->size(), 3);
+        QVERIFY(one->contains(first.caCertificate()));
+        QVERIFY(one->contains(second.caCertificate()));
+        QVERIFY(one->contains(fileCa.caCertificate()));
+        QCOMPARE(two->size(), 2);
+        QVERIFY(!two->contains(fileCa.caCertificate()));
     }
 
     void sslCertFilesRepeatingSystemRootsKeepOnDemandLoading() {
@@ -214,24 +253,22 @@ private Q_SLOTS:
         qputenv("SSL_CERT_DIR", QFile::encodeName(dir.path()));
         const int parsedBefore = trust::certificatesParsed();
 
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        std::shared_ptr<const trust::AddedRoots> added;
         QString error;
         QStringList problems;
-        QVERIFY2(trust::buildClientConfiguration(ssl, QString(), &error, &problems),
-                 qPrintable(error));
+        QVERIFY2(trust::addedRoots(QString(), &added, &error, &problems), qPrintable(error));
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
-        QCOMPARE(ssl.caCertificates().size(),
-                 QSslConfiguration::defaultConfiguration().caCertificates().size());
+        QVERIFY(!added);
         QCOMPARE(trust::certificatesParsed(), parsedBefore);
 
-        // With a caFile the roots are listed again, the caFile's CA among them.
+        // With a caFile only its CA is kept apart; the system roots stay Qt's, on demand.
         test::TestCa extra;
         QVERIFY2(extra.isValid(), qPrintable(extra.error()));
-        QVERIFY2(trust::buildClientConfiguration(ssl, extra.caPemPath(), &error),
-                 qPrintable(error));
-        QVERIFY(contains(ssl.caCertificates(), extra.caCertificate()));
-        QVERIFY(contains(ssl.caCertificates(), system.at(0)));
-        QVERIFY(contains(ssl.caCertificates(), system.at(1)));
+        QVERIFY2(trust::addedRoots(extra.caPemPath(), &added, &error), qPrintable(error));
+        QVERIFY(added);
+        QCOMPARE(added->size(), 1);
+        QVERIFY(added->contains(extra.caCertificate()));
+        QCOMPARE(trust::certificatesParsed(), parsedBefore);
     }
 
     void systemRootAndCaFileBothTrusted() {

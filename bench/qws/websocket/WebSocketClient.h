@@ -18,6 +18,9 @@
 #include <QUrl>
 #include <QWebSocket>
 
+#include <memory>
+
+#include "websocket/AddedRoots.h"
 #include "websocket/WebSocketFraming.h"
 
 namespace nexustray {
@@ -30,6 +33,10 @@ public:
 
     void setSslConfiguration(const QSslConfiguration& configuration) {
         m_ws->setSslConfiguration(configuration);
+    }
+    // Same rule as the own client (websocket/AddedRoots.h), applied in onSslErrors().
+    void setAddedRoots(std::shared_ptr<const trust::AddedRoots> roots) {
+        m_addedRoots = std::move(roots);
     }
     void setMaxAllowedIncomingMessageSize(qint64 bytes) {
         m_ws->setMaxAllowedIncomingMessageSize(quint64(bytes));
@@ -70,7 +77,10 @@ Q_SIGNALS:
     void bytesWritten(qint64 bytes);
 
 private:
+    void onSslErrors(const QList<QSslError>& errors);
+
     QWebSocket* m_ws;
+    std::shared_ptr<const trust::AddedRoots> m_addedRoots;
 };
 
 } // namespace nexustray
