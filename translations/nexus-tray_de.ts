@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
-    <name>nexustray::ui</name>
+    <name>PortListText</name>
     <message>
         <source>%1: &quot;%2&quot; is not a port number (1-65535).</source>
         <translation>%1: „%2“ ist keine Portnummer (1–65535).</translation>
@@ -1065,6 +1065,26 @@
     <message>
         <source>The metrics endpoint is off: %1</source>
         <translation>Der Metrik-Endpunkt ist aus: %1</translation>
+    </message>
+    <message>
+        <source>The metrics endpoint stays at %1: %2</source>
+        <translation>Der Metrik-Endpunkt bleibt bei %1: %2</translation>
+    </message>
+    <message>
+        <source>Metrics endpoint</source>
+        <translation>Metrik-Endpunkt</translation>
+    </message>
+    <message>
+        <source>Metrics at %1</source>
+        <translation>Metriken unter %1</translation>
+    </message>
+    <message>
+        <source>Serve /metrics, /ready and /status over HTTP</source>
+        <translation>/metrics, /ready und /status über HTTP bereitstellen</translation>
+    </message>
+    <message>
+        <source>Also /ready and /status at %1</source>
+        <translation>Außerdem /ready und /status unter %1</translation>
     </message>
 </context>
 <context>

@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
 <context>
-    <name>nexustray::ui</name>
+    <name>PortListText</name>
     <message>
         <source>%1: &quot;%2&quot; is not a port number (1-65535).</source>
         <translation>%1: &quot;%2&quot; is not a port number (1-65535).</translation>
@@ -1065,6 +1065,26 @@
     <message>
         <source>The metrics endpoint is off: %1</source>
         <translation>The metrics endpoint is off: %1</translation>
+    </message>
+    <message>
+        <source>The metrics endpoint stays at %1: %2</source>
+        <translation>The metrics endpoint stays at %1: %2</translation>
+    </message>
+    <message>
+        <source>Metrics endpoint</source>
+        <translation>Metrics endpoint</translation>
+    </message>
+    <message>
+        <source>Metrics at %1</source>
+        <translation>Metrics at %1</translation>
+    </message>
+    <message>
+        <source>Serve /metrics, /ready and /status over HTTP</source>
+        <translation>Serve /metrics, /ready and /status over HTTP</translation>
+    </message>
+    <message>
+        <source>Also /ready and /status at %1</source>
+        <translation>Also /ready and /status at %1</translation>
     </message>
 </context>
 <context>
