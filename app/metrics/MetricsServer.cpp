@@ -7,32 +7,9 @@
 
 #include "LogFormat.h"
 #include "ServiceMetrics.h"
+#include "nexustray/ListenAddress.h"
 
 namespace nexustray::app {
-
-namespace {
-
-// "host:port" with IPv6 in brackets; "localhost" is the loopback address.
-bool parseListenAddr(const QString& text, QHostAddress* address, quint16* port) {
-    const int colon = int(text.lastIndexOf(QLatin1Char(':')));
-    if (colon <= 0)
-        return false;
-    QString host = text.left(colon);
-    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
-        host = host.mid(1, host.size() - 2);
-    bool ok = false;
-    const uint p = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || p > 65535)
-        return false;
-    *port = quint16(p);
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0) {
-        *address = QHostAddress(QHostAddress::LocalHost);
-        return true;
-    }
-    return address->setAddress(host);
-}
-
-} // namespace
 
 MetricsServer::MetricsServer(Client* client, QObject* parent)
     : QObject(parent)
@@ -41,17 +18,16 @@ MetricsServer::MetricsServer(Client* client, QObject* parent)
 MetricsServer::~MetricsServer() = default;
 
 bool MetricsServer::listen(const QString& listenAddr) {
-    QHostAddress address;
-    quint16 port = 0;
-    if (!parseListenAddr(listenAddr, &address, &port)) {
-        m_error = QStringLiteral("metrics address '%1' is not host:port (e.g. 127.0.0.1:9464)")
-                      .arg(listenAddr);
+    ListenAddress where;
+    if (const QString problem = parseListenAddress(listenAddr, &where); !problem.isEmpty()) {
+        m_error = QStringLiteral("metrics address '%1': %2 (e.g. 127.0.0.1:9464)")
+                      .arg(listenAddr, problem);
         return false;
     }
     // A new server first: when it cannot listen, the running one (if any) keeps serving.
     auto http = std::make_unique<QHttpServer>();
     auto* tcp = new QTcpServer(http.get()); // owned by the HTTP server either way
-    if (!tcp->listen(address, port)) {
+    if (!tcp->listen(where.address, where.port)) {
         m_error = QStringLiteral("cannot listen for metrics on %1: %2")
                       .arg(listenAddr, tcp->errorString());
         return false;
@@ -77,11 +53,11 @@ bool MetricsServer::listen(const QString& listenAddr) {
         return QHttpServerResponse(QByteArrayLiteral("application/json"), metrics->statusJson());
     });
     m_http->bind(tcp);
-    m_exposed = !address.isLoopback();
+    m_exposed = !where.address.isLoopback();
     m_address = QStringLiteral("%1:%2")
-                    .arg(address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
-                             : address.toString())
+                    .arg(where.address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QLatin1Char('[') + where.address.toString() + QLatin1Char(']')
+                             : where.address.toString())
                     .arg(tcp->serverPort());
     return true;
 }

@@ -1,7 +1,7 @@
-// See ListenAddress.h.
-#include "config/ListenAddress.h"
+// See nexustray/ListenAddress.h.
+#include "nexustray/ListenAddress.h"
 
-namespace nexustray::config {
+namespace nexustray {
 
 QString parseListenAddress(const QString& text, ListenAddress* out) {
     const QString trimmed = text.trimmed();
@@ -40,4 +40,4 @@ QString parseListenAddress(const QString& text, ListenAddress* out) {
     return {};
 }
 
-} // namespace nexustray::config
+} // namespace nexustray

@@ -342,6 +342,27 @@ private Q_SLOTS:
         QCOMPARE(get(at, QStringLiteral("/ready")).status, 503); // a scrape after stop still works
     }
 
+    // The endpoint reads its address as the config loader does (nexustray/ListenAddress.h):
+    // IPv6 in brackets, a clear error naming the address otherwise.
+    void listenAddressesAsTheConfigReadsThem() {
+        Config config;
+        Client client(config);
+        app::MetricsServer server(&client);
+        QVERIFY(!server.listen(QStringLiteral("::1:9464")));
+        QVERIFY2(server.error().contains(QStringLiteral("'::1:9464'")) &&
+                     server.error().contains(QStringLiteral("must be in brackets")),
+                 qPrintable(server.error()));
+        QVERIFY(!server.listen(QStringLiteral("127.0.0.1")));
+        QVERIFY2(server.error().contains(QStringLiteral("expected host:port")),
+                 qPrintable(server.error()));
+        QVERIFY(!server.isListening());
+        QVERIFY2(server.listen(QStringLiteral("[::1]:0")), qPrintable(server.error()));
+        QVERIFY(server.address().startsWith(QStringLiteral("[::1]:")));
+        QVERIFY(!server.isExposed());
+        QVERIFY2(server.listen(QStringLiteral("localhost:0")), qPrintable(server.error()));
+        QVERIFY(server.address().startsWith(QStringLiteral("127.0.0.1:")));
+    }
+
     // The histogram text alone: a value equal to a bound is in that bucket (le = "less or
     // equal"), buckets are cumulative, +Inf = _count, bounds are written in their shortest form.
     void histogramText() {
