@@ -266,15 +266,15 @@ void Session::onTokenFinished(quint64 requestId, const nexustray::TokenResult& r
         HeapTrimmer::trimNow();
         break;
     case AttestationStage::Reauth:
-        if (token.toUtf8().size() > protocol::kMaxClientMessage) {
+        if (const qsizetype size = token.toUtf8().size(); size > protocol::kMaxClientMessage) {
             // The hub would end the session with 1009 anyway; say why instead.
             qCWarning(lcSession).noquote()
-                << m_settings.sessionId << "re-attestation token too large ("
-                << token.toUtf8().size() << "bytes), ending the session";
-            noteError(QStringLiteral("re-attestation token larger than 32785 bytes"),
-                      SessionErrorKind::Other);
-            reportAttestation(stage, AttestationResult::Failed,
-                              QStringLiteral("token larger than 32785 bytes"));
+                << m_settings.sessionId << "re-attestation token too large (" << size
+                << "bytes), ending the session";
+            const QString why =
+                QStringLiteral("token larger than %1 bytes").arg(protocol::kMaxClientMessage);
+            noteError(QStringLiteral("re-attestation ") + why, SessionErrorKind::Other);
+            reportAttestation(stage, AttestationResult::Failed, why);
             if (m_ws)
                 m_ws->close(ws::Normal);
             return;
