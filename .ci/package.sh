@@ -27,7 +27,8 @@ ldflags="$(dpkg-buildflags --get LDFLAGS)"
 # shellcheck disable=SC2086 # PACKAGE_CMAKE_ARGS is a list of arguments
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEXUS_WERROR=ON -DBUILD_TESTING=OFF \
     -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON \
-    -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" ${PACKAGE_CMAKE_ARGS:-}
+    -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
+    -DCMAKE_MODULE_LINKER_FLAGS="$ldflags" ${PACKAGE_CMAKE_ARGS:-}
 cmake --build "$dir" -j"$jobs" --target nexus-tray nexus-tray-data
 
 version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$dir/CMakeCache.txt")"
@@ -62,8 +63,10 @@ trap 'rm -rf "$root"' EXIT
 dpkg-deb -x "$deb" "$root"
 docdir="$root/usr/share/doc/nexus-tray"
 metainfo="$root/usr/share/metainfo/io.github.atdexters_lab.nexus_tray.metainfo.xml"
+multiarch="$(dpkg-architecture -qDEB_HOST_MULTIARCH)"
 expected=(
     usr/bin/nexus-tray
+    "usr/lib/$multiarch/nexus-tray/nexus-tray-gui.so"
     usr/lib/systemd/user/nexus-tray.service
     usr/share/applications/nexus-tray.desktop
     usr/share/nexus-tray/autostart/nexus-tray.desktop
@@ -98,6 +101,13 @@ grep -m1 '<release ' "$metainfo" | grep -q "version=\"$version\"" ||
 zcat "$docdir/changelog.gz" | head -1 | grep -q "^nexus-tray ($version) " ||
     fail "the changelog's newest entry is not $version (packaging/debian/changelog)"
 zcat "$root/usr/share/man/man1/nexus-tray.1.gz" | grep -q '^\.TH NEXUS-TRAY 1 ' || fail "bad man page"
+
+# The tray UI is a module (issue 10): the executable itself must not link Qt Gui or Widgets.
+if readelf -d "$root/usr/bin/nexus-tray" | grep -E 'NEEDED.*libQt6(Gui|Widgets)'; then
+    fail "usr/bin/nexus-tray links Qt Gui/Widgets; the tray UI belongs in nexus-tray-gui.so"
+fi
+readelf -d "$root/usr/lib/$multiarch/nexus-tray/nexus-tray-gui.so" | grep -q 'NEEDED.*libQt6Widgets' ||
+    fail "the tray module does not link Qt Widgets"
 
 echo "== desktop-file-validate"
 desktop-file-validate "$root/usr/share/applications/nexus-tray.desktop" \
@@ -136,5 +146,12 @@ rc=0
 rc=0
 "$bin" --no-such-option >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "an unknown option exited $rc, expected 2"
+
+# The tray mode loads nexus-tray-gui.so relative to the unpacked binary; without a display the
+# module itself answers "no display" (a missing module would say "cannot load the tray UI module").
+rc=0
+out="$(env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$bin" -c "$root/config.yaml" 2>&1)" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "no display" <<<"$out" ||
+    fail "the tray mode of the unpacked binary did not reach its module (exit $rc): $out"
 
 echo "package.sh: every check passed ($deb)"

@@ -30,7 +30,7 @@
 #include "nexustray/Client.h"
 #include "nexustray/Config.h"
 #ifdef NEXUS_HAVE_TRAY_UI
-#include "GuiMode.h"
+#include "GuiModuleLoader.h"
 #endif
 
 using namespace nexustray;
@@ -244,7 +244,14 @@ int main(int argc, char** argv) {
         options.configPath = parser.value(configOption);
         options.demo = parser.isSet(demoOption);
         options.metricsAddr = parser.value(metricsOption);
-        return runGuiMode(argc, argv, options);
+        const GuiModuleLoad gui = loadGuiModule();
+        if (!gui.run) {
+            printErr(QStringLiteral("nexus-tray: cannot load the tray UI module: %1; use --no-gui "
+                                    "to run headless\n")
+                         .arg(gui.error));
+            return kExitUsage;
+        }
+        return gui.run(&argc, argv, &options);
     }
 #endif
 

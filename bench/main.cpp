@@ -24,6 +24,7 @@
 #include <QProcess>
 #include <QSysInfo>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
 
@@ -37,6 +38,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "AppClientConfig.h"
 #include "BenchCa.h"
 #include "HubPeer.h"
 #include "MetricsScraper.h"
@@ -441,20 +443,30 @@ int runDriver(const QCommandLineParser& args) {
         return 2;
     }
     const QString clientKind = args.value(QStringLiteral("client"));
-    if (clientKind != QLatin1String("own") && clientKind != QLatin1String("qwebsocket")) {
-        std::fprintf(stderr, "--client must be own or qwebsocket\n");
+    const bool appClient = clientKind == QLatin1String("app");
+    if (clientKind != QLatin1String("own") && clientKind != QLatin1String("qwebsocket") &&
+        !appClient) {
+        std::fprintf(stderr, "--client must be own, qwebsocket or app\n");
         return 2;
     }
     if (metricsWorkload && clientKind != QLatin1String("own")) {
         std::fprintf(stderr, "--only metrics needs --client own\n");
         return 2;
     }
-    const QString clientTarget = metricsWorkload ? QStringLiteral("nexus-bench-metrics-client")
+    if (appClient && (udpWorkload || socksWorkload)) {
+        std::fprintf(stderr, "--only udp/socks5 need --client own or qwebsocket\n");
+        return 2;
+    }
+    const QString clientTarget = appClient         ? QStringLiteral("nexus-tray")
+                                 : metricsWorkload ? QStringLiteral("nexus-bench-metrics-client")
                                  : clientKind == QLatin1String("own")
                                      ? QStringLiteral("nexus-bench-client")
                                      : QStringLiteral("nexus-bench-qws-client");
     const QString clientProgram =
-        QCoreApplication::applicationDirPath() + QLatin1Char('/') + clientTarget;
+        appClient && args.isSet(QStringLiteral("app"))
+            ? args.value(QStringLiteral("app"))
+            : QCoreApplication::applicationDirPath() +
+                  (appClient ? QStringLiteral("/../app/") : QStringLiteral("/")) + clientTarget;
     if (!QFile::exists(clientProgram)) {
         std::fprintf(stderr, "--client %s needs %s (build target %s)\n", qPrintable(clientKind),
                      qPrintable(clientProgram), qPrintable(clientTarget));
@@ -496,11 +508,11 @@ int runDriver(const QCommandLineParser& args) {
     // --- start the client and relay the first byte
     QProcess child;
     child.setProgram(clientProgram);
+    const QString hubUrl = QStringLiteral("%1://127.0.0.1:%2/connect")
+                               .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
+                               .arg(hub.port());
     QStringList childArgs{
-        QStringLiteral("--client-process"), QStringLiteral("--hub-url"),
-        QStringLiteral("%1://127.0.0.1:%2/connect")
-            .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
-            .arg(hub.port()),
+        QStringLiteral("--client-process"), QStringLiteral("--hub-url"), hubUrl,
         QStringLiteral("--ports"),
         QStringLiteral("%1,%2,%3,%4")
                 .arg(origin.sourcePort)
@@ -526,6 +538,22 @@ int runDriver(const QCommandLineParser& args) {
         probe.listen(QHostAddress::LocalHost);
         metricsAddr = QStringLiteral("127.0.0.1:%1").arg(probe.serverPort());
         childArgs << QStringLiteral("--metrics") << metricsAddr;
+    }
+    QTemporaryDir appConfigDir;
+    if (appClient) { // the same client, configured by a file as users do
+        QList<quint16> ports{origin.sourcePort, origin.sinkPort, origin.echoPort, origin.idlePort};
+        if (tlsWorkloads)
+            ports << origin.tlsPort;
+        const QString path = appConfigDir.filePath(QStringLiteral("config.yaml"));
+        QFile file(path);
+        if (!appConfigDir.isValid() || !file.open(QIODevice::WriteOnly) ||
+            file.write(appClientConfig(hubUrl, ports, tls ? ca->caPemPath() : QString())) < 0) {
+            std::fprintf(stderr, "cannot write the app's config in %s\n",
+                         qPrintable(appConfigDir.path()));
+            return 1;
+        }
+        file.close();
+        childArgs = QStringList{QStringLiteral("--no-gui"), QStringLiteral("--config"), path};
     }
     child.setArguments(childArgs);
     child.setProcessChannelMode(args.isSet(QStringLiteral("verbose"))
@@ -919,7 +947,9 @@ int runDriver(const QCommandLineParser& args) {
                              .arg(durationMs / 1000.0)
                              .arg(QThread::idealThreadCount())
                              .arg(loadAtStart, loadAverage(), tls ? "wss://" : "ws://",
-                                  clientKind == QLatin1String("own") ? "own" : "QWebSocket"));
+                                  appClient ? "own, in nexus-tray --no-gui"
+                                  : clientKind == QLatin1String("own") ? "own"
+                                                                       : "QWebSocket"));
         std::printf("checks: credit overdrafts %llu, corrupt streams %d, bad messages %llu -> %s\n",
                     static_cast<unsigned long long>(hub.creditOverdrafts),
                     origin.corruptStreams.load(), static_cast<unsigned long long>(hub.badMessages),
@@ -1116,9 +1146,14 @@ int main(int argc, char** argv) {
          QStringLiteral("Hub transport: ws, or wss (TLS with a throw-away CA the client trusts)."),
          QStringLiteral("ws|wss"), QStringLiteral("ws")},
         {QStringLiteral("client"),
-         QStringLiteral("Client WebSocket: own (the engine's), or qwebsocket (the same engine "
-                        "over QWebSocket, nexus-bench-qws-client)."),
-         QStringLiteral("own|qwebsocket"), QStringLiteral("own")},
+         QStringLiteral(
+             "Client process: own (nexus-bench-client: the engine's WebSocket), "
+             "qwebsocket (the same engine over QWebSocket, nexus-bench-qws-client), or "
+             "app (the nexus-tray executable, --no-gui, configured by a file; see --app)."),
+         QStringLiteral("own|qwebsocket|app"), QStringLiteral("own")},
+        {QStringLiteral("app"),
+         QStringLiteral("The nexus-tray executable for --client app (default: the build tree's)."),
+         QStringLiteral("path"), QString()},
         {QStringLiteral("compare"),
          QStringLiteral("Bulk figures (download, upload) for ws/wss x own/QWebSocket side by "
                         "side; uses --bytes, --streams, --repeat, --quick.")},
