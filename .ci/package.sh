@@ -27,7 +27,8 @@ ldflags="$(dpkg-buildflags --get LDFLAGS)"
 # shellcheck disable=SC2086 # PACKAGE_CMAKE_ARGS is a list of arguments
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEXUS_WERROR=ON -DBUILD_TESTING=OFF \
     -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_SKIP_INSTALL_ALL_DEPENDENCY=ON \
-    -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" ${PACKAGE_CMAKE_ARGS:-}
+    -DCMAKE_CXX_FLAGS="$cxxflags" -DCMAKE_EXE_LINKER_FLAGS="$ldflags" \
+    -DCMAKE_MODULE_LINKER_FLAGS="$ldflags" ${PACKAGE_CMAKE_ARGS:-}
 cmake --build "$dir" -j"$jobs" --target nexus-tray nexus-tray-data
 
 version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$dir/CMakeCache.txt")"
@@ -50,7 +51,8 @@ for f in Maintainer Homepage Description Installed-Size; do
 done
 depends="$(field Depends)"
 depends_names="$(sed 's/ *([^)]*)//g; s/, */\n/g' <<<"$depends")"
-# From dpkg-shlibdeps (linked libraries) and the one run-time plugin package named by hand.
+# From dpkg-shlibdeps (linked libraries; libqt6keychain1 and libqt6dbus6 through the keyring
+# plugin) and the one run-time plugin package named by hand.
 for p in libc6 libstdc++6 libqt6core6 libqt6network6 libqt6websockets6 libqt6widgets6 \
     libqt6gui6 libyaml-cpp0.7 libqt6svg6 libqt6keychain1 libqt6dbus6 libqt6httpserver6; do
     grep -Fxq "$p" <<<"$depends_names" || fail "Depends lacks $p: $depends"
@@ -61,9 +63,11 @@ root="$(mktemp -d)"
 trap 'rm -rf "$root"' EXIT
 dpkg-deb -x "$deb" "$root"
 docdir="$root/usr/share/doc/nexus-tray"
+multiarch="$(dpkg-architecture -qDEB_HOST_MULTIARCH)"
 metainfo="$root/usr/share/metainfo/io.github.atdexters_lab.nexus_tray.metainfo.xml"
 expected=(
     usr/bin/nexus-tray
+    "usr/lib/$multiarch/nexus-tray/nexus-tray-keyring.so"
     usr/lib/systemd/user/nexus-tray.service
     usr/share/applications/nexus-tray.desktop
     usr/share/nexus-tray/autostart/nexus-tray.desktop
