@@ -51,7 +51,8 @@ for f in Maintainer Homepage Description Installed-Size; do
 done
 depends="$(field Depends)"
 depends_names="$(sed 's/ *([^)]*)//g; s/, */\n/g' <<<"$depends")"
-# From dpkg-shlibdeps (linked libraries) and the one run-time plugin package named by hand.
+# From dpkg-shlibdeps (linked libraries; libqt6keychain1 and libqt6dbus6 through the keyring
+# plugin) and the one run-time plugin package named by hand.
 for p in libc6 libstdc++6 libqt6core6 libqt6network6 libqt6websockets6 libqt6widgets6 \
     libqt6gui6 libyaml-cpp0.7 libqt6svg6 libqt6keychain1 libqt6dbus6 libqt6httpserver6; do
     grep -Fxq "$p" <<<"$depends_names" || fail "Depends lacks $p: $depends"
@@ -67,6 +68,7 @@ multiarch="$(dpkg-architecture -qDEB_HOST_MULTIARCH)"
 expected=(
     usr/bin/nexus-tray
     "usr/lib/$multiarch/nexus-tray/nexus-tray-gui.so"
+    "usr/lib/$multiarch/nexus-tray/nexus-tray-keyring.so"
     usr/lib/systemd/user/nexus-tray.service
     usr/share/applications/nexus-tray.desktop
     usr/share/nexus-tray/autostart/nexus-tray.desktop

@@ -3,6 +3,8 @@
 # libraries it links (a static library carries its dependencies), the public headers and the
 # CMake package NexusTray:  find_package(NexusTray) -> target NexusTray::Engine.
 # The TPM library (attestation.tpm) comes along; its tpm2-tss dependency is found by pkg-config.
+# The keyring plugin (attestation.hmacSecretKeyring, issue 10) is installed where the engine looks
+# for it at run time, <libdir>/nexus-tray; the static libraries do not link QtKeychain or Qt D-Bus.
 include(CMakePackageConfigHelpers)
 
 set(NEXUS_CMAKE_PACKAGE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/NexusTray")
@@ -12,6 +14,8 @@ install(TARGETS nexustray_engine nexustray_api nexustray_common nexustray_protoc
                 nexustray_socks5 nexustray_session nexustray_tpm
         EXPORT NexusTrayTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Development)
+install(TARGETS nexustray_keyring_plugin
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/nexus-tray COMPONENT Development)
 install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/nexustray
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT Development
         FILES_MATCHING PATTERN "*.h")

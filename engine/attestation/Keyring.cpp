@@ -1,27 +1,22 @@
-// The keyring access of nexustray/Keyring.h: QtKeychain jobs on one keyring thread of their own.
-// QtKeychain runs its jobs one at a time through a process-wide executor that is not thread safe
-// and needs an event loop (libsecret answers through the thread's GLib main context), so every
-// job of the process is created, started and finished on that one thread; callers only exchange
-// queued signals with it and never wait for it.
+// The keyring access of nexustray/Keyring.h: jobs on one keyring thread of their own, through the
+// keyring plugin (attestation/KeyringPlugin.h: QtKeychain and Qt D-Bus, loaded on the first
+// access). QtKeychain runs its jobs one at a time through a process-wide executor that is not
+// thread safe and needs an event loop (libsecret answers through the thread's GLib main context),
+// so every job of the process is created, started and finished on that one thread; callers only
+// exchange queued signals with it and never wait for it (nor for the plugin to load).
 #include "nexustray/Keyring.h"
 
 #include <QCoreApplication>
-#include <QDBusConnection>
-#include <QDBusConnectionInterface>
-#include <QDBusMessage>
-#include <QDBusMetaType>
-#include <QDBusObjectPath>
-#include <QDBusReply>
 #include <QMutex>
 #include <QPointer>
 #include <QThread>
 #include <QTimer>
 
-#include <qt6keychain/keychain.h>
-
 #include <memory>
 
 #include "Logging.h"
+#include "attestation/KeyringBackend.h"
+#include "attestation/KeyringPlugin.h"
 
 namespace nexustray {
 
@@ -57,16 +52,18 @@ QString quoted(const QString& s) {
     return u'\'' + s + u'\'';
 }
 
+using Failure = attestation::KeyringJobResult::Failure;
+
 // The cause of a failed job in words the user can act on (never the secret).
-QString describeFailure(const QString& backend, QKeychain::Error error, const QString& detail,
+QString describeFailure(const QString& backend, Failure failure, const QString& detail,
                         bool reading) {
     const QString lower = detail.toLower();
     QString cause;
-    if (reading && error == QKeychain::EntryNotFound) {
+    if (reading && failure == Failure::EntryNotFound) {
         cause = QStringLiteral("no secret in the system keyring (service %1, key %2); store one "
                                "with nexus-tray --set-secret %2")
                     .arg(keyringService(), backend);
-    } else if (error == QKeychain::NoBackendAvailable ||
+    } else if (failure == Failure::NoBackend ||
                lower.contains(QLatin1String("org.freedesktop.secrets")) ||
                lower.contains(QLatin1String("serviceunknown")) ||
                lower.contains(QLatin1String("not provided by any .service")) ||
@@ -75,8 +72,8 @@ QString describeFailure(const QString& backend, QKeychain::Error error, const QS
         cause = QStringLiteral("no Secret Service available (no keyring daemon such as "
                                "gnome-keyring or KWallet on the D-Bus session bus): %1")
                     .arg(detail.isEmpty() ? QStringLiteral("no keyring backend") : detail);
-    } else if (error == QKeychain::AccessDenied || error == QKeychain::AccessDeniedByUser ||
-               lower.contains(QLatin1String("lock")) || lower.contains(QLatin1String("prompt")) ||
+    } else if (failure == Failure::AccessDenied || lower.contains(QLatin1String("lock")) ||
+               lower.contains(QLatin1String("prompt")) ||
                lower.contains(QLatin1String("dismissed"))) {
         cause = QStringLiteral("keyring locked or access denied (unlock the login keyring, e.g. "
                                "by logging in to the desktop): %1")
@@ -86,36 +83,6 @@ QString describeFailure(const QString& backend, QKeychain::Error error, const QS
                     .arg(detail.isEmpty() ? QStringLiteral("unknown error") : detail);
     }
     return QStringLiteral("backend %1: %2").arg(quoted(backend), cause);
-}
-
-// The Secret Service's answer for the backend's entry, asked without any prompt: QtKeychain
-// (through libsecret) would try to unlock a locked item with a password prompt, which without a
-// desktop never answers or ends as "no entry". QtKeychain stores its entries with the attributes
-// server = service, user = key.
-enum class EntryState { Unknown, Locked, Other };
-EntryState secretServiceEntryState(const QString& backend) {
-    QDBusConnection bus = QDBusConnection::sessionBus();
-    if (!bus.isConnected() || !bus.interface() ||
-        !bus.interface()->isServiceRegistered(QStringLiteral("org.freedesktop.secrets")))
-        return EntryState::Unknown;
-    QDBusMessage call = QDBusMessage::createMethodCall(
-        QStringLiteral("org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
-        QStringLiteral("org.freedesktop.Secret.Service"), QStringLiteral("SearchItems"));
-    static const QMetaType registered = qDBusRegisterMetaType<QMap<QString, QString>>();
-    Q_UNUSED(registered)
-    QMap<QString, QString> attributes;
-    attributes.insert(QStringLiteral("server"), keyringService());
-    attributes.insert(QStringLiteral("user"), backend);
-    call << QVariant::fromValue(attributes);
-    const QDBusMessage reply = bus.call(call, QDBus::Block, 5000);
-    if (reply.type() != QDBusMessage::ReplyMessage || reply.arguments().size() != 2)
-        return EntryState::Unknown;
-    const auto paths = [](const QVariant& v) {
-        return qdbus_cast<QList<QDBusObjectPath>>(v.value<QDBusArgument>());
-    };
-    const QList<QDBusObjectPath> unlocked = paths(reply.arguments().at(0));
-    const QList<QDBusObjectPath> locked = paths(reply.arguments().at(1));
-    return unlocked.isEmpty() && !locked.isEmpty() ? EntryState::Locked : EntryState::Other;
 }
 
 // One job on the keyring thread; finished() crosses back to the caller by a queued connection,
@@ -128,46 +95,38 @@ public:
         , m_secret(std::move(secret)) {}
 
     void start() {
-        if (!m_secret && secretServiceEntryState(m_backend) == EntryState::Locked) {
-            finish(false,
-                   describeFailure(m_backend, QKeychain::AccessDenied,
-                                   QStringLiteral("the entry is in a locked collection"), true));
+        const attestation::KeyringPluginLoad& plugin = attestation::keyringPlugin();
+        if (!plugin.backend) {
+            finish(false, QStringLiteral("backend %1: the keyring plugin could not be loaded (%2)")
+                              .arg(quoted(m_backend), plugin.error));
             return;
         }
-        QKeychain::Job* job = nullptr;
-        if (m_secret) {
-            auto* write = new QKeychain::WritePasswordJob(keyringService());
-            write->setBinaryData(*m_secret);
-            job = write;
-        } else {
-            job = new QKeychain::ReadPasswordJob(keyringService());
-        }
-        job->setKey(m_backend);
-        job->setAutoDelete(true);
-        // Never QSettings in plain text when no keyring answers (QtKeychain's opt-in fallback).
-        job->setInsecureFallback(false);
-        connect(job, &QKeychain::Job::finished, this, &KeyringOperation::onJobFinished);
-        job->start();
+        plugin.backend->start(
+            keyringService(), m_backend, m_secret,
+            [self = QPointer<KeyringOperation>(this)](const attestation::KeyringJobResult& result) {
+                if (self)
+                    self->onJobFinished(result);
+            });
     }
 
 Q_SIGNALS:
     void finished(const nexustray::KeyringResult& result);
 
 private:
-    void onJobFinished(QKeychain::Job* job) {
+    void onJobFinished(const attestation::KeyringJobResult& job) {
         KeyringResult result;
-        if (job->error() == QKeychain::NoError) {
+        if (job.failure == Failure::None) {
             result.ok = true;
             if (!m_secret) {
-                result.secret = static_cast<QKeychain::ReadPasswordJob*>(job)->binaryData();
+                result.secret = job.secret;
                 if (result.secret.isEmpty()) {
                     result.ok = false;
                     result.error =
-                        describeFailure(m_backend, QKeychain::EntryNotFound, QString(), true);
+                        describeFailure(m_backend, Failure::EntryNotFound, QString(), true);
                 }
             }
         } else {
-            result.error = describeFailure(m_backend, job->error(), job->errorString(), !m_secret);
+            result.error = describeFailure(m_backend, job.failure, job.detail, !m_secret);
         }
         finish(result);
     }

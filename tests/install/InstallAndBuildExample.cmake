@@ -1,7 +1,8 @@
 # cmake -DBUILD_DIR=... -DEXAMPLES_DIR=... -DWORK_DIR=... [-DGENERATOR=...] [-DCXX_COMPILER=...]
 #       [-DCXX_LAUNCHER=...] [-DBUILD_TYPE=...] [-DLINKER_FLAGS=...] -P InstallAndBuildExample.cmake
-# Installs the Development component of BUILD_DIR into WORK_DIR/prefix, checks that the package
-# refers to nothing in the build or source tree, and builds EXAMPLES_DIR against it.
+# Installs the Development component of BUILD_DIR into WORK_DIR/prefix, checks that the keyring
+# plugin is there and that the package refers to nothing in the build or source tree nor to
+# QtKeychain, and builds EXAMPLES_DIR against it.
 function(run)
     execute_process(COMMAND ${ARGV} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
     if(NOT rc EQUAL 0)
@@ -19,6 +20,11 @@ foreach(expected include/nexustray/Client.h include/nexustray/Config.h)
         message(FATAL_ERROR "not installed: ${expected}")
     endif()
 endforeach()
+# The keyring plugin (issue 10) is installed where the engine looks for it, <libdir>/nexus-tray.
+file(GLOB_RECURSE keyring_plugin "${prefix}/*/nexus-tray/nexus-tray-keyring.so")
+if(NOT keyring_plugin)
+    message(FATAL_ERROR "not installed: <libdir>/nexus-tray/nexus-tray-keyring.so")
+endif()
 file(GLOB_RECURSE package_files "${prefix}/*.cmake")
 if(NOT package_files)
     message(FATAL_ERROR "no CMake package installed below ${prefix}")
@@ -32,6 +38,11 @@ foreach(file IN LISTS package_files)
             message(FATAL_ERROR "${file} refers to ${tree}")
         endif()
     endforeach()
+    # Library users link no QtKeychain: it is the plugin's alone.
+    string(FIND "${text}" "Qt6Keychain" at)
+    if(NOT at EQUAL -1)
+        message(FATAL_ERROR "${file} names Qt6Keychain")
+    endif()
 endforeach()
 if(EXISTS "${prefix}/bin")
     message(FATAL_ERROR "the Development component installed programs: ${prefix}/bin")

@@ -1,0 +1,130 @@
+// The keyring plugin's lookup (issue 10, attestation/KeyringPlugin.h): the directories in order
+// ($NEXUS_TRAY_PLUGIN_DIR, the executable's directory, the installed location), a missing or
+// broken plugin reported with every file tried and the loader's own words, a later directory used
+// when an earlier one lacks it, and a keyring operation failing with that clear error (never a
+// crash, never a fallback) when the plugin is nowhere to be found.
+#include <QPluginLoader>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <optional>
+
+#include "attestation/KeyringPlugin.h"
+#include "nexustray/Keyring.h"
+
+using namespace nexustray;
+using namespace nexustray::attestation;
+
+namespace {
+
+// Sets NEXUS_TRAY_PLUGIN_DIR for one scope, then restores it.
+class PluginDirOverride {
+public:
+    explicit PluginDirOverride(const QString& dir)
+        : m_saved(qgetenv("NEXUS_TRAY_PLUGIN_DIR")) {
+        qputenv("NEXUS_TRAY_PLUGIN_DIR", dir.toLocal8Bit());
+    }
+    ~PluginDirOverride() { qputenv("NEXUS_TRAY_PLUGIN_DIR", m_saved); }
+    PluginDirOverride(const PluginDirOverride&) = delete;
+    PluginDirOverride& operator=(const PluginDirOverride&) = delete;
+
+private:
+    QByteArray m_saved;
+};
+
+QString pluginIn(const QString& dir) {
+    return QDir(dir).absoluteFilePath(keyringPluginFileName());
+}
+
+} // namespace
+
+class TstKeyringPlugin : public QObject {
+    Q_OBJECT
+
+    QString m_builtDir; // where ctest says the built plugin is
+    QTemporaryDir m_empty;
+
+private Q_SLOTS:
+    void initTestCase() {
+        m_builtDir = qEnvironmentVariable("NEXUS_TRAY_PLUGIN_DIR");
+        QVERIFY2(!m_builtDir.isEmpty(), "run through ctest: it sets NEXUS_TRAY_PLUGIN_DIR");
+        QVERIFY2(QFileInfo(pluginIn(m_builtDir)).isFile(), qPrintable(pluginIn(m_builtDir)));
+        QVERIFY(m_empty.isValid());
+    }
+
+    void searchOrder() {
+        const QString appDir = QCoreApplication::applicationDirPath();
+        {
+            PluginDirOverride env(m_empty.path());
+            const QStringList dirs = keyringPluginSearchPath();
+            QCOMPARE(dirs.size(), 3);
+            QCOMPARE(dirs.at(0), m_empty.path());
+            QCOMPARE(dirs.at(1), appDir);
+            QVERIFY2(dirs.at(2).endsWith(QLatin1String("/nexus-tray")), qPrintable(dirs.at(2)));
+            QVERIFY(QDir::isAbsolutePath(dirs.at(2)));
+        }
+        {
+            PluginDirOverride unset(QString{});
+            QCOMPARE(keyringPluginSearchPath().value(0), appDir);
+        }
+    }
+
+    void missingNamesEveryFileTried() {
+        const QString other = m_empty.filePath(QStringLiteral("absent"));
+        const KeyringPluginLoad load = loadKeyringPlugin({m_empty.path(), other});
+        QVERIFY(!load.backend);
+        QCOMPARE(load.error, QStringLiteral("%1: no such file; %2: no such file")
+                                 .arg(pluginIn(m_empty.path()), pluginIn(other)));
+    }
+
+    void brokenFileGivesLoaderError() {
+        QTemporaryDir broken;
+        QVERIFY(broken.isValid());
+        QFile file(pluginIn(broken.path()));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not an ELF file\n");
+        file.close();
+        const KeyringPluginLoad load = loadKeyringPlugin({broken.path()});
+        QVERIFY(!load.backend);
+        QPluginLoader probe(file.fileName());
+        QVERIFY(!probe.load());
+        QVERIFY(!probe.errorString().isEmpty());
+        QCOMPARE(load.error, file.fileName() + QStringLiteral(": ") + probe.errorString());
+    }
+
+    void laterDirectoryLoads() {
+        const KeyringPluginLoad load = loadKeyringPlugin({m_empty.path(), m_builtDir});
+        QVERIFY2(load.backend, qPrintable(load.error));
+        QVERIFY(load.error.isEmpty());
+    }
+
+    // Last: the process's plugin is looked for once, here with NEXUS_TRAY_PLUGIN_DIR empty.
+    void operationFailsClearlyWithoutPlugin() {
+        PluginDirOverride env(m_empty.path());
+        const QStringList dirs = keyringPluginSearchPath();
+        for (const QString& dir : dirs) {
+            if (QFileInfo::exists(pluginIn(dir)))
+                QSKIP(qPrintable(QStringLiteral("a plugin is installed at %1").arg(pluginIn(dir))));
+        }
+        const QString expected =
+            QStringLiteral("backend 'web': the keyring plugin could not be loaded (%1)")
+                .arg(loadKeyringPlugin(dirs).error);
+        QVERIFY(expected.contains(pluginIn(m_empty.path()) + QStringLiteral(": no such file")));
+        for (const bool writing : {false, true}) {
+            std::optional<KeyringResult> result;
+            QObject context;
+            const auto done = [&result](const KeyringResult& r) { result = r; };
+            if (writing)
+                writeKeyringSecret(QStringLiteral("web"), "secret", &context, done);
+            else
+                readKeyringSecret(QStringLiteral("web"), &context, done);
+            QTRY_VERIFY_WITH_TIMEOUT(result.has_value(), kKeyringTimeoutMs + 5000);
+            QVERIFY(!result->ok);
+            QVERIFY(result->secret.isEmpty());
+            QCOMPARE(result->error, expected);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TstKeyringPlugin)
+#include "tst_keyringplugin.moc"
