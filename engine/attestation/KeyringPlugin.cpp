@@ -1,7 +1,6 @@
 // See KeyringPlugin.h.
 #include "attestation/KeyringPlugin.h"
 
-#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QPluginLoader>
@@ -18,8 +17,11 @@ QString keyringPluginFileName() {
 QStringList keyringPluginSearchPath() {
     QStringList dirs;
     dirs << qEnvironmentVariable("NEXUS_TRAY_PLUGIN_DIR");
-    if (QCoreApplication::instance())
-        dirs << QCoreApplication::applicationDirPath();
+    // The executable's directory from /proc/self/exe rather than
+    // QCoreApplication::applicationDirPath(), whose cache Qt fills unguarded: this runs on the
+    // keyring thread.
+    dirs << QFileInfo(QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath())
+                .absolutePath();
     dirs << QStringLiteral(NEXUS_TRAY_PLUGIN_INSTALL_DIR);
     dirs.removeAll(QString());
     dirs.removeDuplicates();
