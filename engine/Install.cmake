@@ -2,7 +2,7 @@
 # the default component, packaging/Package.cmake): nexustray_engine with the static layer
 # libraries it links (a static library carries its dependencies), the public headers and the
 # CMake package NexusTray:  find_package(NexusTray) -> target NexusTray::Engine.
-# The TPM library (attestation.tpm) comes along; its tpm2-tss dependency is found by pkg-config.
+# The TPM library (attestation.tpm) comes along; it loads tpm2-tss at run time (no link dependency).
 include(CMakePackageConfigHelpers)
 
 set(NEXUS_CMAKE_PACKAGE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/NexusTray")
