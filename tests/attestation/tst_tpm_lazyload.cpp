@@ -1,6 +1,7 @@
 // tpm2-tss is loaded on first use (issue 10): a process whose backends do not use attestation.tpm
 // never maps libtss2-* — a Client with an HMAC backend connected to the hub emulator over ws:// and
 // wss:// leaves /proc/self/maps without them — and opening a TPM (swtpm) maps libtss2-esys.
+#include "HmacBackend.h"
 #include "SwtpmLauncher.h"
 #include "TestHub.h"
 #include "TestRelayTls.h"
@@ -76,19 +77,13 @@ private Q_SLOTS:
         QString error;
         const std::unique_ptr<hub::HubEmulator> hub = test::startHub(o, scheme, m_tls, &error);
         QVERIFY2(hub, qPrintable(error));
-        BackendConfig b;
-        b.name = QStringLiteral("web");
-        b.hostnames = {QStringLiteral("web.test")};
-        b.nexusAddresses = {hub->backendUrl().toString()};
-        b.attestation.hmacSecret = QString::fromUtf8(kSecret);
-        m_tls.trust(b);
         Config config;
-        config.backends = {b};
+        config.backends = {test::hmacBackend(QStringLiteral("web"), QStringLiteral("web.test"),
+                                             *hub, kSecret, m_tls)};
         Client client(config);
         client.start();
-        QTRY_VERIFY_WITH_TIMEOUT(!client.sessions().isEmpty() &&
-                                     client.sessions().first().state == SessionState::Connected,
-                                 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(test::sessionOf(client, QStringLiteral("web")).state,
+                                  SessionState::Connected, 10000);
         const QStringList tss2 = mappedFiles(QStringLiteral("/libtss2-"));
         QVERIFY2(tss2.isEmpty(), qPrintable(tss2.join(QLatin1Char(' '))));
         QSignalSpy stopped(&client, &Client::stopped);
