@@ -57,6 +57,15 @@ for p in libc6 libstdc++6 libqt6core6 libqt6network6 libqt6websockets6 libqt6wid
     libqt6gui6 libyaml-cpp0.7 libqt6svg6 libqt6keychain1 libqt6dbus6 libqt6httpserver6; do
     grep -Fxq "$p" <<<"$depends_names" || fail "Depends lacks $p: $depends"
 done
+# tpm2-tss is loaded when a TPM is opened (issue 10): not linked, so not in Depends; Recommends
+# names it by hand (packaging/Package.cmake).
+! grep -q '^libtss2' <<<"$depends_names" ||
+    fail "Depends names tpm2-tss (it must be dlopen()ed): $depends"
+recommends="$(field Recommends)"
+recommends_names="$(sed 's/ *([^)]*)//g; s/, */\n/g' <<<"$recommends")"
+for p in libtss2-esys-3.0.2-0 libtss2-mu0 libtss2-tctildr0 libtss2-rc0 libtss2-tcti-device0; do
+    grep -Fxq "$p" <<<"$recommends_names" || fail "Recommends lacks $p: $recommends"
+done
 
 # Unpack into a scratch root.
 root="$(mktemp -d)"

@@ -2,7 +2,7 @@
 # the default component, packaging/Package.cmake): nexustray_engine with the static layer
 # libraries it links (a static library carries its dependencies), the public headers and the
 # CMake package NexusTray:  find_package(NexusTray) -> target NexusTray::Engine.
-# The TPM library (attestation.tpm) comes along; its tpm2-tss dependency is found by pkg-config.
+# The TPM library (attestation.tpm) comes along; it loads tpm2-tss at run time (no link dependency).
 # The keyring plugin (attestation.hmacSecretKeyring, issue 10) is installed where the engine looks
 # for it at run time, <libdir>/nexus-tray; the static libraries do not link QtKeychain or Qt D-Bus.
 include(CMakePackageConfigHelpers)

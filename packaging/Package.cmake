@@ -33,8 +33,13 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/AtDexters-Lab/nexus-tray")
 # Libraries the binary links come from dpkg-shlibdeps; plugins Qt loads at run time do not:
 # libqt6svg6 holds the SVG icon engine for the tray and window icons.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# attestation.tpm: the TCTI plugin for /dev/tpmrm0 is loaded at run time by libtss2-tctildr.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libtss2-tcti-device0")
+# attestation.tpm loads tpm2-tss when it opens a TPM (dlopen, issue 10), so dpkg-shlibdeps does not
+# see it: the packages are named here. Recommends, not Depends: the TPM backend is optional, apt
+# installs Recommends by default, and without them attestation.tpm refuses to attest with
+# "tpm2-tss is not installed: ..." while every other backend works. libtss2-tctildr loads the TCTI
+# plugin for /dev/tpmrm0 at run time in turn.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+    "libtss2-esys-3.0.2-0, libtss2-mu0, libtss2-tctildr0, libtss2-rc0, libtss2-tcti-device0")
 if(NEXUS_BUILD_GUI)
     set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6svg6")
 endif()

@@ -1,14 +1,12 @@
 #include "SwtpmLauncher.h"
 
+#include "attestation/tpm/Tss2Library.h"
+
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QStandardPaths>
 #include <QThread>
-
-#include <tss2/tss2_esys.h>
-#include <tss2/tss2_rc.h>
-#include <tss2/tss2_tctildr.h>
 
 #include <cstring>
 #include <utility>
@@ -16,6 +14,11 @@
 namespace nexustray::test {
 
 namespace {
+
+// tpm2-tss as the engine loads it on first use: the test binaries do not link it either (issue 10).
+const attestation::tpm::Tss2Library& tss() {
+    return attestation::tpm::Tss2Library::instance();
+}
 
 bool writeFile(const QString& path, const QByteArray& content) {
     QFile f(path);
@@ -35,19 +38,19 @@ bool copyDir(const QString& from, const QString& to) {
 // One TCTI connect + GetRandom: the TPM is up and serving commands.
 bool answers(const QString& tcti) {
     TSS2_TCTI_CONTEXT* t = nullptr;
-    if (Tss2_TctiLdr_Initialize(tcti.toUtf8().constData(), &t) != TSS2_RC_SUCCESS) {
+    if (tss().Tss2_TctiLdr_Initialize(tcti.toUtf8().constData(), &t) != TSS2_RC_SUCCESS) {
         return false;
     }
     ESYS_CONTEXT* ctx = nullptr;
     bool ok = false;
-    if (Esys_Initialize(&ctx, t, nullptr) == TSS2_RC_SUCCESS) {
+    if (tss().Esys_Initialize(&ctx, t, nullptr) == TSS2_RC_SUCCESS) {
         TPM2B_DIGEST* random = nullptr;
-        ok = Esys_GetRandom(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, 8, &random) ==
+        ok = tss().Esys_GetRandom(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, 8, &random) ==
              TSS2_RC_SUCCESS;
-        Esys_Free(random);
-        Esys_Finalize(&ctx);
+        tss().Esys_Free(random);
+        tss().Esys_Finalize(&ctx);
     }
-    Tss2_TctiLdr_Finalize(&t);
+    tss().Tss2_TctiLdr_Finalize(&t);
     return ok;
 }
 
@@ -128,6 +131,10 @@ bool SwtpmLauncher::start(QString* error, int timeoutMs) {
         }
         m_prepared = true;
     }
+    if (!tss().ok()) {
+        *error = tss().error();
+        return false;
+    }
     const QString sock = m_dir->filePath(QStringLiteral("tpm.sock"));
     QFile::remove(sock);
     QFile::remove(sock + QStringLiteral(".ctrl"));
@@ -168,18 +175,18 @@ namespace {
 template <typename Operation> TSS2_RC withEsys(const QString& tcti, Operation operation) {
     TSS2_TCTI_CONTEXT* t = nullptr;
     ESYS_CONTEXT* ctx = nullptr;
-    TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti.toUtf8().constData(), &t);
+    TSS2_RC rc = tss().Tss2_TctiLdr_Initialize(tcti.toUtf8().constData(), &t);
     if (rc == TSS2_RC_SUCCESS) {
-        rc = Esys_Initialize(&ctx, t, nullptr);
+        rc = tss().Esys_Initialize(&ctx, t, nullptr);
     }
     if (rc == TSS2_RC_SUCCESS) {
         rc = operation(ctx);
     }
     if (ctx) {
-        Esys_Finalize(&ctx);
+        tss().Esys_Finalize(&ctx);
     }
     if (t) {
-        Tss2_TctiLdr_Finalize(&t);
+        tss().Tss2_TctiLdr_Finalize(&t);
     }
     return rc;
 }
@@ -189,17 +196,17 @@ template <typename Operation> TSS2_RC withEsys(const QString& tcti, Operation op
 bool SwtpmLauncher::evictPersistentEk(QString* error) {
     const TSS2_RC rc = withEsys(tcti(), [](ESYS_CONTEXT* ctx) {
         ESYS_TR ek = ESYS_TR_NONE;
-        TSS2_RC r =
-            Esys_TR_FromTPMPublic(ctx, 0x81010001, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &ek);
+        TSS2_RC r = tss().Esys_TR_FromTPMPublic(ctx, 0x81010001, ESYS_TR_NONE, ESYS_TR_NONE,
+                                                ESYS_TR_NONE, &ek);
         if (r == TSS2_RC_SUCCESS) {
             ESYS_TR gone = ESYS_TR_NONE;
-            r = Esys_EvictControl(ctx, ESYS_TR_RH_OWNER, ek, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                  ESYS_TR_NONE, 0x81010001, &gone);
+            r = tss().Esys_EvictControl(ctx, ESYS_TR_RH_OWNER, ek, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                        ESYS_TR_NONE, 0x81010001, &gone);
         }
         return r;
     });
     if (rc != TSS2_RC_SUCCESS) {
-        *error = QStringLiteral("evicting the EK: %1").arg(QLatin1String(Tss2_RC_Decode(rc)));
+        *error = QStringLiteral("evicting the EK: %1").arg(QLatin1String(tss().Tss2_RC_Decode(rc)));
     }
     return rc == TSS2_RC_SUCCESS;
 }
@@ -214,15 +221,15 @@ bool SwtpmLauncher::setHierarchyPasswords(const QByteArray& owner, const QByteAr
             auth.size = quint16(qMin<qsizetype>(value.size(), sizeof(auth.buffer)));
             std::memcpy(auth.buffer, value.constData(), auth.size);
             if (r == TSS2_RC_SUCCESS) {
-                r = Esys_HierarchyChangeAuth(ctx, hierarchy, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                             ESYS_TR_NONE, &auth);
+                r = tss().Esys_HierarchyChangeAuth(ctx, hierarchy, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                                   ESYS_TR_NONE, &auth);
             }
         }
         return r;
     });
     if (rc != TSS2_RC_SUCCESS) {
         *error = QStringLiteral("setting the hierarchy passwords: %1")
-                     .arg(QLatin1String(Tss2_RC_Decode(rc)));
+                     .arg(QLatin1String(tss().Tss2_RC_Decode(rc)));
     }
     return rc == TSS2_RC_SUCCESS;
 }

@@ -1,15 +1,12 @@
 #include "TpmDevice.h"
 
+#include "Tss2Library.h"
+
 #include <QCryptographicHash>
 #include <QFileInfo>
 #include <QHash>
 #include <QMetaObject>
 #include <QThread>
-
-#include <tss2/tss2_esys.h>
-#include <tss2/tss2_mu.h>
-#include <tss2/tss2_rc.h>
-#include <tss2/tss2_tctildr.h>
 
 #include <cerrno>
 #include <cstring>
@@ -23,11 +20,11 @@ namespace {
 constexpr TPM2_HANDLE kEkCertIndex = 0x01C00002;
 constexpr TPM2_HANDLE kEkPersistent = 0x81010001;
 
-TpmError tssError(TSS2_RC rc, const char* what) {
+TpmError decodedTssError(const Tss2Library& tss, TSS2_RC rc, const char* what) {
     TpmError e;
     e.rc = rc;
     e.message =
-        QStringLiteral("%1: %2").arg(QLatin1String(what), QLatin1String(Tss2_RC_Decode(rc)));
+        QStringLiteral("%1: %2").arg(QLatin1String(what), QLatin1String(tss.Tss2_RC_Decode(rc)));
     const TSS2_RC base = rc & ~TSS2_RC_LAYER_MASK;
     e.retryable = base == TPM2_RC_RETRY || base == TPM2_RC_YIELDED || base == TPM2_RC_TESTING;
     // A broken connection, or a TPM that no longer holds our transient objects (it restarted
@@ -179,6 +176,11 @@ public:
         if (m_ctx) {
             return {};
         }
+        // tpm2-tss is loaded here, by the first TPM opened in the process (issue 10).
+        m_tss = &Tss2Library::instance();
+        if (!m_tss->ok()) {
+            return plainError(m_tss->error());
+        }
         if (tcti.startsWith(QLatin1String("device:"))) {
             const QByteArray path = tcti.mid(7).toLocal8Bit();
             if (::access(path.constData(), R_OK | W_OK) != 0) {
@@ -194,18 +196,18 @@ public:
                 return error;
             }
         }
-        TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti.toUtf8().constData(), &m_tcti);
+        TSS2_RC rc = m_tss->Tss2_TctiLdr_Initialize(tcti.toUtf8().constData(), &m_tcti);
         if (rc != TSS2_RC_SUCCESS) {
             m_tcti = nullptr;
             return tssError(rc, "TCTI initialisation");
         }
-        rc = Esys_Initialize(&m_ctx, m_tcti, nullptr);
+        rc = m_tss->Esys_Initialize(&m_ctx, m_tcti, nullptr);
         if (rc != TSS2_RC_SUCCESS) {
             m_ctx = nullptr;
             close();
             return tssError(rc, "ESYS initialisation");
         }
-        rc = Esys_Startup(m_ctx, TPM2_SU_CLEAR);
+        rc = m_tss->Esys_Startup(m_ctx, TPM2_SU_CLEAR);
         if (rc != TSS2_RC_SUCCESS && (rc & ~TSS2_RC_LAYER_MASK) != TPM2_RC_INITIALIZE) {
             const TpmError e = tssError(rc, "TPM2_Startup");
             close();
@@ -222,11 +224,11 @@ public:
 
     void close() {
         if (m_ctx) {
-            Esys_Finalize(&m_ctx);
+            m_tss->Esys_Finalize(&m_ctx);
             m_ctx = nullptr;
         }
         if (m_tcti) {
-            Tss2_TctiLdr_Finalize(&m_tcti);
+            m_tss->Tss2_TctiLdr_Finalize(&m_tcti);
             m_tcti = nullptr;
         }
     }
@@ -243,7 +245,7 @@ public:
             TPM2B_AUTH auth{};
             auth.size = quint16(qMin<qsizetype>(value.size(), sizeof(auth.buffer)));
             std::memcpy(auth.buffer, value.constData(), auth.size);
-            Esys_TR_SetAuth(m_ctx, hierarchy, &auth);
+            m_tss->Esys_TR_SetAuth(m_ctx, hierarchy, &auth);
         };
         set(ESYS_TR_RH_OWNER, m_ownerAuth);
         set(ESYS_TR_RH_ENDORSEMENT, m_endorsementAuth);
@@ -261,9 +263,9 @@ public:
         TPML_PCR_SELECTION pcrs{};
         const TPM2B_PUBLIC srkTmpl = srkTemplate();
         ESYS_TR srk = ESYS_TR_NONE;
-        TSS2_RC rc = Esys_CreatePrimary(m_ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                        ESYS_TR_NONE, &sensitive, &srkTmpl, &outside, &pcrs, &srk,
-                                        nullptr, nullptr, nullptr, nullptr);
+        TSS2_RC rc = m_tss->Esys_CreatePrimary(
+            m_ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
+            &srkTmpl, &outside, &pcrs, &srk, nullptr, nullptr, nullptr, nullptr);
         if (rc != TSS2_RC_SUCCESS) {
             r.error = tssError(rc, "creating the SRK");
             return r;
@@ -274,23 +276,23 @@ public:
             const TPM2B_PUBLIC akTmpl = akTemplate();
             TPM2B_PRIVATE* outPriv = nullptr;
             TPM2B_PUBLIC* outPub = nullptr;
-            rc =
-                Esys_Create(m_ctx, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
-                            &akTmpl, &outside, &pcrs, &outPriv, &outPub, nullptr, nullptr, nullptr);
+            rc = m_tss->Esys_Create(m_ctx, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                                    &sensitive, &akTmpl, &outside, &pcrs, &outPriv, &outPub,
+                                    nullptr, nullptr, nullptr);
             if (rc != TSS2_RC_SUCCESS) {
-                Esys_FlushContext(m_ctx, srk);
+                m_tss->Esys_FlushContext(m_ctx, srk);
                 r.error = tssError(rc, "creating the AK");
                 return r;
             }
             pub = *outPub;
             priv = *outPriv;
-            Esys_Free(outPriv);
-            Esys_Free(outPub);
+            m_tss->Esys_Free(outPriv);
+            m_tss->Esys_Free(outPub);
             uint8_t buf[sizeof(TPMT_PUBLIC)];
             size_t off = 0;
-            rc = Tss2_MU_TPMT_PUBLIC_Marshal(&pub.publicArea, buf, sizeof buf, &off);
+            rc = m_tss->Tss2_MU_TPMT_PUBLIC_Marshal(&pub.publicArea, buf, sizeof buf, &off);
             if (rc != TSS2_RC_SUCCESS) {
-                Esys_FlushContext(m_ctx, srk);
+                m_tss->Esys_FlushContext(m_ctx, srk);
                 r.error = tssError(rc, "marshalling the AK public area");
                 return r;
             }
@@ -299,12 +301,12 @@ public:
             r.created = true;
         } else {
             size_t off = 0;
-            rc = Tss2_MU_TPMT_PUBLIC_Unmarshal(
+            rc = m_tss->Tss2_MU_TPMT_PUBLIC_Unmarshal(
                 reinterpret_cast<const uint8_t*>(saved.pub.constData()), size_t(saved.pub.size()),
                 &off, &pub.publicArea);
             if (rc != TSS2_RC_SUCCESS || off != size_t(saved.pub.size()) ||
                 size_t(saved.priv.size()) > sizeof priv.buffer) {
-                Esys_FlushContext(m_ctx, srk);
+                m_tss->Esys_FlushContext(m_ctx, srk);
                 r.error = plainError(QStringLiteral("the saved AK blobs are malformed"));
                 return r;
             }
@@ -313,8 +315,9 @@ public:
             r.blobs = saved;
         }
         ESYS_TR ak = ESYS_TR_NONE;
-        rc = Esys_Load(m_ctx, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &ak);
-        Esys_FlushContext(m_ctx, srk);
+        rc = m_tss->Esys_Load(m_ctx, srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub,
+                              &ak);
+        m_tss->Esys_FlushContext(m_ctx, srk);
         if (rc != TSS2_RC_SUCCESS) {
             r.error = tssError(rc, "loading the AK");
             return r;
@@ -325,14 +328,15 @@ public:
 
     void flush(quint32 handle) {
         if (m_ctx && handle != ESYS_TR_NONE) {
-            Esys_FlushContext(m_ctx, handle);
+            m_tss->Esys_FlushContext(m_ctx, handle);
         }
     }
 
     bool handleExists(TPM2_CAP cap, TPM2_HANDLE first, TPM2_HANDLE wanted, TpmError* error) {
         TPMS_CAPABILITY_DATA* data = nullptr;
-        const TSS2_RC rc = Esys_GetCapability(m_ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, cap,
-                                              first, TPM2_MAX_CAP_HANDLES, nullptr, &data);
+        const TSS2_RC rc =
+            m_tss->Esys_GetCapability(m_ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, cap, first,
+                                      TPM2_MAX_CAP_HANDLES, nullptr, &data);
         if (rc != TSS2_RC_SUCCESS) {
             *error = tssError(rc, "TPM2_GetCapability(handles)");
             return false;
@@ -341,7 +345,7 @@ public:
         for (quint32 i = 0; i < data->data.handles.count; ++i) {
             found = found || data->data.handles.handle[i] == wanted;
         }
-        Esys_Free(data);
+        m_tss->Esys_Free(data);
         return found;
     }
 
@@ -351,42 +355,42 @@ public:
             return error;
         }
         ESYS_TR nv = ESYS_TR_NONE;
-        TSS2_RC rc = Esys_TR_FromTPMPublic(m_ctx, kEkCertIndex, ESYS_TR_NONE, ESYS_TR_NONE,
-                                           ESYS_TR_NONE, &nv);
+        TSS2_RC rc = m_tss->Esys_TR_FromTPMPublic(m_ctx, kEkCertIndex, ESYS_TR_NONE, ESYS_TR_NONE,
+                                                  ESYS_TR_NONE, &nv);
         if (rc != TSS2_RC_SUCCESS) {
             return tssError(rc, "opening the EK certificate index");
         }
         TPM2B_NV_PUBLIC* nvPub = nullptr;
-        rc = Esys_NV_ReadPublic(m_ctx, nv, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &nvPub,
-                                nullptr);
+        rc = m_tss->Esys_NV_ReadPublic(m_ctx, nv, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &nvPub,
+                                       nullptr);
         quint32 chunk = 512;
         TPMS_CAPABILITY_DATA* props = nullptr;
         if (rc == TSS2_RC_SUCCESS &&
-            Esys_GetCapability(m_ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                               TPM2_CAP_TPM_PROPERTIES, TPM2_PT_NV_BUFFER_MAX, 1, nullptr,
-                               &props) == TSS2_RC_SUCCESS) {
+            m_tss->Esys_GetCapability(m_ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                      TPM2_CAP_TPM_PROPERTIES, TPM2_PT_NV_BUFFER_MAX, 1, nullptr,
+                                      &props) == TSS2_RC_SUCCESS) {
             if (props->data.tpmProperties.count == 1 &&
                 props->data.tpmProperties.tpmProperty[0].property == TPM2_PT_NV_BUFFER_MAX) {
                 chunk = props->data.tpmProperties.tpmProperty[0].value;
             }
-            Esys_Free(props);
+            m_tss->Esys_Free(props);
         }
         if (rc == TSS2_RC_SUCCESS) {
             const quint32 size = nvPub->nvPublic.dataSize;
-            Esys_Free(nvPub);
+            m_tss->Esys_Free(nvPub);
             for (quint32 offset = 0; offset < size && rc == TSS2_RC_SUCCESS;) {
                 TPM2B_MAX_NV_BUFFER* data = nullptr;
                 const quint16 n = quint16(qMin(chunk, size - offset));
-                rc = Esys_NV_Read(m_ctx, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                  ESYS_TR_NONE, n, quint16(offset), &data);
+                rc = m_tss->Esys_NV_Read(m_ctx, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD,
+                                         ESYS_TR_NONE, ESYS_TR_NONE, n, quint16(offset), &data);
                 if (rc == TSS2_RC_SUCCESS) {
                     der->append(reinterpret_cast<const char*>(data->buffer), data->size);
                     offset += data->size;
-                    Esys_Free(data);
+                    m_tss->Esys_Free(data);
                 }
             }
         }
-        Esys_TR_Close(m_ctx, &nv);
+        m_tss->Esys_TR_Close(m_ctx, &nv);
         if (rc != TSS2_RC_SUCCESS) {
             der->clear();
             return tssError(rc, "reading the EK certificate");
@@ -405,16 +409,16 @@ public:
         TSS2_RC rc;
         if (persistent) {
             *transient = false;
-            rc = Esys_TR_FromTPMPublic(m_ctx, kEkPersistent, ESYS_TR_NONE, ESYS_TR_NONE,
-                                       ESYS_TR_NONE, ek);
+            rc = m_tss->Esys_TR_FromTPMPublic(m_ctx, kEkPersistent, ESYS_TR_NONE, ESYS_TR_NONE,
+                                              ESYS_TR_NONE, ek);
             if (rc != TSS2_RC_SUCCESS) {
                 return tssError(rc, "opening the persistent EK");
             }
             if (pub) {
-                rc = Esys_ReadPublic(m_ctx, *ek, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, pub,
-                                     nullptr, nullptr);
+                rc = m_tss->Esys_ReadPublic(m_ctx, *ek, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                            pub, nullptr, nullptr);
                 if (rc != TSS2_RC_SUCCESS) {
-                    Esys_TR_Close(m_ctx, ek);
+                    m_tss->Esys_TR_Close(m_ctx, ek);
                     return tssError(rc, "reading the EK public key");
                 }
             }
@@ -425,17 +429,17 @@ public:
         TPM2B_DATA outside{};
         TPML_PCR_SELECTION pcrs{};
         const TPM2B_PUBLIC tmpl = ekTemplate();
-        rc = Esys_CreatePrimary(m_ctx, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                ESYS_TR_NONE, &sensitive, &tmpl, &outside, &pcrs, ek, pub, nullptr,
-                                nullptr, nullptr);
+        rc = m_tss->Esys_CreatePrimary(m_ctx, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD,
+                                       ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &tmpl, &outside,
+                                       &pcrs, ek, pub, nullptr, nullptr, nullptr);
         return rc == TSS2_RC_SUCCESS ? TpmError{} : tssError(rc, "creating the EK");
     }
 
     void releaseEk(ESYS_TR* ek, bool transient) {
         if (transient) {
-            Esys_FlushContext(m_ctx, *ek);
+            m_tss->Esys_FlushContext(m_ctx, *ek);
         } else {
-            Esys_TR_Close(m_ctx, ek);
+            m_tss->Esys_TR_Close(m_ctx, ek);
         }
         *ek = ESYS_TR_NONE;
     }
@@ -467,7 +471,7 @@ public:
             r.fingerprintHex = QString::fromLatin1(
                 QCryptographicHash::hash(r.pubDer, QCryptographicHash::Sha256).toHex());
         }
-        Esys_Free(pub);
+        m_tss->Esys_Free(pub);
         return r;
     }
 
@@ -487,11 +491,11 @@ public:
         size_t off1 = 0;
         size_t off2 = 0;
         if (total < 2 + len ||
-            Tss2_MU_TPM2B_ID_OBJECT_Unmarshal(bytes + 2, len, &off1, &credBlob) !=
+            m_tss->Tss2_MU_TPM2B_ID_OBJECT_Unmarshal(bytes + 2, len, &off1, &credBlob) !=
                 TSS2_RC_SUCCESS ||
             off1 != len ||
-            Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal(bytes + 2 + len, total - 2 - len, &off2,
-                                                     &secret) != TSS2_RC_SUCCESS ||
+            m_tss->Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal(bytes + 2 + len, total - 2 - len, &off2,
+                                                            &secret) != TSS2_RC_SUCCESS ||
             off2 != total - 2 - len) {
             r.error = plainError(QStringLiteral("malformed enc_credential from namek"));
             return r;
@@ -505,32 +509,32 @@ public:
         TPMT_SYM_DEF symmetric{};
         symmetric.algorithm = TPM2_ALG_NULL;
         ESYS_TR session = ESYS_TR_NONE;
-        TSS2_RC rc = Esys_StartAuthSession(m_ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                           ESYS_TR_NONE, ESYS_TR_NONE, nullptr, TPM2_SE_POLICY,
-                                           &symmetric, TPM2_ALG_SHA256, &session);
+        TSS2_RC rc = m_tss->Esys_StartAuthSession(
+            m_ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, nullptr,
+            TPM2_SE_POLICY, &symmetric, TPM2_ALG_SHA256, &session);
         if (rc != TSS2_RC_SUCCESS) {
             releaseEk(&ek, transient);
             r.error = tssError(rc, "starting the EK policy session");
             return r;
         }
-        rc = Esys_PolicySecret(m_ctx, ESYS_TR_RH_ENDORSEMENT, session, ESYS_TR_PASSWORD,
-                               ESYS_TR_NONE, ESYS_TR_NONE, nullptr, nullptr, nullptr, 0, nullptr,
-                               nullptr);
+        rc = m_tss->Esys_PolicySecret(m_ctx, ESYS_TR_RH_ENDORSEMENT, session, ESYS_TR_PASSWORD,
+                                      ESYS_TR_NONE, ESYS_TR_NONE, nullptr, nullptr, nullptr, 0,
+                                      nullptr, nullptr);
         TPM2B_DIGEST* certInfo = nullptr;
         if (rc == TSS2_RC_SUCCESS) {
-            rc = Esys_ActivateCredential(m_ctx, ak, ek, ESYS_TR_PASSWORD, session, ESYS_TR_NONE,
-                                         &credBlob, &secret, &certInfo);
+            rc = m_tss->Esys_ActivateCredential(m_ctx, ak, ek, ESYS_TR_PASSWORD, session,
+                                                ESYS_TR_NONE, &credBlob, &secret, &certInfo);
             if (rc != TSS2_RC_SUCCESS) {
                 r.error = tssError(rc, "TPM2_ActivateCredential");
             }
         } else {
             r.error = tssError(rc, "TPM2_PolicySecret");
         }
-        Esys_FlushContext(m_ctx, session); // may already be closed by the TPM: ignore errors
+        m_tss->Esys_FlushContext(m_ctx, session); // may already be closed by the TPM: ignore errors
         releaseEk(&ek, transient);
         if (certInfo) {
             r.data = QByteArray(reinterpret_cast<const char*>(certInfo->buffer), certInfo->size);
-            Esys_Free(certInfo);
+            m_tss->Esys_Free(certInfo);
         }
         return r;
     }
@@ -556,8 +560,9 @@ public:
         pcrs.pcrSelections[0].sizeofSelect = 3;
         TPM2B_ATTEST* attest = nullptr;
         TPMT_SIGNATURE* signature = nullptr;
-        const TSS2_RC rc = Esys_Quote(m_ctx, ak, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-                                      &qualifying, &scheme, &pcrs, &attest, &signature);
+        const TSS2_RC rc =
+            m_tss->Esys_Quote(m_ctx, ak, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &qualifying,
+                              &scheme, &pcrs, &attest, &signature);
         if (rc != TSS2_RC_SUCCESS) {
             r.error = tssError(rc, "TPM2_Quote");
             return r;
@@ -565,7 +570,7 @@ public:
         uint8_t sigBuf[sizeof(TPMT_SIGNATURE)];
         size_t sigLen = 0;
         const TSS2_RC mrc =
-            Tss2_MU_TPMT_SIGNATURE_Marshal(signature, sigBuf, sizeof sigBuf, &sigLen);
+            m_tss->Tss2_MU_TPMT_SIGNATURE_Marshal(signature, sigBuf, sizeof sigBuf, &sigLen);
         if (mrc == TSS2_RC_SUCCESS) {
             const quint32 n = attest->size;
             r.data.append(char(n >> 24)).append(char((n >> 16) & 0xff));
@@ -575,12 +580,17 @@ public:
         } else {
             r.error = tssError(mrc, "marshalling the quote signature");
         }
-        Esys_Free(attest);
-        Esys_Free(signature);
+        m_tss->Esys_Free(attest);
+        m_tss->Esys_Free(signature);
         return r;
     }
 
 private:
+    TpmError tssError(TSS2_RC rc, const char* what) const {
+        return decodedTssError(*m_tss, rc, what);
+    }
+
+    const Tss2Library* m_tss = nullptr; // set by open(); every other call needs an open context
     TSS2_TCTI_CONTEXT* m_tcti = nullptr;
     ESYS_CONTEXT* m_ctx = nullptr;
     QByteArray m_ownerAuth;

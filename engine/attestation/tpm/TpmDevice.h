@@ -1,7 +1,8 @@
 // One TPM (one TCTI) for the whole process (tpm-namek.md §4-§6): a single ESYS context owned by a
 // dedicated worker thread, so every TPM call is serialised and none blocks the caller's thread.
 // Results come back on the receiver's thread through a TpmReceiver; handles are flushed on every
-// path (swtpm has only three object slots).
+// path (swtpm has only three object slots). tpm2-tss itself is loaded by the first open() in the
+// process (Tss2Library): until then no libtss2 is mapped.
 #pragma once
 
 #include <QByteArray>
