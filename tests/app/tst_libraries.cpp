@@ -14,6 +14,7 @@
 
 #include "AppTestSupport.h"
 #include "EchoServer.h"
+#include "MappedFiles.h"
 #include "TestHub.h"
 
 using namespace nexustray;
@@ -22,23 +23,6 @@ using apptest::TrayProcess;
 namespace {
 
 const QByteArray kSecret = "libraries-test-secret";
-
-// The file names of the shared objects mapped by process `pid` (from /proc/<pid>/maps).
-QStringList mappedFiles(qint64 pid) {
-    QFile maps(QStringLiteral("/proc/%1/maps").arg(pid));
-    QStringList files;
-    if (!maps.open(QIODevice::ReadOnly))
-        return files;
-    for (const QByteArray& line : maps.readAll().split('\n')) {
-        const int slash = line.indexOf('/');
-        if (slash < 0)
-            continue;
-        const QString file = QFileInfo(QString::fromLocal8Bit(line.mid(slash))).fileName();
-        if (!files.contains(file))
-            files << file;
-    }
-    return files;
-}
 
 // A run without a display: the tray mode's first own words once its module is loaded.
 QProcessEnvironment withoutDisplay() {
@@ -104,7 +88,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT((echoed += user.readAll()).size() >= request.size(), 15000);
         QCOMPARE(echoed, request);
 
-        const QStringList mapped = mappedFiles(p.process.processId());
+        const QStringList mapped = test::mappedFiles(p.process.processId());
         // The reading itself works: the libraries the relay needs are there.
         QVERIFY2(std::any_of(mapped.cbegin(), mapped.cend(),
                              [](const QString& f) {

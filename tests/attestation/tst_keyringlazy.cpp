@@ -3,11 +3,11 @@
 // nor Qt D-Bus (nor what they pull in); the first keyring read loads the keyring plugin and both.
 // Runs inside tests/support/secret_service.sh ("running": a private D-Bus session bus with
 // gnome-keyring), so the read never reaches the user's own keyring.
-#include <QFile>
 #include <QtTest>
 
 #include <optional>
 
+#include "MappedFiles.h"
 #include "SecretServiceMode.h"
 #include "TestHub.h"
 #include "TestRelayTls.h"
@@ -22,14 +22,14 @@ const QByteArray kSecret = "keyring-lazy-secret";
 
 // Which of QtKeychain and Qt D-Bus this process has mapped (/proc/self/maps).
 QStringList mappedKeyringLibraries() {
-    QFile maps(QStringLiteral("/proc/self/maps"));
-    if (!maps.open(QIODevice::ReadOnly))
-        return {QStringLiteral("(cannot read /proc/self/maps)")};
-    const QByteArray text = maps.readAll();
+    const QStringList files = test::mappedFiles();
+    if (files.size() == 1 && files.first().startsWith(QLatin1Char('(')))
+        return files; // cannot read the maps
     QStringList mapped;
-    for (const char* library : {"/libqt6keychain.so", "/libQt6DBus.so"}) {
-        if (text.contains(library))
-            mapped << QString::fromLatin1(library).mid(1);
+    for (const QString& library :
+         {QStringLiteral("libqt6keychain.so"), QStringLiteral("libQt6DBus.so")}) {
+        if (!files.filter(library).isEmpty())
+            mapped << library;
     }
     return mapped;
 }

@@ -2,6 +2,7 @@
 // never maps libtss2-* — a Client with an HMAC backend connected to the hub emulator over ws:// and
 // wss:// leaves /proc/self/maps without them — and opening a TPM (swtpm) maps libtss2-esys.
 #include "HmacBackend.h"
+#include "MappedFiles.h"
 #include "SwtpmLauncher.h"
 #include "TestHub.h"
 #include "TestRelayTls.h"
@@ -10,8 +11,6 @@
 #include "nexustray/Client.h"
 #include "nexustray/Config.h"
 
-#include <QFile>
-#include <QSet>
 #include <QStandardPaths>
 #include <QtTest>
 
@@ -26,21 +25,6 @@ using nexustray::test::SwtpmLauncher;
 namespace {
 
 const QByteArray kSecret = "lazy-tss-secret";
-
-// The files of this process's mappings whose name contains `part`.
-QStringList mappedFiles(const QString& part) {
-    QFile maps(QStringLiteral("/proc/self/maps"));
-    if (!maps.open(QIODevice::ReadOnly | QIODevice::Text))
-        return {QStringLiteral("(cannot read /proc/self/maps)")};
-    QSet<QString> files;
-    for (const QByteArray& line : maps.readAll().split('\n')) {
-        const qsizetype slash = line.indexOf('/');
-        const QString file = slash < 0 ? QString() : QString::fromLocal8Bit(line.mid(slash));
-        if (file.contains(part))
-            files.insert(file);
-    }
-    return files.values();
-}
 
 // Opens the TPM of `tcti` through the engine's device and returns the outcome.
 TpmError openTpm(const QString& tcti) {
@@ -84,7 +68,7 @@ private Q_SLOTS:
         client.start();
         QTRY_COMPARE_WITH_TIMEOUT(test::sessionOf(client, QStringLiteral("web")).state,
                                   SessionState::Connected, 10000);
-        const QStringList tss2 = mappedFiles(QStringLiteral("/libtss2-"));
+        const QStringList tss2 = test::mappedFiles(0, QStringLiteral("libtss2-"));
         QVERIFY2(tss2.isEmpty(), qPrintable(tss2.join(QLatin1Char(' '))));
         QSignalSpy stopped(&client, &Client::stopped);
         client.stop();
@@ -100,7 +84,7 @@ private Q_SLOTS:
         QVERIFY2(tpm.start(&error), qPrintable(error));
         const TpmError opened = openTpm(tpm.tcti());
         QVERIFY2(opened.ok(), qPrintable(opened.message));
-        QVERIFY(!mappedFiles(QStringLiteral("/libtss2-esys.so")).isEmpty());
+        QVERIFY(!test::mappedFiles(0, QStringLiteral("libtss2-esys.so")).isEmpty());
     }
 };
 
