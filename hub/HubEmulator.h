@@ -59,6 +59,10 @@ struct HubOptions {
                                   // make "user reads slowly" tests deterministic
     int clientDisconnectFlushMs = 50; // after a client `disconnect`, what the user has not taken
                                       // by then is dropped (the real hub: ~50 ms)
+    // The client's flow control for a stream (its grants and pauses) takes effect only once the
+    // hub has sent this many data messages of the stream: a grant and pause still in flight while
+    // a fast user uploads (protocol.md §7.2 early data). 0 = they take effect when they arrive.
+    int flowControlInFlightMessages = 0;
     // Port-claim allowlists. nullopt = any claim is accepted (emulator convenience); a list = the
     // real hub's allowedTCPPortClaims / allowedUDPPortClaims (an empty list refuses every claim).
     std::optional<QList<int>> allowedTcpPortClaims;

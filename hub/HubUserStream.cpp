@@ -1,5 +1,7 @@
 #include "hub/HubUserStream.h"
 
+#include <utility>
+
 #include "Logging.h"
 #include "hub/HubEmulator_p.h"
 #include "hub/HubSession.h"
@@ -189,6 +191,16 @@ void HubUserStream::pump() {
         }
         m_session->sendData(m_header, chunk);
         m_forward.messageSent();
+        if (!m_inFlightControls.isEmpty() && !controlsInFlight()) {
+            // The client's grants and pauses "arrive" now, in the order it sent them.
+            for (const qint64 control : std::exchange(m_inFlightControls, {})) {
+                if (control < 0) {
+                    applyPause();
+                } else {
+                    applyGrant(control);
+                }
+            }
+        }
     }
     if (m_socket->bytesAvailable() > 0 && (m_paused || m_forward.exhausted())) {
         Q_EMIT d->q->userDataHeld(m_id);
@@ -271,13 +283,33 @@ void HubUserStream::messageWritten() {
 }
 
 void HubUserStream::pause() {
-    m_paused = true; // no time limit; any resume_stream undoes it
+    if (controlsInFlight()) {
+        m_inFlightControls.append(-1);
+        return;
+    }
+    applyPause();
 }
 
 void HubUserStream::resume(qint64 credits) {
+    if (controlsInFlight()) {
+        m_inFlightControls.append(credits);
+        return;
+    }
+    applyGrant(credits);
+    pump();
+}
+
+bool HubUserStream::controlsInFlight() const {
+    return m_forward.sent < d->options.flowControlInFlightMessages;
+}
+
+void HubUserStream::applyPause() {
+    m_paused = true; // no time limit; any resume_stream undoes it
+}
+
+void HubUserStream::applyGrant(qint64 credits) {
     m_paused = false;
     m_forward.grant(credits, d->options.initialCredits > 0, d->stats);
-    pump();
 }
 
 void HubUserStream::kill(const QString& why) {

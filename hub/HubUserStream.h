@@ -3,7 +3,8 @@
 //  - forward (user -> client): unlimited until the client's first credit grant, then a window of
 //    max(first grant, 64); reading stops at 0 credits or while paused; no credit for
 //    noCreditIdleTimeoutMs closes the stream. Old-hub mode (initialCredits 0): no window at all,
-//    a grant is a plain resume, only pause throttles;
+//    a grant is a plain resume, only pause throttles; HubOptions::flowControlInFlightMessages
+//    delays the client's grants and pauses, as a long round trip would;
 //  - reverse (client -> user): at most maxPendingPerStream unwritten messages (one more kills the
 //    stream), and resume_stream{credits:8} after every 8 messages written to the user.
 #pragma once
@@ -68,6 +69,9 @@ private:
     void sniff();
     void decide(const PreludeResult& result);
     void pump();
+    bool controlsInFlight() const;
+    void applyPause();
+    void applyGrant(qint64 credits);
     void onBytesWritten(qint64 bytes);
     void onUserEof();
     void messageWritten();
@@ -90,6 +94,9 @@ private:
     // forward
     bool m_paused = false;
     ForwardWindow m_forward;
+    // pause (-1) / resume(credits >= 0) from the client not yet in effect, in order
+    // (HubOptions::flowControlInFlightMessages)
+    QList<qint64> m_inFlightControls;
     bool m_userEof = false;
     QTimer m_noCreditTimer;
 

@@ -23,6 +23,14 @@ constexpr qint64 kCreditBatch = 8; // protocol.md §7.2: credits go back in batc
 // below its limit of 128 unwritten messages per stream.
 constexpr qint64 kTailPaddingAllowance = kCreditBatch - 1;
 constexpr qint64 kMaxCredits = qint64(1) << 20; // clamp for grants and totals
+// Messages the hub may legitimately send outside our credit window (protocol.md §7.2, "early
+// data"): everything it reads from its user before our first grant reaches it is not counted, and
+// an old hub (§7.3) stops only when our pause arrives. Both are bounded by time in flight, not by
+// the window: a session thread starved by a loaded machine can find a whole upload in its socket
+// before it has read the `connect`. The hard limit leaves this much room on top of the window, so
+// that only a hub ignoring both credits and pause loses a stream to it; 1024 full messages bound
+// such a stream at 32 MiB.
+constexpr qint64 kUncountedMessages = 1024;
 // How much Qt may read ahead from a local socket (two full messages); beyond it the kernel holds
 // the bytes and TCP back-pressure reaches the local service. 256 KiB cost ~20 MB of RSS with 100
 // busy streams and bought no throughput (docs/PERFORMANCE.md).
@@ -55,6 +63,10 @@ Stream::Stream(Params params, StreamHost* host, QObject* parent)
 }
 
 Stream::~Stream() = default;
+
+qint64 Stream::hardQueueLimit(const FlowControl& flow) {
+    return 2 * qint64(flow.maxBuffer) + kCreditBatch + kUncountedMessages;
+}
 
 void Stream::onPongTimeout() {
     qCInfo(lcStream) << "stream" << id().toString(QUuid::WithoutBraces) << "no pong_client within"
@@ -200,9 +212,10 @@ void Stream::onHubData(const char* data, qsizetype size) {
     }
     ++m_queuedMessages;
     m_bytesIn += quint64(size);
-    // The hub sends at most our window (+ the sniffed prelude) while credits work; twice the window
-    // leaves room for an old hub that only obeys pause_stream.
-    const qint64 hardLimit = 2 * qint64(m_params.flow.maxBuffer) + kCreditBatch;
+    // While credits work the hub sends at most our window, plus the messages it sent before our
+    // grant reached it; twice the window and that allowance leave room for both, and for an old
+    // hub that only obeys pause_stream.
+    const qint64 hardLimit = hardQueueLimit(m_params.flow);
     if (m_queuedMessages > hardLimit) {
         qCWarning(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
                             << "local side too slow: more than" << hardLimit

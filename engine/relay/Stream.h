@@ -4,7 +4,8 @@
 // Forward (hub -> local): every data message is written to the local device at once; its credit
 // goes back to the hub when the device reports the bytes written (batches of 8; held while paused,
 // since any grant also resumes). Messages that arrive while the local dial is pending are kept
-// (early data). Watermarks send pause/resume, a hard limit closes the stream with buffer_full.
+// (early data). Watermarks send pause/resume, a hard limit closes the stream with buffer_full
+// (with room for what a hub may send before our grant or pause reaches it, protocol.md §7.2).
 // A PROXY protocol header, when the port mapping asks for one, goes to the local device first.
 // Reverse (local -> hub): the local device is read only while the hub granted credit and the
 // WebSocket is not congested; otherwise the bytes wait in the kernel (TCP back-pressure).
@@ -57,6 +58,10 @@ public:
 
     Stream(Params params, StreamHost* host, QObject* parent = nullptr);
     ~Stream() override;
+
+    // Messages queued for the local side beyond which the stream closes with buffer_full: twice
+    // the window plus what the hub may send outside it (protocol.md §7.2 early data).
+    static qint64 hardQueueLimit(const FlowControl& flow);
 
     const QUuid& id() const override { return m_params.request.clientId; }
     StreamState state() const { return m_state; }
@@ -165,7 +170,7 @@ private:
     QElapsedTimer m_sinceConnect; // from the hub's `connect` (construction), for the dial time
     bool m_dialled = false;       // dial() ran: a local TCP dial, timed
     double m_dialSeconds = -1;    // StreamSnapshot::dialSeconds
-    QTimer m_timer{this}; // dial timeout / drain timeout / flush timeout, one at a time
+    QTimer m_timer{this};         // dial timeout / drain timeout / flush timeout, one at a time
     // local write timeout: armed while data waits for the local side; checks m_lastLocalWriteMs
     // when it fires instead of being restarted on every write
     QTimer m_writeTimer{this};

@@ -152,11 +152,9 @@ private Q_SLOTS:
         client.start();
         QVERIFY(authenticated.wait(kTpmWaitMs));
 
-        // 2 MiB = 64 data messages: fewer than the client's hard limit on queued messages
-        // (2 x maxBuffer + 8 = 136), which the hub may reach before the client's first grant
-        // (protocol.md §7.2: no window until then) when a loaded machine delays the pause; 8 MiB
-        // ended this stream with buffer_full on CI (a client defect noted on issue 10).
-        const QByteArray body = randomBytes(2 * 1024 * 1024, 13);
+        // 8 MiB: more than twice the window, which the hub may send before the client's first
+        // grant reaches it on a loaded machine (protocol.md §7.2); the stream must survive it.
+        const QByteArray body = randomBytes(8 * 1024 * 1024, 13);
         TunnelUser user(m_hub->relayListenPort(80), hostnameOf(authenticated).toUtf8());
         user.send(body);
         QTRY_VERIFY(user.received.size() > 0);

@@ -286,12 +286,45 @@ private Q_SLOTS:
         Stream stream(params(), &host);
         stream.dial(targetOf(sink.port()));
         QTRY_COMPARE(stream.state(), StreamState::Open);
-        const QByteArray chunk(protocol::kMaxDataPayload, 'h');
-        for (int i = 0; i < 200 && stream.isOpen(); ++i)
+        // Tiny messages: the kernel buffers take (nearly) none of them off the queue.
+        const QByteArray chunk(16, 'h');
+        const qint64 limit = Stream::hardQueueLimit(params().flow);
+        qint64 sent = 0;
+        for (; sent <= limit + 64 && stream.isOpen(); ++sent)
             stream.onHubData(chunk.constData(), chunk.size());
         QVERIFY(!stream.isOpen());
+        QVERIFY2(sent > limit, qPrintable(QString::number(sent)));
         QCOMPARE(host.disconnectReason(), QStringLiteral("buffer_full"));
         QVERIFY(host.forgotten);
+    }
+
+    // protocol.md §7.2: the hub does not count what it sends before our grant reaches it (and an
+    // old hub stops only when our pause arrives), so a starved client can hold far more than
+    // twice its window of legitimate data. It must keep the stream and deliver all of it.
+    void dataBeyondTwiceTheWindowIsKept() {
+        test::SinkServer sink;
+        QVERIFY(sink.listen());
+        sink.setReading(false);
+        RecordingHost host;
+        const Stream::Params p = params();
+        Stream stream(p, &host);
+        stream.dial(targetOf(sink.port()));
+        QTRY_COMPARE(stream.state(), StreamState::Open);
+        QByteArray expected;
+        const qint64 messages = 4 * qint64(p.flow.maxBuffer) + 8;
+        for (qint64 i = 0; i < messages; ++i) {
+            const QByteArray chunk(protocol::kMaxDataPayload, char('a' + i % 26));
+            expected += chunk;
+            stream.onHubData(chunk.constData(), chunk.size());
+            QVERIFY2(stream.isOpen(), qPrintable(host.disconnectReason()));
+        }
+        QVERIFY2(stream.queuedToLocal() > 2 * p.flow.maxBuffer + 8,
+                 qPrintable(QString::number(stream.queuedToLocal())));
+        sink.setReading(true);
+        QTRY_COMPARE_WITH_TIMEOUT(sink.bytesReceived(), qint64(expected.size()), 20000);
+        QCOMPARE(sink.sha256(), QCryptographicHash::hash(expected, QCryptographicHash::Sha256));
+        QVERIFY(stream.isOpen());
+        QCOMPARE(host.disconnectReason(), QString());
     }
 
     void localServiceTakingNoDataEndsTheStreamWithTimeout() {

@@ -165,6 +165,43 @@ private Q_SLOTS:
         QCOMPARE(m_session->snapshot().state, SessionState::Connected);
     }
 
+    // protocol.md §7.2: the hub does not count what it sends before the client's grant reaches it,
+    // so with a long round trip (or a session thread that reads its `connect` late) a fast
+    // upload to a stuck local service queues far more than twice the window. Nothing is lost:
+    // the stream stays, and every byte reaches the service once it reads again.
+    void dataSentBeforeTheGrantArrivesIsKept() {
+        hub::HubOptions o = hubOptions();
+        o.flowControlInFlightMessages = 512; // the grant and the pause arrive after 512 messages
+        startHub(o);
+        const SessionSettings s = settings(m_hub->backendUrl().toString());
+        const FlowControl flow = s.backend.flowControl;
+        startSession(s);
+        m_sink->setReading(false);
+        CheckedUser user(m_hub->relayListenPort(443), "sink.test",
+                         randomBytes(20 * 1024 * 1024, 5));
+        user.sendAll();
+        qint64 peak = 0;
+        const auto queuedNow = [&] {
+            peak = std::max(peak, maxQueuedToLocal());
+            return peak;
+        };
+        // Well past twice the window (+ a credit batch), where the client used to give up.
+        const qint64 twiceTheWindow = 2 * flow.maxBuffer + 8;
+        QTRY_VERIFY_WITH_TIMEOUT(queuedNow() > twiceTheWindow + 32, 30000);
+        qInfo("%lld messages queued to the stuck local service", static_cast<long long>(peak));
+        QCOMPARE(m_log->count(QStringLiteral("buffer_full")), 0);
+        m_sink->setReading(true);
+        QTRY_VERIFY_WITH_TIMEOUT(m_sink->bytesReceived() >= user.expected.size() ||
+                                     m_log->contains(QStringLiteral("buffer_full")),
+                                 60000);
+        QCOMPARE(m_log->count(QStringLiteral("buffer_full")), 0);
+        QCOMPARE(m_sink->bytesReceived(), qint64(user.expected.size()));
+        QCOMPARE(m_sink->sha256(),
+                 QCryptographicHash::hash(user.expected, QCryptographicHash::Sha256));
+        QCOMPARE(m_hub->stats().creditOverdrafts, quint64(0));
+        verifyOtherStreamFlows(4096);
+    }
+
     void userStopsReading() {
         hub::HubOptions o = hubOptions();
         o.userSendBufferBytes = 32 * 1024;
