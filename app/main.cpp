@@ -21,6 +21,7 @@
 #include "ClientRunner.h"
 #include "ConfigReloader.h"
 #include "Demo.h"
+#include "EventDispatcherChoice.h"
 #include "LogFormat.h"
 #include "SetSecret.h"
 #include "TpmStatus.h"
@@ -127,6 +128,7 @@ int runHeadless(QCoreApplication& app, const QString& configPath, const QString&
                                    .arg(QDir::toNativeSeparators(configPath));
     if (enabled == 0)
         qCWarning(lcApp) << "no backend is enabled; nothing will connect";
+    qCDebug(lcApp) << "event dispatcher:" << eventDispatcherName();
 
     const Config startConfig = loaded.config;
     Client client(std::move(loaded.config));
@@ -255,6 +257,7 @@ int main(int argc, char** argv) {
     }
 #endif
 
+    preferUnixEventDispatcher(); // headless from here on
     QCoreApplication app(argc, argv);
     if (!parsed) {
         printErr(
