@@ -1,6 +1,6 @@
 // The event dispatcher of the runs without the tray (--no-gui, --demo, --check-config ...): Qt's
 // own UNIX one instead of GLib's. Nothing headless needs a GLib main loop, and GLib's costs about
-// 0.17 MB of resident pages per process (docs/PERFORMANCE.md, "Round 4"). The tray keeps GLib's
+// 0.2 MB of resident pages per process (docs/PERFORMANCE.md, "Round 4"). The tray keeps GLib's
 // (its module creates the QApplication; desktop integration may expect GLib's main loop).
 #pragma once
 

@@ -1,6 +1,7 @@
 // nexus-tray: entry point. Parses the command line before any application object exists, so that
 // the headless modes (--no-gui, --demo, --check-config, --tpm-status, --set-secret, --help,
-// --version) run on a plain QCoreApplication and never need a display.
+// --version) run on a plain QCoreApplication, with Qt's UNIX event dispatcher rather than GLib's
+// (EventDispatcherChoice.h), and never need a display.
 //
 // Exit codes: 0 = success / clean shutdown, 1 = config or start-up error, 2 = usage error or
 // tray UI not available.
