@@ -1,7 +1,6 @@
 // nexus-tray: entry point. Parses the command line before any application object exists, so that
 // the headless modes (--no-gui, --demo, --check-config, --tpm-status, --set-secret, --help,
-// --version) run on a plain QCoreApplication, with Qt's UNIX event dispatcher rather than GLib's
-// (EventDispatcherChoice.h), and never need a display.
+// --version) run on a plain QCoreApplication and never need a display.
 //
 // Exit codes: 0 = success / clean shutdown, 1 = config or start-up error, 2 = usage error or
 // tray UI not available.
@@ -22,7 +21,6 @@
 #include "ClientRunner.h"
 #include "ConfigReloader.h"
 #include "Demo.h"
-#include "EventDispatcherChoice.h"
 #include "LogFormat.h"
 #include "SetSecret.h"
 #include "TpmStatus.h"
@@ -129,7 +127,6 @@ int runHeadless(QCoreApplication& app, const QString& configPath, const QString&
                                    .arg(QDir::toNativeSeparators(configPath));
     if (enabled == 0)
         qCWarning(lcApp) << "no backend is enabled; nothing will connect";
-    qCDebug(lcApp) << "event dispatcher:" << eventDispatcherName();
 
     const Config startConfig = loaded.config;
     Client client(std::move(loaded.config));
@@ -258,7 +255,6 @@ int main(int argc, char** argv) {
     }
 #endif
 
-    preferUnixEventDispatcher(); // headless from here on
     QCoreApplication app(argc, argv);
     if (!parsed) {
         printErr(

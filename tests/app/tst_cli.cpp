@@ -1,6 +1,5 @@
 // The nexus-tray command line, run as a real process: --version, --help, --check-config,
-// --no-gui start-up errors, headless operation without a display, SIGTERM shutdown, the headless
-// event dispatcher.
+// --no-gui start-up errors, headless operation without a display, SIGTERM shutdown.
 
 #include <QFile>
 #include <QJsonDocument>
@@ -35,30 +34,11 @@ private:
         return path;
     }
 
-    // One backend whose relay is a closed port: the session retries until the process stops.
-    static QString headlessConfig(const QTemporaryDir& dir) {
-        return writeConfig(dir, "backends:\n"
-                                "  - name: headless\n"
-                                "    hostnames: [\"app.example.com\"]\n"
-                                "    nexusAddresses: [\"ws://127.0.0.1:" +
-                                    QByteArray::number(closedPort()) +
-                                    "/connect\"]\n"
-                                    "    attestation: {hmacSecret: \"test-secret\"}\n"
-                                    "    portMappings: {80: \"127.0.0.1:8080\"}\n");
-    }
-
     static QProcessEnvironment withoutDisplay() {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("QT_QPA_PLATFORM"));
         env.remove(QStringLiteral("DISPLAY"));
         env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        return env;
-    }
-
-    // ... with the app's debug lines (session state changes, the event dispatcher).
-    static QProcessEnvironment withAppDebug() {
-        QProcessEnvironment env = withoutDisplay();
-        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("nexus.app.debug=true"));
         return env;
     }
 
@@ -165,7 +145,8 @@ private Q_SLOTS:
         const QString path = writeConfig(dir, yaml);
         QVERIFY(!path.isEmpty());
 
-        QProcessEnvironment env = withAppDebug();
+        QProcessEnvironment env = withoutDisplay();
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("nexus.app.debug=true"));
         // Sanitizer builds: LSan's suppression statistics are not log lines.
         const QString lsan = env.value(QStringLiteral("LSAN_OPTIONS"));
         if (!lsan.isEmpty() && !lsan.contains(QStringLiteral("print_suppressions")))
@@ -197,47 +178,20 @@ private Q_SLOTS:
                      qPrintable(line));
     }
 
-    // Headless runs use Qt's UNIX event dispatcher, not GLib's (less resident memory, issue 10),
-    // unless the user set QT_NO_GLIB: an empty value keeps GLib's, as Qt reads it.
-    void headlessEventDispatcher_data() {
-        QTest::addColumn<bool>("userSetsNoGlib");
-        QTest::addColumn<QString>("userValue");
-        QTest::addColumn<QString>("dispatcher");
-        QTest::newRow("default") << false << QString() << QStringLiteral("QEventDispatcherUNIX");
-        QTest::newRow("QT_NO_GLIB empty: the user keeps GLib")
-            << true << QString() << QStringLiteral("QEventDispatcherGlib");
-    }
-    void headlessEventDispatcher() {
-        QFETCH(bool, userSetsNoGlib);
-        QFETCH(QString, userValue);
-        QFETCH(QString, dispatcher);
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString path = headlessConfig(dir);
-        QVERIFY(!path.isEmpty());
-        QProcessEnvironment env = withAppDebug();
-        env.remove(QStringLiteral("QT_NO_GLIB"));
-        if (userSetsNoGlib)
-            env.insert(QStringLiteral("QT_NO_GLIB"), userValue);
-        TrayProcess p;
-        p.start({QStringLiteral("--no-gui"), QStringLiteral("--config"), path}, env);
-        QVERIFY(p.waitStarted());
-        const auto named = p.waitForOutput(
-            QRegularExpression(QStringLiteral("event dispatcher: (\\w+)")), 15000, true);
-        QVERIFY2(named.hasMatch(), qPrintable(p.describe()));
-        QCOMPARE(named.captured(1), dispatcher);
-        p.process.terminate();
-        QVERIFY2(p.waitFinished(5000), qPrintable(p.describe()));
-        QCOMPARE(p.process.exitCode(), 0);
-    }
-
     // --log-format json: every stderr line of a real run is one JSON object with time, level,
     // category and message; the session's lines carry backend and session. A bad value is a usage
     // error.
     void jsonLogFormat() {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const QString path = headlessConfig(dir);
+        const QString path = writeConfig(dir, "backends:\n"
+                                              "  - name: headless\n"
+                                              "    hostnames: [\"app.example.com\"]\n"
+                                              "    nexusAddresses: [\"ws://127.0.0.1:" +
+                                                  QByteArray::number(closedPort()) +
+                                                  "/connect\"]\n"
+                                                  "    attestation: {hmacSecret: \"test-secret\"}\n"
+                                                  "    portMappings: {80: \"127.0.0.1:8080\"}\n");
         TrayProcess p;
         p.start({QStringLiteral("--no-gui"), QStringLiteral("--log-format"), QStringLiteral("json"),
                  QStringLiteral("--config"), path},
