@@ -1,8 +1,7 @@
 // `nexus-bench --client app` runs the real nexus-tray executable headless (`--no-gui --config`) as
 // the client process, so its figures are those of the binary users run (idle memory included:
-// issue 10 measured the app, not the bench's slimmer client). This writes the config that
-// matches nexus-bench-client's built-in one (ClientProcess.cpp): one backend, HMAC attestation,
-// conn_port 1..N to the origin services, tls.caFile for wss://.
+// issue 10 measured the app, not the bench's slimmer client). This writes its config file: the
+// backend the engine clients serve (BenchBackend), through the project's own config writer.
 #pragma once
 
 #include <QByteArray>

@@ -7,6 +7,7 @@
 
 #include <csignal>
 
+#include "BenchBackend.h"
 #include "nexustray/Client.h"
 #include "nexustray/Config.h"
 
@@ -23,17 +24,14 @@ int runClientProcess(QCoreApplication& app, const ClientAttach& attach) {
                      {QStringLiteral("socks5-port"), QString(), QStringLiteral("port")},
                      {QStringLiteral("metrics"), QString(), QStringLiteral("addr")}});
     args.process(app);
-    const QStringList ports = args.value(QStringLiteral("ports")).split(QLatin1Char(','));
-    if (ports.size() < 4)
+    QList<quint16> ports;
+    for (const QString& port : args.value(QStringLiteral("ports")).split(QLatin1Char(',')))
+        ports.append(port.toUShort());
+    if (ports.size() < 4 || ports.contains(0))
         return 2;
-    nexustray::BackendConfig b;
-    b.name = QStringLiteral("bench");
-    b.hostnames = {QStringLiteral("bench.test")};
-    b.nexusAddresses = {args.value(QStringLiteral("hub-url"))};
-    b.attestation.hmacSecret = QStringLiteral("bench-secret-not-checked-by-the-peer");
-    b.tls.caFile = args.value(QStringLiteral("ca-file")); // wss://: trust the bench's own CA
-    for (int i = 0; i < ports.size(); ++i) // conn_port 1..5 -> source, sink, echo, idle, tls
-        b.portMappings[i + 1].defaultTarget = QStringLiteral("127.0.0.1:%1").arg(ports[i]);
+    // wss://: tls.caFile trusts the bench's own CA
+    nexustray::BackendConfig b = benchBackend(args.value(QStringLiteral("hub-url")), ports,
+                                              args.value(QStringLiteral("ca-file")));
     if (args.isSet(QStringLiteral("udp-port"))) { // conn_port 6 (UDP) -> the UDP echo
         b.udpRoutes = {nexustray::UdpRoute{6, std::nullopt}};
         b.portMappings[6].defaultTarget =
