@@ -191,16 +191,7 @@ void HubUserStream::pump() {
         }
         m_session->sendData(m_header, chunk);
         m_forward.messageSent();
-        if (!m_inFlightControls.isEmpty() && !controlsInFlight()) {
-            // The client's grants and pauses "arrive" now, in the order it sent them.
-            for (const qint64 control : std::exchange(m_inFlightControls, {})) {
-                if (control < 0) {
-                    applyPause();
-                } else {
-                    applyGrant(control);
-                }
-            }
-        }
+        releaseHeldControls();
     }
     if (m_socket->bytesAvailable() > 0 && (m_paused || m_forward.exhausted())) {
         Q_EMIT d->q->userDataHeld(m_id);
@@ -283,33 +274,31 @@ void HubUserStream::messageWritten() {
 }
 
 void HubUserStream::pause() {
-    if (controlsInFlight()) {
-        m_inFlightControls.append(-1);
-        return;
-    }
-    applyPause();
+    m_heldControls.append(-1);
+    releaseHeldControls();
 }
 
 void HubUserStream::resume(qint64 credits) {
-    if (controlsInFlight()) {
-        m_inFlightControls.append(credits);
-        return;
+    m_heldControls.append(credits);
+    if (releaseHeldControls()) {
+        pump();
     }
-    applyGrant(credits);
-    pump();
 }
 
-bool HubUserStream::controlsInFlight() const {
-    return m_forward.sent < d->options.flowControlInFlightMessages;
-}
-
-void HubUserStream::applyPause() {
-    m_paused = true; // no time limit; any resume_stream undoes it
-}
-
-void HubUserStream::applyGrant(qint64 credits) {
-    m_paused = false;
-    m_forward.grant(credits, d->options.initialCredits > 0, d->stats);
+bool HubUserStream::releaseHeldControls() {
+    if (m_heldControls.isEmpty() || m_forward.sent < d->options.flowControlInFlightMessages) {
+        return false;
+    }
+    // The client's pauses and grants "arrive" now, all of them, in the order it sent them.
+    for (const qint64 control : std::exchange(m_heldControls, {})) {
+        if (control < 0) {
+            m_paused = true; // no time limit; any resume_stream undoes it
+        } else {
+            m_paused = false;
+            m_forward.grant(control, d->options.initialCredits > 0, d->stats);
+        }
+    }
+    return true;
 }
 
 void HubUserStream::kill(const QString& why) {

@@ -69,9 +69,9 @@ private:
     void sniff();
     void decide(const PreludeResult& result);
     void pump();
-    bool controlsInFlight() const;
-    void applyPause();
-    void applyGrant(qint64 credits);
+    // Applies the held controls once the stream has sent flowControlInFlightMessages; true if
+    // any were applied.
+    bool releaseHeldControls();
     void onBytesWritten(qint64 bytes);
     void onUserEof();
     void messageWritten();
@@ -96,7 +96,7 @@ private:
     ForwardWindow m_forward;
     // pause (-1) / resume(credits >= 0) from the client not yet in effect, in order
     // (HubOptions::flowControlInFlightMessages)
-    QList<qint64> m_inFlightControls;
+    QList<qint64> m_heldControls;
     bool m_userEof = false;
     QTimer m_noCreditTimer;
 

@@ -212,9 +212,7 @@ void Stream::onHubData(const char* data, qsizetype size) {
     }
     ++m_queuedMessages;
     m_bytesIn += quint64(size);
-    // While credits work the hub sends at most our window, plus the messages it sent before our
-    // grant reached it; twice the window and that allowance leave room for both, and for an old
-    // hub that only obeys pause_stream.
+    // Only a hub that ignores credits and pause_stream gets this far (see hardQueueLimit).
     const qint64 hardLimit = hardQueueLimit(m_params.flow);
     if (m_queuedMessages > hardLimit) {
         qCWarning(lcStream) << "stream" << id().toString(QUuid::WithoutBraces)
