@@ -37,7 +37,9 @@ QString readPemBytes(const QString& path, QByteArray* bytes) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return QStringLiteral("cannot be read (%1)").arg(file.errorString());
-    *bytes = file.read(kMaxBundleBytes);
+    // The file's size, not the cap: QIODevice::read() allocates its argument up front, and one
+    // freed 16 MiB block raises glibc's mmap and trim thresholds for the whole process.
+    *bytes = file.read(std::min(file.size(), kMaxBundleBytes));
     return {};
 }
 
