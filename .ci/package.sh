@@ -3,7 +3,7 @@
 # build-pkg/ and checks it: the control fields, desktop-file-validate on the desktop entries,
 # appstreamcli validate on the AppStream metainfo, lintian (any error fails), every expected file
 # in it, and the installed binary itself, unpacked into a scratch root (dpkg -x) and run from there
-# (--version, --help, --check-config on the shipped example config). docs/PACKAGING.md.
+# (--version, --help, --check-config on the shipped example config, --demo). docs/PACKAGING.md.
 # Needs dpkg-dev, desktop-file-utils, appstream and lintian (.ci/packages.txt).
 # Env: PACKAGE_BUILD_DIR (default build-pkg), PACKAGE_JOBS (default 2), PACKAGE_CMAKE_ARGS (extra
 # configure arguments, e.g. -DCMAKE_CXX_COMPILER_LAUNCHER=ccache for a developer's rebuilds).
@@ -52,7 +52,8 @@ done
 depends="$(field Depends)"
 depends_names="$(sed 's/ *([^)]*)//g; s/, */\n/g' <<<"$depends")"
 # From dpkg-shlibdeps (linked libraries; libqt6keychain1 and libqt6dbus6 through the keyring
-# plugin) and the one run-time plugin package named by hand.
+# plugin, libqt6httpserver6 and libqt6websockets6 through the metrics and demo plugins) and the one
+# run-time plugin package named by hand.
 for p in libc6 libstdc++6 libqt6core6 libqt6network6 libqt6websockets6 libqt6widgets6 \
     libqt6gui6 libyaml-cpp0.7 libqt6svg6 libqt6keychain1 libqt6dbus6 libqt6httpserver6; do
     grep -Fxq "$p" <<<"$depends_names" || fail "Depends lacks $p: $depends"
@@ -78,6 +79,8 @@ expected=(
     usr/bin/nexus-tray
     "usr/lib/$multiarch/nexus-tray/nexus-tray-gui.so"
     "usr/lib/$multiarch/nexus-tray/nexus-tray-keyring.so"
+    "usr/lib/$multiarch/nexus-tray/nexus-tray-metrics.so"
+    "usr/lib/$multiarch/nexus-tray/nexus-tray-demo.so"
     usr/lib/systemd/user/nexus-tray.service
     usr/share/applications/nexus-tray.desktop
     usr/share/nexus-tray/autostart/nexus-tray.desktop
@@ -119,6 +122,15 @@ if readelf -d "$root/usr/bin/nexus-tray" | grep -E 'NEEDED.*libQt6(Gui|Widgets)'
 fi
 readelf -d "$root/usr/lib/$multiarch/nexus-tray/nexus-tray-gui.so" | grep -q 'NEEDED.*libQt6Widgets' ||
     fail "the tray module does not link Qt Widgets"
+# The metrics endpoint's HTTP server and --demo's hub emulator are plugins too: the executable
+# must not link QtHttpServer or QtWebSockets (the plugins do).
+if readelf -d "$root/usr/bin/nexus-tray" | grep -E 'NEEDED.*libQt6(HttpServer|WebSockets)'; then
+    fail "usr/bin/nexus-tray links QtHttpServer/QtWebSockets; they belong in nexus-tray-metrics.so / nexus-tray-demo.so"
+fi
+readelf -d "$root/usr/lib/$multiarch/nexus-tray/nexus-tray-metrics.so" | grep -q 'NEEDED.*libQt6HttpServer' ||
+    fail "the metrics plugin does not link QtHttpServer"
+readelf -d "$root/usr/lib/$multiarch/nexus-tray/nexus-tray-demo.so" | grep -q 'NEEDED.*libQt6WebSockets' ||
+    fail "the demo plugin does not link QtWebSockets"
 
 echo "== desktop-file-validate"
 desktop-file-validate "$root/usr/share/applications/nexus-tray.desktop" \
@@ -164,5 +176,20 @@ rc=0
 out="$(env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM "$bin" -c "$root/config.yaml" 2>&1)" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "no display" <<<"$out" ||
     fail "the tray mode of the unpacked binary did not reach its module (exit $rc): $out"
+
+# --demo loads nexus-tray-demo.so relative to the unpacked binary (NEXUS_TRAY_PLUGIN_DIR unset) and
+# brings its tunnel up.
+demo_out="$root/demo.out"
+env -u NEXUS_TRAY_PLUGIN_DIR "$bin" --demo --no-gui >"$demo_out" 2>&1 &
+demo_pid=$!
+for _ in $(seq 100); do
+    grep -q '^Demo tunnel up: ' "$demo_out" && break
+    kill -0 "$demo_pid" 2>/dev/null || break
+    sleep 0.2
+done
+kill -INT "$demo_pid" 2>/dev/null || true
+wait "$demo_pid" || true
+grep -q '^Demo tunnel up: ' "$demo_out" ||
+    fail "--demo of the unpacked binary did not bring its tunnel up: $(cat "$demo_out")"
 
 echo "package.sh: every check passed ($deb)"

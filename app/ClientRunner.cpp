@@ -1,6 +1,11 @@
 #include "ClientRunner.h"
 
+#include <QCoreApplication>
 #include <QTimer>
+
+#include <cstdio>
+
+#include <unistd.h>
 
 #include "LogFormat.h"
 #include "SignalHandler.h"
@@ -92,6 +97,22 @@ void ClientRunner::onSessionChanged(const SessionSnapshot& snapshot) {
         !snapshot.lastError.isEmpty())
         line += QStringLiteral(" (%1)").arg(snapshot.lastError);
     qCDebug(lcApp).noquote() << line;
+}
+
+int ClientRunner::exec(QCoreApplication& app) {
+    QString error;
+    if (!installSignalHandlers(&error)) {
+        qCCritical(lcApp).noquote() << "cannot install signal handlers:" << error;
+        return 1;
+    }
+    connect(this, &ClientRunner::finished, &app, &QCoreApplication::exit);
+    const int code = app.exec();
+    if (m_forced) {
+        // The hard cap hit: do not wait a second time in the client's destructor.
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    return code;
 }
 
 } // namespace nexustray::app

@@ -10,6 +10,7 @@
 
 #include "nexustray/Snapshots.h"
 
+class QCoreApplication;
 class QTimer;
 
 namespace nexustray {
@@ -36,6 +37,11 @@ public:
 
     // True when finished() came from the hard cap rather than Client::stopped().
     bool forced() const { return m_forced; }
+
+    // Headless front ends (main.cpp, the demo module): installs the signal handlers and runs
+    // `app` until finished(); returns the exit code (1: no signal handlers). A forced finish
+    // exits the process at once rather than wait a second time in the client's destructor.
+    int exec(QCoreApplication& app);
 
 Q_SIGNALS:
     void finished(int exitCode);

@@ -14,14 +14,12 @@
 #include <QStandardPaths>
 
 #include <cstdio>
-#include <memory>
-
-#include <unistd.h>
 
 #include "ClientRunner.h"
 #include "ConfigReloader.h"
-#include "Demo.h"
+#include "DemoModule.h"
 #include "LogFormat.h"
+#include "PluginLoader.h"
 #include "SetSecret.h"
 #include "TpmStatus.h"
 #include "metrics/MetricsEndpoint.h"
@@ -72,23 +70,6 @@ int checkConfig(const QString& path) {
         return kExitConfig;
     printOut(QStringLiteral("OK\n"));
     return kExitOk;
-}
-
-// Runs `client` until SIGINT/SIGTERM; returns the exit code.
-int runClient(QCoreApplication& app, ClientRunner& runner) {
-    QString error;
-    if (!runner.installSignalHandlers(&error)) {
-        qCCritical(lcApp).noquote() << "cannot install signal handlers:" << error;
-        return kExitConfig;
-    }
-    QObject::connect(&runner, &ClientRunner::finished, &app, &QCoreApplication::exit);
-    const int code = app.exec();
-    if (runner.forced()) {
-        // The hard cap hit: do not wait a second time in the client's destructor.
-        std::fflush(nullptr);
-        ::_exit(code);
-    }
-    return code;
 }
 
 int runHeadless(QCoreApplication& app, const QString& configPath, const QString& metricsAddr) {
@@ -147,25 +128,18 @@ int runHeadless(QCoreApplication& app, const QString& configPath, const QString&
     if (!endpoint.setSwitchedOn(true))
         return kExitConfig;
     client.start();
-    return runClient(app, runner);
+    return runner.exec(app);
 }
 
-int runDemo(QCoreApplication& app) {
-    qCInfo(lcApp).noquote() << "nexus-tray" << QCoreApplication::applicationVersion()
-                            << "starting the demo";
-    auto demo = std::make_unique<Demo>();
-    QString error;
-    if (!demo->start(0, &error)) {
-        qCCritical(lcApp).noquote() << "demo:" << error;
+// --demo: the demo module (DemoModule.h) runs it on this process's QCoreApplication.
+int runDemo() {
+    const PluginLoad load = loadPlugin(QLatin1String(kDemoPluginFileName), NexusTrayDemo_iid);
+    auto* demo = qobject_cast<DemoRunner*>(load.instance);
+    if (!demo) {
+        qCCritical(lcApp).noquote() << "cannot load the demo module:" << load.error;
         return kExitConfig;
     }
-    ClientRunner runner(demo->client());
-    QObject::connect(demo.get(), &Demo::failed, &runner, [&runner](const QString& why) {
-        runner.shutdown(QStringLiteral("demo session failed: %1").arg(why), kExitConfig);
-    });
-    const int code = runClient(app, runner);
-    demo.reset(); // client first, then the hub
-    return code;
+    return demo->run();
 }
 
 } // namespace
@@ -286,7 +260,7 @@ int main(int argc, char** argv) {
             qCInfo(lcApp) << "this build has no tray UI; running the demo headless";
         if (parser.isSet(configOption))
             qCWarning(lcApp) << "--config is ignored with --demo (the demo builds its own config)";
-        return runDemo(app);
+        return runDemo();
     }
 #ifndef NEXUS_HAVE_TRAY_UI
     if (wantsGui) {

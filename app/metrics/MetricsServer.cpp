@@ -1,15 +1,27 @@
 #include "MetricsServer.h"
 
 #include <QHostAddress>
-#include <QHttpServer>
-#include <QHttpServerResponse>
 #include <QTcpServer>
 
 #include "LogFormat.h"
+#include "MetricsHttp.h"
+#include "PluginLoader.h"
 #include "ServiceMetrics.h"
 #include "nexustray/ListenAddress.h"
 
 namespace nexustray::app {
+
+namespace {
+
+// The HTTP plugin, looked for once per process (the first listen()); null: *error says why.
+MetricsHttp* metricsHttp(QString* error) {
+    static const PluginLoad load =
+        loadPlugin(QLatin1String(kMetricsPluginFileName), NexusTrayMetricsHttp_iid);
+    *error = load.error;
+    return qobject_cast<MetricsHttp*>(load.instance);
+}
+
+} // namespace
 
 MetricsServer::MetricsServer(Client* client, QObject* parent)
     : QObject(parent)
@@ -24,41 +36,35 @@ bool MetricsServer::listen(const QString& listenAddr) {
                       .arg(listenAddr, problem);
         return false;
     }
+    QString why;
+    MetricsHttp* plugin = metricsHttp(&why);
+    if (!plugin) {
+        m_error = QStringLiteral("cannot serve metrics on %1: the metrics module did not load: %2")
+                      .arg(listenAddr, why);
+        return false;
+    }
     // A new server first: when it cannot listen, the running one (if any) keeps serving.
-    auto http = std::make_unique<QHttpServer>();
-    auto* tcp = new QTcpServer(http.get()); // owned by the HTTP server either way
+    auto tcp = std::make_unique<QTcpServer>();
     if (!tcp->listen(where.address, where.port)) {
         m_error = QStringLiteral("cannot listen for metrics on %1: %2")
                       .arg(listenAddr, tcp->errorString());
         return false;
     }
     stop();
-    m_http = std::move(http);
-    m_tcp = tcp;
-    m_error.clear();
     ServiceMetrics* metrics = m_metrics.get();
-    m_http->route(QStringLiteral("/metrics"), QHttpServerRequest::Method::Get, [metrics] {
-        return QHttpServerResponse(QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"),
-                                   metrics->prometheusText());
-    });
-    m_http->route(QStringLiteral("/ready"), QHttpServerRequest::Method::Get, [metrics] {
-        QByteArray body;
-        const int status = metrics->readiness(&body);
-        return QHttpServerResponse(QByteArrayLiteral("application/json"), body,
-                                   status == 200
-                                       ? QHttpServerResponder::StatusCode::Ok
-                                       : QHttpServerResponder::StatusCode::ServiceUnavailable);
-    });
-    m_http->route(QStringLiteral("/status"), QHttpServerRequest::Method::Get, [metrics] {
-        return QHttpServerResponse(QByteArrayLiteral("application/json"), metrics->statusJson());
-    });
-    m_http->bind(tcp);
+    MetricsRoutes routes;
+    routes.metrics = [metrics] { return metrics->prometheusText(); };
+    routes.ready = [metrics](QByteArray* body) { return metrics->readiness(body); };
+    routes.status = [metrics] { return metrics->statusJson(); };
+    m_tcp = tcp.get();
+    m_http.reset(plugin->serve(tcp.release(), routes)); // the HTTP server owns the TCP server
+    m_error.clear();
     m_exposed = !where.address.isLoopback();
     m_address = QStringLiteral("%1:%2")
                     .arg(where.address.protocol() == QAbstractSocket::IPv6Protocol
                              ? QLatin1Char('[') + where.address.toString() + QLatin1Char(']')
                              : where.address.toString())
-                    .arg(tcp->serverPort());
+                    .arg(m_tcp->serverPort());
     return true;
 }
 
@@ -68,7 +74,7 @@ void MetricsServer::stop() {
     // The port is free at once; the server itself goes when the event loop is back, so that a
     // stop from inside a request (or a reload queued next to one) never deletes it under a scrape.
     m_tcp->close();
-    QHttpServer* old = m_http.release();
+    QObject* old = m_http.release();
     old->setParent(this); // deleted with this object if the event loop has already ended
     old->deleteLater();
     m_tcp = nullptr;

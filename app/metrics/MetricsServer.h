@@ -1,4 +1,5 @@
-// The metrics, readiness and status endpoint (--metrics ADDR, issue 15) on QtHttpServer:
+// The metrics, readiness and status endpoint (--metrics ADDR, issue 15) on QtHttpServer, which
+// is in the plugin nexus-tray-metrics.so (MetricsHttp.h, issue 10) loaded on the first listen():
 //   GET /metrics  Prometheus text exposition 0.0.4 (ServiceMetrics::prometheusText)
 //   GET /ready    200 when every enabled backend has a connected session, else 503; JSON body
 //   GET /status   JSON of what the status window shows (sessions, open streams)
@@ -11,7 +12,6 @@
 
 #include <memory>
 
-class QHttpServer;
 class QTcpServer;
 
 namespace nexustray {
@@ -32,7 +32,8 @@ public:
     ServiceMetrics* metrics() const { return m_metrics.get(); }
 
     // `listenAddr` is host:port ("127.0.0.1:9464", "[::1]:9464", "localhost:9464"). false: error()
-    // names the address and the reason (e.g. the port is in use), and an endpoint already
+    // names the address and the reason (e.g. the port is in use, or the metrics module is missing:
+    // then the files tried), and an endpoint already
     // listening keeps serving where it was. true: the endpoint moved there (the old port closed).
     bool listen(const QString& listenAddr);
     // Closes the port; a no-op when not listening.
@@ -49,8 +50,8 @@ public:
 
 private:
     std::unique_ptr<ServiceMetrics> m_metrics;
-    std::unique_ptr<QHttpServer> m_http;
-    QTcpServer* m_tcp = nullptr; // owned by m_http; set while listening
+    std::unique_ptr<QObject> m_http; // the plugin's HTTP server
+    QTcpServer* m_tcp = nullptr;     // owned by m_http; set while listening
     QString m_error;
     QString m_address;
     bool m_exposed = false;

@@ -1,11 +1,8 @@
 // See KeyringPlugin.h.
 #include "attestation/KeyringPlugin.h"
 
-#include <QDir>
-#include <QFileInfo>
-#include <QPluginLoader>
-
 #include "Logging.h"
+#include "PluginLoader.h"
 #include "attestation/KeyringBackend.h"
 
 namespace nexustray::attestation {
@@ -15,47 +12,16 @@ QString keyringPluginFileName() {
 }
 
 QStringList keyringPluginSearchPath() {
-    QStringList dirs;
-    dirs << qEnvironmentVariable("NEXUS_TRAY_PLUGIN_DIR");
-    // The executable's directory from /proc/self/exe rather than
-    // QCoreApplication::applicationDirPath(), whose cache Qt fills unguarded: this runs on the
-    // keyring thread.
-    dirs << QFileInfo(QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath())
-                .absolutePath();
-    dirs << QStringLiteral(NEXUS_TRAY_PLUGIN_INSTALL_DIR);
-    dirs.removeAll(QString());
-    dirs.removeDuplicates();
-    return dirs;
+    return pluginSearchPath();
 }
 
 KeyringPluginLoad loadKeyringPlugin(const QStringList& dirs) {
     KeyringPluginLoad result;
-    QStringList failures;
-    for (const QString& dir : dirs) {
-        const QString path = QDir(dir).absoluteFilePath(keyringPluginFileName());
-        if (!QFileInfo(path).isFile()) {
-            failures << path + QStringLiteral(": no such file");
-            continue;
-        }
-        QPluginLoader loader(path);
-        QObject* instance = loader.instance();
-        if (!instance) {
-            failures << path + QStringLiteral(": ") + loader.errorString();
-            continue;
-        }
-        result.backend = qobject_cast<KeyringBackend*>(instance);
-        if (!result.backend) {
-            failures << path + QStringLiteral(": not a nexus-tray keyring plugin (%1)")
-                                   .arg(QLatin1String(NexusTrayKeyringBackend_iid));
-            loader.unload();
-            continue;
-        }
-        qCDebug(lcAttestation).noquote() << "keyring plugin loaded from" << path;
-        return result;
-    }
-    if (failures.isEmpty())
-        failures << QStringLiteral("no directory to look for %1 in").arg(keyringPluginFileName());
-    result.error = failures.join(QStringLiteral("; "));
+    const PluginLoad load = loadPlugin(keyringPluginFileName(), NexusTrayKeyringBackend_iid, dirs);
+    result.backend = qobject_cast<KeyringBackend*>(load.instance);
+    result.error = load.error;
+    if (result.backend)
+        qCDebug(lcAttestation).noquote() << "keyring plugin loaded from" << load.path;
     return result;
 }
 

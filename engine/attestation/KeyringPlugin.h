@@ -1,8 +1,8 @@
 // Finding and loading the keyring plugin (nexus-tray-keyring.so, attestation/keyring/, issue 10)
-// with QPluginLoader. Looked for, in order: in $NEXUS_TRAY_PLUGIN_DIR (tests, unusual installs),
-// in the running executable's directory (the build tree), in the installed location
-// (<libdir>/nexus-tray). A plugin that is missing or does not load is an error naming each file
-// tried, never a crash and never a fallback.
+// with the plugin loader every nexus-tray plugin uses (common/PluginLoader.h): looked for in
+// $NEXUS_TRAY_PLUGIN_DIR, the running executable's directory, the installed location
+// (<libdir>/nexus-tray: relative to the executable, then as configured). A plugin that is missing
+// or does not load is an error naming each file tried, never a crash and never a fallback.
 #pragma once
 
 #include <QString>
@@ -15,7 +15,7 @@ class KeyringBackend;
 // "nexus-tray-keyring.so"
 QString keyringPluginFileName();
 
-// The directories searched, in order (empty and repeated entries left out).
+// pluginSearchPath(): the directories searched, in order.
 QStringList keyringPluginSearchPath();
 
 struct KeyringPluginLoad {
