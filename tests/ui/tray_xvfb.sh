@@ -41,6 +41,18 @@ fail() {
     else
         cat "$WORK/app.log" 2>/dev/null | tail -40
     fi
+    if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
+        # Still running: where each thread is (a hang and a starved process look alike above).
+        echo "--- nexus-tray threads (state, kernel wait channel) ---"
+        for t in /proc/"$APP_PID"/task/*; do
+            echo "$(cat "$t/comm"): $(cut -d' ' -f3 "$t/stat") $(cat "$t/wchan" 2>/dev/null)"
+        done
+        if command -v gdb >/dev/null 2>&1; then
+            echo "--- nexus-tray stacks ---"
+            timeout 60 gdb -batch -p "$APP_PID" -ex "thread apply all bt 12" 2>/dev/null |
+                grep -E '^(Thread|#)' | head -150
+        fi
+    fi
     echo "--- trayer log ---"
     tail -20 "$WORK/trayer.log" 2>/dev/null
     echo "--- window tree ---"
@@ -96,7 +108,9 @@ icon_embedded() {
         }
         END { exit !found }'
 }
-wait_for 30 icon_embedded || fail "no nexus-tray icon was embedded in the tray"
+# 60 s: once under the sanitizer run's load (beside tst_slowpeers and tst_faults) the demo had
+# started but neither the icon nor the tunnel came within 30 s; not seen since, not reproduced.
+wait_for 60 icon_embedded || fail "no nexus-tray icon was embedded in the tray"
 echo "tray icon embedded in trayer's panel"
 
 wait_for 30 grep -q '^Demo tunnel up: curl http://demo.localhost:' "$WORK/app.log" ||
