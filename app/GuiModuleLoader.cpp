@@ -6,16 +6,15 @@
 
 #include <dlfcn.h>
 
+#include "PluginLoader.h"
+
 namespace nexustray::app {
 
 QStringList guiModuleCandidates() {
-    // No QCoreApplication exists yet (the tray mode creates a QApplication in the module), so the
-    // executable's directory comes from /proc/self/exe.
-    const QDir exeDir =
-        QFileInfo(QFileInfo(QStringLiteral("/proc/self/exe")).canonicalFilePath()).absoluteDir();
-    const QString file = QString::fromLatin1(kGuiModuleFileName);
-    return {exeDir.filePath(file),
-            QDir::cleanPath(exeDir.filePath(QStringLiteral(NEXUS_GUI_MODULE_RELDIR "/") + file))};
+    QStringList candidates;
+    for (const QString& dir : pluginSearchPath())
+        candidates << QDir(dir).absoluteFilePath(QString::fromLatin1(kGuiModuleFileName));
+    return candidates;
 }
 
 GuiModuleLoad loadGuiModule(const QStringList& candidates) {

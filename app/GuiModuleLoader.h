@@ -1,6 +1,7 @@
-// Finds and loads the tray module (GuiModule.h) for the executable's tray mode: first beside the
-// running executable (the build tree), then where `cmake --install` / the .deb put it, relative to
-// the executable (<bindir>/../<libdir>/nexus-tray/), so an unpacked or relocated install works.
+// Finds and loads the tray module (GuiModule.h) for the executable's tray mode, on the search path
+// of every nexus-tray plugin (common/PluginLoader.h: $NEXUS_TRAY_PLUGIN_DIR, beside the running
+// executable, <bindir>/../<libdir>/nexus-tray relative to it, the configured <libdir>/nexus-tray).
+// It is loaded with dlopen, not QPluginLoader: no application object exists yet.
 #pragma once
 
 #include <QString>
@@ -16,7 +17,7 @@ struct GuiModuleLoad {
     QString error; // e.g. "no nexus-tray-gui.so in /usr/lib/x86_64-linux-gnu/nexus-tray, …"
 };
 
-// The places looked in, in order (absolute file paths).
+// The places looked in, in order (absolute file paths): pluginSearchPath()'s directories.
 QStringList guiModuleCandidates();
 
 // Loads the first candidate that exists (never unloaded). An existing module that fails to load or

@@ -11,10 +11,6 @@ QString keyringPluginFileName() {
     return QStringLiteral(NEXUS_TRAY_KEYRING_PLUGIN_FILE);
 }
 
-QStringList keyringPluginSearchPath() {
-    return pluginSearchPath();
-}
-
 KeyringPluginLoad loadKeyringPlugin(const QStringList& dirs) {
     KeyringPluginLoad result;
     const PluginLoad load = loadPlugin(keyringPluginFileName(), NexusTrayKeyringBackend_iid, dirs);
@@ -28,7 +24,7 @@ KeyringPluginLoad loadKeyringPlugin(const QStringList& dirs) {
 const KeyringPluginLoad& keyringPlugin() {
     // A function-local static: initialised once, other threads wait for it (C++11).
     static const KeyringPluginLoad loaded = [] {
-        KeyringPluginLoad load = loadKeyringPlugin(keyringPluginSearchPath());
+        KeyringPluginLoad load = loadKeyringPlugin(pluginSearchPath());
         if (!load.backend)
             qCWarning(lcAttestation).noquote()
                 << "the keyring plugin could not be loaded:" << load.error;

@@ -15,9 +15,6 @@ class KeyringBackend;
 // "nexus-tray-keyring.so"
 QString keyringPluginFileName();
 
-// pluginSearchPath(): the directories searched, in order.
-QStringList keyringPluginSearchPath();
-
 struct KeyringPluginLoad {
     KeyringBackend* backend = nullptr; // set: loaded (it stays loaded for the process)
     // Not loaded: "<dir>/nexus-tray-keyring.so: no such file; <dir2>/...: <QPluginLoader's
@@ -25,10 +22,11 @@ struct KeyringPluginLoad {
     QString error;
 };
 
-// Loads the plugin from the first directory of `dirs` where it loads.
+// Loads the plugin from the first directory of `dirs` (pluginSearchPath(), PluginLoader.h, for the
+// process's plugin) where it loads.
 KeyringPluginLoad loadKeyringPlugin(const QStringList& dirs);
 
-// The process's plugin: loadKeyringPlugin(keyringPluginSearchPath()) on the first call, once per
+// The process's plugin: loadKeyringPlugin(pluginSearchPath()) on the first call, once per
 // process (thread safe); every later call returns that first result.
 const KeyringPluginLoad& keyringPlugin();
 

@@ -1,15 +1,27 @@
-// The executable's side of the tray module (app/GuiModuleLoader, issue 10): which module is loaded,
-// and the errors that name the cause when none can be — missing everywhere, not a shared object,
-// a module of another build, a module without the entry points. The real nexus-tray-gui.so of
-// this build passes the same checks.
+// The executable's side of the tray module (app/GuiModuleLoader, issue 10): where it is looked for
+// (the plugins' search path), which module is loaded, and the errors that name the cause when none
+// can be — missing everywhere, not a shared object, a module of another build, a module without the
+// entry points. The real nexus-tray-gui.so of this build passes the same checks.
 #include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "GuiModuleLoader.h"
+#include "ScopedEnv.h"
 
 using namespace nexustray::app;
+
+namespace {
+
+// NEXUS_TRAY_PLUGIN_DIR for one scope.
+class PluginDirOverride : public nexustray::test::ScopedEnv {
+public:
+    explicit PluginDirOverride(const QString& dir)
+        : ScopedEnv("NEXUS_TRAY_PLUGIN_DIR", dir) {}
+};
+
+} // namespace
 
 class TestGuiModule : public QObject {
     Q_OBJECT
@@ -27,15 +39,32 @@ class TestGuiModule : public QObject {
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
 
-    void candidatesAreBesideTheExecutableThenTheInstalledPlace() {
+    // The search path of every plugin (common/PluginLoader.h): $NEXUS_TRAY_PLUGIN_DIR, beside the
+    // executable, <bindir>/../<libdir>/nexus-tray relative to it, the configured install place.
+    void candidatesAreThePluginSearchPath() {
+        const QString envDir = m_dir.filePath(QStringLiteral("env"));
+        const PluginDirOverride env(envDir);
         const QStringList candidates = guiModuleCandidates();
-        QCOMPARE(candidates.size(), 2);
+        QCOMPARE(candidates.size(), 4);
+        const QString file = QStringLiteral("/nexus-tray-gui.so");
+        QCOMPARE(candidates.at(0), envDir + file);
         const QString exeDir = QFileInfo(QCoreApplication::applicationFilePath()).absolutePath();
-        QCOMPARE(candidates.at(0), exeDir + QStringLiteral("/nexus-tray-gui.so"));
-        // <bindir>/../<libdir>/nexus-tray/nexus-tray-gui.so, cleaned
-        QVERIFY2(candidates.at(1).endsWith(QStringLiteral("/nexus-tray/nexus-tray-gui.so")),
-                 qPrintable(candidates.at(1)));
-        QVERIFY(!candidates.at(1).contains(QStringLiteral("..")));
+        QCOMPARE(candidates.at(1), exeDir + file);
+        QCOMPARE(candidates.at(2),
+                 QDir::cleanPath(exeDir + QStringLiteral("/" NEXUS_TRAY_PLUGIN_RELDIR)) + file);
+        QVERIFY(!candidates.at(2).contains(QStringLiteral("..")));
+        QCOMPARE(candidates.at(3), QStringLiteral(NEXUS_TRAY_PLUGIN_INSTALL_DIR) + file);
+    }
+
+    // $NEXUS_TRAY_PLUGIN_DIR comes first for the tray module as for every plugin (tests, unusual
+    // installs).
+    void moduleInThePluginDirIsTheOneLoaded() {
+        const QString good = copyTo(QStringLiteral(FAKE_MODULE_GOOD), QStringLiteral("envgood"));
+        QVERIFY(!good.isEmpty());
+        const PluginDirOverride env(QFileInfo(good).absolutePath());
+        const GuiModuleLoad load = loadGuiModule();
+        QVERIFY2(load.run, qPrintable(load.error));
+        QCOMPARE(load.path, good);
     }
 
     void missingEverywhereNamesThePlacesLookedIn() {

@@ -232,24 +232,30 @@ private Q_SLOTS:
         const QString bin = relocatedBinary(root);
         QVERIFY(!bin.isEmpty());
         const QString moduleDir =
-            QDir::cleanPath(root + QStringLiteral("/bin/" NEXUS_GUI_MODULE_RELDIR));
+            QDir::cleanPath(root + QStringLiteral("/bin/" NEXUS_TRAY_PLUGIN_RELDIR));
+        const QString installDir = QStringLiteral(NEXUS_TRAY_PLUGIN_INSTALL_DIR);
+        if (QFileInfo::exists(installDir + QStringLiteral("/nexus-tray-gui.so")))
+            QSKIP(qPrintable(QStringLiteral("a tray module is installed in %1").arg(installDir)));
+        // The plugins' search path without $NEXUS_TRAY_PLUGIN_DIR (ctest points it at the build).
+        QProcessEnvironment env = withoutDisplay();
+        env.remove(QStringLiteral("NEXUS_TRAY_PLUGIN_DIR"));
 
         QProcess missing;
-        missing.setProcessEnvironment(withoutDisplay());
+        missing.setProcessEnvironment(env);
         missing.start(bin,
                       {QStringLiteral("--config"), m_dir.filePath(QStringLiteral("none.yaml"))});
         QVERIFY(missing.waitForFinished(20000));
         QCOMPARE(missing.exitCode(), 2);
         QCOMPARE(QString::fromUtf8(missing.readAllStandardError()).trimmed(),
                  QStringLiteral("nexus-tray: cannot load the tray UI module: no nexus-tray-gui.so "
-                                "in %1, %2; use --no-gui to run headless")
-                     .arg(root + QStringLiteral("/bin"), moduleDir));
+                                "in %1, %2, %3; use --no-gui to run headless")
+                     .arg(root + QStringLiteral("/bin"), moduleDir, installDir));
 
         QVERIFY(QDir().mkpath(moduleDir));
         QVERIFY(QFile::copy(QStringLiteral(REAL_GUI_MODULE),
                             moduleDir + QStringLiteral("/nexus-tray-gui.so")));
         QProcess found;
-        found.setProcessEnvironment(withoutDisplay());
+        found.setProcessEnvironment(env);
         found.start(bin, {QStringLiteral("--config"), m_dir.filePath(QStringLiteral("none.yaml"))});
         QVERIFY(found.waitForFinished(20000));
         const QString err = QString::fromUtf8(found.readAllStandardError());

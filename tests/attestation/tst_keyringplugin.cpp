@@ -9,6 +9,8 @@
 
 #include <optional>
 
+#include "PluginLoader.h"
+#include "ScopedEnv.h"
 #include "attestation/KeyringPlugin.h"
 #include "nexustray/Keyring.h"
 
@@ -17,19 +19,11 @@ using namespace nexustray::attestation;
 
 namespace {
 
-// Sets NEXUS_TRAY_PLUGIN_DIR for one scope, then restores it.
-class PluginDirOverride {
+// NEXUS_TRAY_PLUGIN_DIR for one scope.
+class PluginDirOverride : public nexustray::test::ScopedEnv {
 public:
     explicit PluginDirOverride(const QString& dir)
-        : m_saved(qgetenv("NEXUS_TRAY_PLUGIN_DIR")) {
-        qputenv("NEXUS_TRAY_PLUGIN_DIR", dir.toLocal8Bit());
-    }
-    ~PluginDirOverride() { qputenv("NEXUS_TRAY_PLUGIN_DIR", m_saved); }
-    PluginDirOverride(const PluginDirOverride&) = delete;
-    PluginDirOverride& operator=(const PluginDirOverride&) = delete;
-
-private:
-    QByteArray m_saved;
+        : ScopedEnv("NEXUS_TRAY_PLUGIN_DIR", dir) {}
 };
 
 QString pluginIn(const QString& dir) {
@@ -56,7 +50,7 @@ private Q_SLOTS:
         const QString appDir = QCoreApplication::applicationDirPath();
         {
             PluginDirOverride env(m_empty.path());
-            const QStringList dirs = keyringPluginSearchPath();
+            const QStringList dirs = pluginSearchPath();
             // The installed location relative to the executable, then as configured (both
             // differ from the build tree's).
             QCOMPARE(dirs.size(), 4);
@@ -70,7 +64,7 @@ private Q_SLOTS:
         }
         {
             PluginDirOverride unset(QString{});
-            QCOMPARE(keyringPluginSearchPath().value(0), appDir);
+            QCOMPARE(pluginSearchPath().value(0), appDir);
         }
     }
 
@@ -106,7 +100,7 @@ private Q_SLOTS:
     // Last: the process's plugin is looked for once, here with NEXUS_TRAY_PLUGIN_DIR empty.
     void operationFailsClearlyWithoutPlugin() {
         PluginDirOverride env(m_empty.path());
-        const QStringList dirs = keyringPluginSearchPath();
+        const QStringList dirs = pluginSearchPath();
         for (const QString& dir : dirs) {
             if (QFileInfo::exists(pluginIn(dir)))
                 QSKIP(qPrintable(QStringLiteral("a plugin is installed at %1").arg(pluginIn(dir))));
