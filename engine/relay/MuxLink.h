@@ -1,7 +1,7 @@
 // What a StreamMultiplexer needs from the connection that carries its streams: send one binary
-// message and say how much is still unsent. The session implements it over its WebSocket; the
-// multiplexer tests implement it over a list. Keeps the multiplexer free of WebSocket,
-// authentication and reconnection details.
+// message, say how much is still unsent, and write out a finished pass. The session implements it
+// over its WebSocket; the multiplexer tests implement it over a list. Keeps the multiplexer free of
+// WebSocket, authentication and reconnection details.
 #pragma once
 
 #include <QByteArray>
@@ -20,6 +20,9 @@ public:
     virtual void sendBinary(const QByteArray& message) = 0;
     // Bytes given to sendBinary that the network has not taken yet (TLS ciphertext included).
     virtual qint64 bytesToWrite() const = 0;
+    // The multiplexer finished a send pass: hand what sendBinary queued to the network now rather
+    // than at the end of the event-loop pass (a link that writes at once needs nothing here).
+    virtual void flush() {}
 };
 
 } // namespace nexustray

@@ -248,6 +248,20 @@ void Stream::writeToLocal(const char* data, qsizetype size) {
         m_lastLocalWriteMs = nowMs(); // the clock starts when data starts waiting
     m_writeSizes.push_back(size);
     armWriteTimer();
+    flushLocalSocket();
+}
+
+// To the kernel now, not on the socket's write notifier one event-loop pass later: on the relay's
+// path each pass is a poll and a wake-up more (issue 10). The socket reports what it wrote from
+// inside this call (onLocalBytesWritten), as it would from its notifier.
+void Stream::flushLocalSocket() {
+    if (auto* socket = qobject_cast<QAbstractSocket*>(m_local)) {
+        if (socket->state() == QAbstractSocket::ConnectedState)
+            socket->flush();
+    } else if (auto* local = qobject_cast<QLocalSocket*>(m_local)) {
+        if (local->state() == QLocalSocket::ConnectedState)
+            local->flush();
+    }
 }
 
 void Stream::armWriteTimer() {

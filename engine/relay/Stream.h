@@ -123,6 +123,7 @@ private:
     void onLocalError(const QString& error);
     void writeProxyHeader();
     void writeToLocal(const char* data, qsizetype size);
+    void flushLocalSocket();
     void returnCredits(bool force);
     void maybeFinishDrain();
     void padTailAndAwaitAck();

@@ -1,6 +1,8 @@
 // The streams of one live connection: routing, fair sending, closed-id memory, snapshots.
 #include "relay/StreamMultiplexer.h"
 
+#include <QScopedValueRollback>
+
 #include <algorithm>
 
 #include "Logging.h"
@@ -241,15 +243,49 @@ bool StreamMultiplexer::canSendData() const {
 }
 
 void StreamMultiplexer::scheduleSend(RelayChannel* stream) {
+    if (m_sendQueue.empty() && !m_pumpScheduled && !m_pumping && canSendData()) {
+        // Nothing else waits: this stream's turn now, in the pass that read its bytes, not one
+        // pass later; on the relay's path each pass is a poll and a wake-up more (issue 10).
+        sendTurn(stream);
+        return;
+    }
+    queueForSend(stream);
+    // Batch the readyRead notifications of this event-loop turn into one fair pass (a pass that
+    // is running picks the stream up itself).
+    if (!m_pumping)
+        schedulePump();
+}
+
+void StreamMultiplexer::queueForSend(RelayChannel* stream) {
     if (!m_queued.contains(stream->id())) {
         m_queued.insert(stream->id());
         m_sendQueue.push_back(stream->id());
     }
-    if (!m_pumpScheduled) {
-        m_pumpScheduled = true;
-        // Batch the readyRead notifications of this event-loop turn into one fair pass.
-        QMetaObject::invokeMethod(this, &StreamMultiplexer::pumpSendQueue, Qt::QueuedConnection);
+}
+
+void StreamMultiplexer::schedulePump() {
+    if (m_pumpScheduled)
+        return;
+    m_pumpScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_pumpScheduled = false;
+            pumpSendQueue();
+        },
+        Qt::QueuedConnection);
+}
+
+void StreamMultiplexer::sendTurn(RelayChannel* stream) {
+    {
+        const QScopedValueRollback<bool> pumping(m_pumping, true);
+        if (stream->sendToHub(kMessagesPerTurn))
+            queueForSend(stream);
     }
+    // The rest (and whatever became ready meanwhile) in the fair pass of this turn.
+    if (!m_sendQueue.empty())
+        schedulePump();
+    m_link->flush();
 }
 
 void StreamMultiplexer::onLinkWritten() {
@@ -258,18 +294,22 @@ void StreamMultiplexer::onLinkWritten() {
 }
 
 void StreamMultiplexer::pumpSendQueue() {
-    m_pumpScheduled = false;
-    while (!m_sendQueue.empty() && canSendData()) {
-        const QUuid id = m_sendQueue.front();
-        m_sendQueue.pop_front();
-        m_queued.remove(id);
-        RelayChannel* stream = m_streams.value(id);
-        if (stream && stream->sendToHub(kMessagesPerTurn) && !m_queued.contains(id)) {
-            m_queued.insert(id);
-            m_sendQueue.push_back(id);
+    if (m_pumping)
+        return; // a report of the link's progress inside a pass: that pass goes on anyway
+    {
+        const QScopedValueRollback<bool> pumping(m_pumping, true);
+        while (!m_sendQueue.empty() && canSendData()) {
+            const QUuid id = m_sendQueue.front();
+            m_sendQueue.pop_front();
+            m_queued.remove(id);
+            RelayChannel* stream = m_streams.value(id);
+            if (stream && stream->sendToHub(kMessagesPerTurn))
+                queueForSend(stream);
         }
     }
-    // Whatever is left waits for the link to drain (onLinkWritten) or for credit.
+    // What this pass queued leaves now; whatever is left waits for the link to drain
+    // (onLinkWritten) or for credit.
+    m_link->flush();
 }
 
 void StreamMultiplexer::forgetStream(RelayChannel* stream) {

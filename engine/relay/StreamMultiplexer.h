@@ -13,7 +13,8 @@
 //
 // Data path: binary message -> protocol::decodeMessage() (the payload is a view, no copy) -> table
 // lookup -> RelayChannel::onHubData() (Stream or UdpFlow) -> local write; and local readyRead ->
-// scheduleSend() -> fair round robin (pumpSendQueue) -> RelayChannel::sendToHub() -> MuxLink.
+// scheduleSend() -> RelayChannel::sendToHub() -> MuxLink -> MuxLink::flush(), at once when no
+// other stream waits, else in the fair round robin of the pass (pumpSendQueue).
 //
 // Kinds of stream (StreamKind). Every kind is keyed by its client_id in the same table and shares
 // the send queue, credits and closed-id memory:
@@ -139,6 +140,10 @@ private:
     void onUnknownStreamData(const QUuid& id);
     void rememberClosed(const QUuid& id);
     void pumpSendQueue();
+    // One turn of `stream` now (scheduleSend when nothing else waits), the rest queued.
+    void sendTurn(RelayChannel* stream);
+    void queueForSend(RelayChannel* stream);
+    void schedulePump(); // pumpSendQueue once, from the event loop
     void onStreamReleased(RelayChannel* stream);
     int udpIdleTimeoutMs(int port) const;
     bool linkOpen() const; // false for good once retired
@@ -173,6 +178,7 @@ private:
     std::deque<QUuid> m_sendQueue;
     QSet<QUuid> m_queued;
     bool m_pumpScheduled = false;
+    bool m_pumping = false;          // inside a stream's sendToHub: scheduleSend only queues
     std::deque<QUuid> m_closedOrder; // bounded memory of closed / unknown IDs
     QSet<QUuid> m_closedIds;
     QHash<QUuid, PendingOutbound> m_pendingOutbound;

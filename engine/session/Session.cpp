@@ -445,6 +445,11 @@ qint64 Session::bytesToWrite() const {
     return m_ws ? m_ws->bytesToWrite() : 0;
 }
 
+void Session::flush() {
+    if (m_ws)
+        m_ws->flush();
+}
+
 void Session::onSnapshotTick() {
     emitDirtyStreams();
     if (m_heapTrimmer.observe(m_mux ? int(m_mux->streamCount()) : 0, m_clock.elapsed()))

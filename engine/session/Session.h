@@ -117,6 +117,7 @@ private:
     bool isOpen() const override;
     void sendBinary(const QByteArray& message) override;
     qint64 bytesToWrite() const override;
+    void flush() override;
 
     SessionSettings m_settings;
     StreamMultiplexer::Settings m_muxSettings;

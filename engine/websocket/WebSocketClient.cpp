@@ -4,6 +4,7 @@
 #include "websocket/UpgradeResponse.h"
 
 #include <QRandomGenerator>
+#include <QScopedValueRollback>
 #include <QSslSocket>
 #include <QStringDecoder>
 #include <QTcpSocket>
@@ -444,9 +445,10 @@ void WebSocketClient::scheduleFlush() {
         Qt::QueuedConnection);
 }
 
-void WebSocketClient::flush() {
+bool WebSocketClient::flush() {
     if (!m_socket)
-        return;
+        return false;
+    bool wrote = false;
     if (m_pongPending && !m_closeSent && transportBytesToWrite() < kPongHoldAt) {
         // Ahead of the data queued in this pass: a control frame may go between any two frames.
         m_pongPending = false;
@@ -455,19 +457,46 @@ void WebSocketClient::flush() {
                               nextMaskKey());
         m_pongPayload.clear();
         m_socket->write(frame);
+        wrote = true;
     }
     if (!m_out.isEmpty()) {
         // One block for everything queued in this pass; QIODevice keeps the array without
         // copying.
         m_socket->write(std::exchange(m_out, QByteArray()));
+        wrote = true;
     }
     if (m_closeSent) {
         m_pongPending = false; // nothing may follow our close frame
         m_pongPayload.clear();
     }
+    if (wrote && !m_flushingSocket) {
+        // To the kernel now, not on a later pass of the event loop (QSslSocket encrypts on a
+        // queued call, QTcpSocket writes on its write notifier): each such pass was a poll and
+        // a wake-up more on the relay's path (issue 10). The socket reports its progress from
+        // inside this call; onTransportProgress passes it on from the event loop instead, so no
+        // sender is re-entered while it is sending.
+        const QScopedValueRollback<bool> flushing(m_flushingSocket, true);
+        m_socket->flush();
+    }
+    return wrote;
 }
 
 void WebSocketClient::onTransportProgress(qint64 bytes) {
+    if (m_flushingSocket) {
+        m_heldProgress += bytes;
+        if (!m_progressPosted) {
+            m_progressPosted = true;
+            QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    m_progressPosted = false;
+                    if (const qint64 held = std::exchange(m_heldProgress, 0); held > 0)
+                        onTransportProgress(held);
+                },
+                Qt::QueuedConnection);
+        }
+        return;
+    }
     if (m_pongPending)
         flush();
     Q_EMIT bytesWritten(bytes);

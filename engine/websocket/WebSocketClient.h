@@ -71,6 +71,10 @@ public:
     }
     void sendBinaryMessage(const char* data, qsizetype size);
     void ping(const QByteArray& payload = QByteArray());
+    // Writes what is queued now instead of at the end of the pass, through to the kernel (a
+    // sender that has finished a batch: the stream multiplexer after each send pass). False when
+    // nothing was queued.
+    bool flush();
     // Starts the close handshake; disconnected() follows when the hub has answered (or not).
     void close(quint16 code = ws::Normal, const QString& reason = QString());
     // Drops the connection at once; disconnected() follows if it was connected.
@@ -118,7 +122,6 @@ private:
     QString dialErrorText(QAbstractSocket::SocketError error) const;
     void queueFrame(ws::Opcode opcode, const char* data, qsizetype size);
     void scheduleFlush();
-    void flush();
     // Bytes the socket holds: plaintext not yet encrypted plus, for wss://, ciphertext.
     qint64 transportBytesToWrite() const;
     quint32 nextMaskKey();
@@ -139,6 +142,9 @@ private:
 
     QByteArray m_out; // frames not yet handed to the socket
     bool m_flushScheduled = false;
+    bool m_flushingSocket = false; // inside m_socket->flush(): its progress is passed on later
+    bool m_progressPosted = false;
+    qint64 m_heldProgress = 0;
     // Only the latest ping is answered while the socket is not draining (RFC 6455 §5.5.3), so a
     // ping flood cannot grow the write buffer.
     bool m_pongPending = false;

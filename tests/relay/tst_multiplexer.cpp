@@ -44,6 +44,17 @@ QByteArray disconnectMessage(const QUuid& id) {
     return protocol::encodeControl(c);
 }
 
+// A connect handler that answers every connect with a device holding `bytes`, readable as soon as
+// it is attached.
+ConnectHandler answerWithBuffer(const QByteArray& bytes) {
+    return [bytes](const ConnectRequest&) {
+        auto* device = new QBuffer;
+        device->setData(bytes);
+        device->open(QIODevice::ReadOnly);
+        return ConnectDecision::useDevice(device);
+    };
+}
+
 } // namespace
 
 class TestMultiplexer : public QObject {
@@ -195,12 +206,7 @@ private Q_SLOTS:
     void sendQueueIsAFairRoundRobinAndWaitsForTheLink() {
         // Two streams whose local devices hold 40 messages each, ready at once.
         StreamMultiplexer::Settings s = settings();
-        s.connectHandler = [](const ConnectRequest&) {
-            auto* device = new QBuffer;
-            device->setData(QByteArray(40 * protocol::kMaxDataPayload, 'x'));
-            device->open(QIODevice::ReadOnly);
-            return ConnectDecision::useDevice(device);
-        };
+        s.connectHandler = answerWithBuffer(QByteArray(40 * protocol::kMaxDataPayload, 'x'));
         RecordingLink link;
         link.unsent = 2 * 1024 * 1024; // congested: nothing may be sent
         StreamMultiplexer mux(s, &link);
@@ -220,6 +226,43 @@ private Q_SLOTS:
         for (int i = 0; i < ids.size(); ++i)
             QCOMPARE(ids.at(i), (i / 4) % 2 == 0 ? a : b);
         QCOMPARE(mux.bytesOut(), quint64(80) * protocol::kMaxDataPayload);
+    }
+
+    // Issue 10: a stream's local bytes leave in the pass that read them when no other stream
+    // waits (one turn at once, then the link is flushed); a stream that becomes ready while
+    // another waits goes through the fair pass of the turn, as before.
+    void aLoneStreamSendsInThePassThatReadItsBytes() {
+        StreamMultiplexer::Settings s = settings();
+        s.connectHandler = answerWithBuffer("request");
+        RecordingLink link;
+        StreamMultiplexer mux(s, &link);
+        const QUuid a = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(a));
+        // No event-loop pass since the connect: sent, and flushed after it.
+        QCOMPARE(link.dataFor(a), QByteArray("request"));
+        QVERIFY(link.flushes > 0);
+        QCOMPARE(link.sentAtLastFlush, link.sent.size());
+    }
+
+    void streamsReadyTogetherShareTheFairPass() {
+        StreamMultiplexer::Settings s = settings();
+        s.connectHandler = answerWithBuffer(QByteArray(40 * protocol::kMaxDataPayload, 'x'));
+        RecordingLink link;
+        StreamMultiplexer mux(s, &link);
+        const QUuid a = QUuid::createUuid();
+        const QUuid b = QUuid::createUuid();
+        mux.onHubMessage(connectMessage(a)); // alone: its first turn at once
+        QCOMPARE(link.dataIds(), QList<QUuid>(4, a));
+        mux.onHubMessage(connectMessage(b)); // a still waits: b joins the pass of this turn
+        QCOMPARE(link.dataIds().size(), 4);
+        QTRY_COMPARE(link.dataIds().size(), 80);
+        QCOMPARE(link.sentAtLastFlush, link.sent.size());
+        // after a's first turn, the round robin: 4 of a, 4 of b, ...; a ends first
+        const QList<QUuid> ids = link.dataIds();
+        for (int i = 4; i < 76; ++i)
+            QCOMPARE(ids.at(i), ((i - 4) / 4) % 2 == 0 ? a : b);
+        for (int i = 76; i < 80; ++i)
+            QCOMPARE(ids.at(i), b);
     }
 
     void idleStreamsArePinged() {

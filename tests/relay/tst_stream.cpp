@@ -91,6 +91,14 @@ QString targetOf(quint16 port) {
     return QStringLiteral("127.0.0.1:%1").arg(port);
 }
 
+// A stream's local socket writes each message to the kernel at once; a local service that reads
+// nothing then fills the kernel's buffers first (up to 4 MiB with autotuning) before anything
+// queues in the stream. Keep the kernel's share small, so that the stream's queue is what fills.
+bool shrinkKernelSendBuffer(quint16 localServicePort) {
+    const qintptr fd = test::findSocketWithPeerPort(localServicePort);
+    return fd >= 0 && test::setSendBufferSize(fd, 4096);
+}
+
 // A stream to a local service that sends `response` and closes at once.
 struct ClosingServiceStream {
     QTcpServer server;
@@ -231,8 +239,12 @@ private Q_SLOTS:
         const QByteArray chunk(1000, 'x');
         for (int i = 0; i < 20; ++i)
             stream.onHubData(chunk.constData(), chunk.size());
-        QTRY_COMPARE(sink.bytesReceived(), qint64(20 * 1000));
+        // Issue 10: each message goes to the kernel in the pass that brought it, not on the
+        // socket's write notifier one pass later, so with no event-loop pass since, nothing waits
+        // and two batches of credits are back already.
         QCOMPARE(stream.queuedToLocal(), qint64(0));
+        QCOMPARE(host.creditsReturned(), qint64(16));
+        QTRY_COMPARE(sink.bytesReceived(), qint64(20 * 1000));
         // Every written message earns its credit back, in grants of at least 8; a remainder
         // below 8 may wait for the next batch.
         QTRY_VERIFY(host.creditsReturned() >= 16);
@@ -250,6 +262,7 @@ private Q_SLOTS:
         Stream stream(params(), &host);
         stream.dial(targetOf(sink.port()));
         QTRY_COMPARE(stream.state(), StreamState::Open);
+        QVERIFY(shrinkKernelSendBuffer(sink.port()));
         // Small messages: the queue counts messages, and a 4 KiB receive window drains slowly.
         const QByteArray chunk(2048, 'p');
         // The hub may send up to our window (64); the local side stops reading: we must pause.
@@ -286,11 +299,12 @@ private Q_SLOTS:
         Stream stream(params(), &host);
         stream.dial(targetOf(sink.port()));
         QTRY_COMPARE(stream.state(), StreamState::Open);
-        // Tiny messages: the kernel buffers take (nearly) none of them off the queue.
+        QVERIFY(shrinkKernelSendBuffer(sink.port()));
+        // Tiny messages: the kernel buffers take few of them off the queue.
         const QByteArray chunk(16, 'h');
         const qint64 limit = Stream::hardQueueLimit(params().flow);
         qint64 sent = 0;
-        for (; sent <= limit + 64 && stream.isOpen(); ++sent)
+        for (; sent <= limit + 1024 && stream.isOpen(); ++sent)
             stream.onHubData(chunk.constData(), chunk.size());
         QVERIFY(!stream.isOpen());
         QVERIFY2(sent > limit, qPrintable(QString::number(sent)));

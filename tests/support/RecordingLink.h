@@ -1,5 +1,5 @@
-// A MuxLink for multiplexer tests: records every message the multiplexer sends, and "unsent"
-// plays a WebSocket full of unsent bytes (congestion). No WebSocket, no session.
+// A MuxLink for multiplexer tests: records every message the multiplexer sends and its flushes,
+// and "unsent" plays a WebSocket full of unsent bytes (congestion). No WebSocket, no session.
 #pragma once
 
 #include <QByteArray>
@@ -18,6 +18,10 @@ public:
     bool isOpen() const override { return open; }
     void sendBinary(const QByteArray& message) override { sent.push_back(message); }
     qint64 bytesToWrite() const override { return unsent; }
+    void flush() override {
+        ++flushes;
+        sentAtLastFlush = sent.size();
+    }
 
     std::vector<protocol::ControlMessage> controls(protocol::ControlEvent event,
                                                    const QUuid& id = QUuid()) const {
@@ -62,6 +66,8 @@ public:
     bool open = true;
     qint64 unsent = 0;
     std::vector<QByteArray> sent;
+    int flushes = 0;                 // flush() calls (the end of each send pass)
+    std::size_t sentAtLastFlush = 0; // sent.size() at the last flush()
 };
 
 } // namespace nexustray::test

@@ -1,4 +1,4 @@
-// Socket options as the kernel has them, for the TCP_NODELAY tests.
+// See SocketOptions.h.
 #include "SocketOptions.h"
 
 #include <QDir>
@@ -16,6 +16,10 @@ bool hasNoDelay(qintptr descriptor) {
     if (getsockopt(int(descriptor), IPPROTO_TCP, TCP_NODELAY, &value, &size) != 0)
         return false;
     return value != 0;
+}
+
+bool setSendBufferSize(qintptr descriptor, int bytes) {
+    return setsockopt(int(descriptor), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes) == 0;
 }
 
 qintptr findSocketWithPeerPort(quint16 peerPort) {

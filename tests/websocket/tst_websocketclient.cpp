@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "SocketOptions.h"
+#include "TestCa.h"
 #include "websocket/WebSocketClient.h"
 
 using namespace nexustray;
@@ -221,6 +222,63 @@ private Q_SLOTS:
         QCOMPARE(client.closeCode(), quint16(1008));
         QCOMPARE(client.closeReason(), QStringLiteral("bad token"));
         QCOMPARE(disconnected.size(), 1);
+    }
+
+    // flush() (issue 10): what is queued goes to the kernel inside the call, not on a later pass
+    // of the event loop (for wss:// QSslSocket would encrypt on a queued call); the transport's
+    // progress is reported from the event loop afterwards, never from inside flush().
+    void flushHandsQueuedFramesToTheKernelNow_data() {
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("ws") << false;
+        QTest::newRow("wss") << true;
+    }
+    void flushHandsQueuedFramesToTheKernelNow() {
+        QFETCH(bool, tls);
+        test::TestCa ca;
+        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
+        QWebSocketServer server(QStringLiteral("test"), tls ? QWebSocketServer::SecureMode
+                                                            : QWebSocketServer::NonSecureMode);
+        if (tls)
+            server.setSslConfiguration(ca.serverConfiguration());
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        std::unique_ptr<QWebSocket> peer; // owned, see interoperatesWithQtServer
+        QList<QByteArray> atServer;
+        connect(&server, &QWebSocketServer::newConnection, this, [&] {
+            peer.reset(server.nextPendingConnection());
+            connect(peer.get(), &QWebSocket::binaryMessageReceived, this,
+                    [&](const QByteArray& m) { atServer << m; });
+        });
+        WebSocketClient client;
+        if (tls)
+            client.setSslConfiguration(ca.clientConfiguration());
+        QSignalSpy connected(&client, &WebSocketClient::connected);
+        client.open(QUrl(QStringLiteral("%1://127.0.0.1:%2/connect")
+                             .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
+                             .arg(server.serverPort())));
+        QVERIFY(connected.wait(5000));
+        QTRY_COMPARE(client.bytesToWrite(), qint64(0)); // the upgrade request has left
+
+        QSignalSpy written(&client, &WebSocketClient::bytesWritten);
+        const QByteArray message(1000, 'm');
+        client.sendBinaryMessage(message);
+        QVERIFY(client.bytesToWrite() > 0); // queued for the end of the pass
+        QVERIFY(client.flush());
+        QCOMPARE(client.bytesToWrite(), qint64(0)); // taken by the kernel already
+        QCOMPARE(written.size(), 0);                // not from inside flush()
+        QVERIFY(!client.flush());                   // nothing queued any more
+
+        QVERIFY(written.wait(5000));
+        qint64 reported = 0;
+        for (const QList<QVariant>& args : written)
+            reported += args.at(0).toLongLong();
+        // 2 + 2 (16-bit length) + 4 (mask) header bytes; for wss:// the TLS record's overhead on
+        // top
+        const qint64 frameBytes = 8 + message.size();
+        if (tls)
+            QVERIFY2(reported > frameBytes, qPrintable(QString::number(reported)));
+        else
+            QCOMPARE(reported, frameBytes);
+        QTRY_COMPARE(atServer, QList<QByteArray>{message});
     }
 
     void clientCloseHandshake() {

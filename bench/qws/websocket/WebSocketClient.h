@@ -53,6 +53,7 @@ public:
         m_ws->sendBinaryMessage(QByteArray::fromRawData(data, size));
     }
     void ping(const QByteArray& payload = QByteArray()) { m_ws->ping(payload); }
+    bool flush() { return m_ws->flush(); }
     void close(quint16 code = ws::Normal, const QString& reason = QString()) {
         m_ws->close(QWebSocketProtocol::CloseCode(code), reason);
     }
