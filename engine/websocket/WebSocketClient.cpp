@@ -38,6 +38,12 @@ WebSocketClient::WebSocketClient(QObject* parent)
         fail(QAbstractSocket::SocketTimeoutError, QStringLiteral("no WebSocket upgrade within %1 s")
                                                       .arg(m_handshakeTimer.interval() / 1000));
     });
+    // The end-of-pass flush: a zero-interval timer rather than a posted call, because flush()
+    // can cancel it when the multiplexer has already handed everything over (MuxLink::flush), so
+    // no event-loop pass runs only to find nothing to write.
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(0);
+    connect(&m_flushTimer, &QTimer::timeout, this, [this] { flush(); });
     m_closeTimer.setSingleShot(true);
     m_closeTimer.setInterval(kCloseWaitMs);
     connect(&m_closeTimer, &QTimer::timeout, this, [this] {
@@ -433,19 +439,12 @@ void WebSocketClient::queueFrame(ws::Opcode opcode, const char* data, qsizetype 
 }
 
 void WebSocketClient::scheduleFlush() {
-    if (m_flushScheduled)
-        return;
-    m_flushScheduled = true;
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            m_flushScheduled = false;
-            flush();
-        },
-        Qt::QueuedConnection);
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
 }
 
 bool WebSocketClient::flush() {
+    m_flushTimer.stop(); // whatever it would flush goes now
     if (!m_socket)
         return false;
     bool wrote = false;
@@ -483,13 +482,14 @@ bool WebSocketClient::flush() {
 
 void WebSocketClient::onTransportProgress(qint64 bytes) {
     if (m_flushingSocket) {
+        // One report for everything written during the flush; it is posted when the first bytes
+        // are held.
+        const bool firstHeld = m_heldProgress == 0;
         m_heldProgress += bytes;
-        if (!m_progressPosted) {
-            m_progressPosted = true;
+        if (firstHeld) {
             QMetaObject::invokeMethod(
                 this,
                 [this] {
-                    m_progressPosted = false;
                     if (const qint64 held = std::exchange(m_heldProgress, 0); held > 0)
                         onTransportProgress(held);
                 },

@@ -57,6 +57,69 @@ QByteArray codeBytes(int code) {
     return b;
 }
 
+// Counts the queued work the event loop delivers to an object and its timers: posted calls and
+// timer events, each of which costs a pass of the loop. (Its socket's own posts are Qt's.)
+class QueuedWorkCounter : public QObject {
+public:
+    explicit QueuedWorkCounter(QObject* watched)
+        : m_watched(watched) {
+        QCoreApplication::instance()->installEventFilter(this);
+    }
+    ~QueuedWorkCounter() override { QCoreApplication::instance()->removeEventFilter(this); }
+    int count = 0;
+
+protected:
+    bool eventFilter(QObject* receiver, QEvent* event) override {
+        if ((event->type() == QEvent::MetaCall || event->type() == QEvent::Timer) &&
+            (receiver == m_watched ||
+             (receiver->parent() == m_watched && qobject_cast<QTimer*>(receiver))))
+            ++count;
+        return false;
+    }
+
+private:
+    QObject* m_watched;
+};
+
+// A QWebSocketServer (wss:// with the test CA's certificate when `tls`) that keeps the binary
+// messages it receives, and a WebSocketClient opened to it.
+struct QtServerWithClient {
+    test::TestCa ca;
+    QWebSocketServer server;
+    std::unique_ptr<QWebSocket> peer; // owned, see interoperatesWithQtServer
+    QList<QByteArray> atServer;
+    WebSocketClient client;
+    const bool tls;
+
+    explicit QtServerWithClient(bool withTls)
+        : server(QStringLiteral("test"),
+                 withTls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode)
+        , tls(withTls) {}
+
+    // Connected, with the upgrade request sent: nothing left to write.
+    bool open() {
+        if (!ca.isValid())
+            return false;
+        if (tls) {
+            server.setSslConfiguration(ca.serverConfiguration());
+            client.setSslConfiguration(ca.clientConfiguration());
+        }
+        if (!server.listen(QHostAddress::LocalHost))
+            return false;
+        QObject::connect(&server, &QWebSocketServer::newConnection, &server, [this] {
+            peer.reset(server.nextPendingConnection());
+            QObject::connect(peer.get(), &QWebSocket::binaryMessageReceived, &server,
+                             [this](const QByteArray& m) { atServer << m; });
+        });
+        QSignalSpy connected(&client, &WebSocketClient::connected);
+        client.open(QUrl(QStringLiteral("%1://127.0.0.1:%2/connect")
+                             .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
+                             .arg(server.serverPort())));
+        return connected.wait(5000) &&
+               QTest::qWaitFor([this] { return client.bytesToWrite() == 0; }, 5000);
+    }
+};
+
 // A raw TCP peer that answers the upgrade as told and then runs a script.
 class RawPeer : public QObject {
 public:
@@ -234,40 +297,24 @@ private Q_SLOTS:
     }
     void flushHandsQueuedFramesToTheKernelNow() {
         QFETCH(bool, tls);
-        test::TestCa ca;
-        QVERIFY2(ca.isValid(), qPrintable(ca.error()));
-        QWebSocketServer server(QStringLiteral("test"), tls ? QWebSocketServer::SecureMode
-                                                            : QWebSocketServer::NonSecureMode);
-        if (tls)
-            server.setSslConfiguration(ca.serverConfiguration());
-        QVERIFY(server.listen(QHostAddress::LocalHost));
-        std::unique_ptr<QWebSocket> peer; // owned, see interoperatesWithQtServer
-        QList<QByteArray> atServer;
-        connect(&server, &QWebSocketServer::newConnection, this, [&] {
-            peer.reset(server.nextPendingConnection());
-            connect(peer.get(), &QWebSocket::binaryMessageReceived, this,
-                    [&](const QByteArray& m) { atServer << m; });
-        });
-        WebSocketClient client;
-        if (tls)
-            client.setSslConfiguration(ca.clientConfiguration());
-        QSignalSpy connected(&client, &WebSocketClient::connected);
-        client.open(QUrl(QStringLiteral("%1://127.0.0.1:%2/connect")
-                             .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
-                             .arg(server.serverPort())));
-        QVERIFY(connected.wait(5000));
-        QTRY_COMPARE(client.bytesToWrite(), qint64(0)); // the upgrade request has left
+        QtServerWithClient peers(tls);
+        QVERIFY(peers.open());
+        WebSocketClient& client = peers.client;
 
         QSignalSpy written(&client, &WebSocketClient::bytesWritten);
         const QByteArray message(1000, 'm');
         client.sendBinaryMessage(message);
         QVERIFY(client.bytesToWrite() > 0); // queued for the end of the pass
+        QueuedWorkCounter queuedWork(&client);
         QVERIFY(client.flush());
         QCOMPARE(client.bytesToWrite(), qint64(0)); // taken by the kernel already
         QCOMPARE(written.size(), 0);                // not from inside flush()
         QVERIFY(!client.flush());                   // nothing queued any more
 
         QVERIFY(written.wait(5000));
+        // The progress report was the only work left for the loop: flush() cancelled the
+        // end-of-pass flush, which would have found nothing to write.
+        QCOMPARE(queuedWork.count, 1);
         qint64 reported = 0;
         for (const QList<QVariant>& args : written)
             reported += args.at(0).toLongLong();
@@ -278,7 +325,30 @@ private Q_SLOTS:
             QVERIFY2(reported > frameBytes, qPrintable(QString::number(reported)));
         else
             QCOMPARE(reported, frameBytes);
-        QTRY_COMPARE(atServer, QList<QByteArray>{message});
+        QTRY_COMPARE(peers.atServer, QList<QByteArray>{message});
+    }
+
+    // Without flush(), the frames queued in a pass leave at its end, in one write.
+    void queuedFramesLeaveAtTheEndOfThePass_data() { flushHandsQueuedFramesToTheKernelNow_data(); }
+    void queuedFramesLeaveAtTheEndOfThePass() {
+        QFETCH(bool, tls);
+        QtServerWithClient peers(tls);
+        QVERIFY(peers.open());
+        WebSocketClient& client = peers.client;
+
+        QSignalSpy written(&client, &WebSocketClient::bytesWritten);
+        client.sendBinaryMessage(QByteArray(10, 'a'));
+        client.sendBinaryMessage(QByteArray(20, 'b'));
+        const qint64 frameBytes = 2 * 6 + 30;        // 2 header + 4 mask bytes each
+        QCOMPARE(client.bytesToWrite(), frameBytes); // both queued, nothing written yet
+        QVERIFY(written.wait(5000));
+        QCOMPARE(client.bytesToWrite(), qint64(0));
+        QCOMPARE(written.size(), 1); // one block
+        if (tls)                     // one TLS record around both frames
+            QVERIFY(written.first().at(0).toLongLong() > frameBytes);
+        else
+            QCOMPARE(written.first().at(0).toLongLong(), frameBytes);
+        QTRY_COMPARE(peers.atServer, (QList<QByteArray>{QByteArray(10, 'a'), QByteArray(20, 'b')}));
     }
 
     void clientCloseHandshake() {
