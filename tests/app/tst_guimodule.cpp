@@ -12,17 +12,6 @@
 
 using namespace nexustray::app;
 
-namespace {
-
-// NEXUS_TRAY_PLUGIN_DIR for one scope.
-class PluginDirOverride : public nexustray::test::ScopedEnv {
-public:
-    explicit PluginDirOverride(const QString& dir)
-        : ScopedEnv("NEXUS_TRAY_PLUGIN_DIR", dir) {}
-};
-
-} // namespace
-
 class TestGuiModule : public QObject {
     Q_OBJECT
 
@@ -43,7 +32,7 @@ private Q_SLOTS:
     // executable, <bindir>/../<libdir>/nexus-tray relative to it, the configured install place.
     void candidatesAreThePluginSearchPath() {
         const QString envDir = m_dir.filePath(QStringLiteral("env"));
-        const PluginDirOverride env(envDir);
+        const nexustray::test::ScopedEnv env("NEXUS_TRAY_PLUGIN_DIR", envDir);
         const QStringList candidates = guiModuleCandidates();
         QCOMPARE(candidates.size(), 4);
         const QString file = QStringLiteral("/nexus-tray-gui.so");
@@ -61,7 +50,8 @@ private Q_SLOTS:
     void moduleInThePluginDirIsTheOneLoaded() {
         const QString good = copyTo(QStringLiteral(FAKE_MODULE_GOOD), QStringLiteral("envgood"));
         QVERIFY(!good.isEmpty());
-        const PluginDirOverride env(QFileInfo(good).absolutePath());
+        const nexustray::test::ScopedEnv env("NEXUS_TRAY_PLUGIN_DIR",
+                                             QFileInfo(good).absolutePath());
         const GuiModuleLoad load = loadGuiModule();
         QVERIFY2(load.run, qPrintable(load.error));
         QCOMPARE(load.path, good);

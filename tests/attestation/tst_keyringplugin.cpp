@@ -19,13 +19,6 @@ using namespace nexustray::attestation;
 
 namespace {
 
-// NEXUS_TRAY_PLUGIN_DIR for one scope.
-class PluginDirOverride : public nexustray::test::ScopedEnv {
-public:
-    explicit PluginDirOverride(const QString& dir)
-        : ScopedEnv("NEXUS_TRAY_PLUGIN_DIR", dir) {}
-};
-
 QString pluginIn(const QString& dir) {
     return QDir(dir).absoluteFilePath(keyringPluginFileName());
 }
@@ -49,7 +42,7 @@ private Q_SLOTS:
     void searchOrder() {
         const QString appDir = QCoreApplication::applicationDirPath();
         {
-            PluginDirOverride env(m_empty.path());
+            nexustray::test::ScopedEnv env("NEXUS_TRAY_PLUGIN_DIR", m_empty.path());
             const QStringList dirs = pluginSearchPath();
             // The installed location relative to the executable, then as configured (both
             // differ from the build tree's).
@@ -63,7 +56,7 @@ private Q_SLOTS:
             QVERIFY(QDir::isAbsolutePath(dirs.at(3)));
         }
         {
-            PluginDirOverride unset(QString{});
+            nexustray::test::ScopedEnv unset("NEXUS_TRAY_PLUGIN_DIR", QString());
             QCOMPARE(pluginSearchPath().value(0), appDir);
         }
     }
@@ -99,7 +92,7 @@ private Q_SLOTS:
 
     // Last: the process's plugin is looked for once, here with NEXUS_TRAY_PLUGIN_DIR empty.
     void operationFailsClearlyWithoutPlugin() {
-        PluginDirOverride env(m_empty.path());
+        nexustray::test::ScopedEnv env("NEXUS_TRAY_PLUGIN_DIR", m_empty.path());
         const QStringList dirs = pluginSearchPath();
         for (const QString& dir : dirs) {
             if (QFileInfo::exists(pluginIn(dir)))
