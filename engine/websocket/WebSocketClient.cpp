@@ -38,12 +38,6 @@ WebSocketClient::WebSocketClient(QObject* parent)
         fail(QAbstractSocket::SocketTimeoutError, QStringLiteral("no WebSocket upgrade within %1 s")
                                                       .arg(m_handshakeTimer.interval() / 1000));
     });
-    // The end-of-pass flush: a zero-interval timer rather than a posted call, because flush()
-    // can cancel it when the multiplexer has already handed everything over (MuxLink::flush), so
-    // no event-loop pass runs only to find nothing to write.
-    m_flushTimer.setSingleShot(true);
-    m_flushTimer.setInterval(0);
-    connect(&m_flushTimer, &QTimer::timeout, this, [this] { flush(); });
     m_closeTimer.setSingleShot(true);
     m_closeTimer.setInterval(kCloseWaitMs);
     connect(&m_closeTimer, &QTimer::timeout, this, [this] {
@@ -439,12 +433,22 @@ void WebSocketClient::queueFrame(ws::Opcode opcode, const char* data, qsizetype 
 }
 
 void WebSocketClient::scheduleFlush() {
-    if (!m_flushTimer.isActive())
-        m_flushTimer.start();
+    // A posted call, even when MuxLink::flush() will have written everything before it runs: a
+    // zero-interval timer that flush() cancels saved the wake-up write but cost the client more
+    // CPU per request (docs/PERFORMANCE.md, "The end-of-pass flush").
+    if (m_flushScheduled)
+        return;
+    m_flushScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_flushScheduled = false;
+            flush();
+        },
+        Qt::QueuedConnection);
 }
 
 bool WebSocketClient::flush() {
-    m_flushTimer.stop(); // whatever it would flush goes now
     if (!m_socket)
         return false;
     bool wrote = false;

@@ -57,30 +57,6 @@ QByteArray codeBytes(int code) {
     return b;
 }
 
-// Counts the queued work the event loop delivers to an object and its timers: posted calls and
-// timer events, each of which costs a pass of the loop. (Its socket's own posts are Qt's.)
-class QueuedWorkCounter : public QObject {
-public:
-    explicit QueuedWorkCounter(QObject* watched)
-        : m_watched(watched) {
-        QCoreApplication::instance()->installEventFilter(this);
-    }
-    ~QueuedWorkCounter() override { QCoreApplication::instance()->removeEventFilter(this); }
-    int count = 0;
-
-protected:
-    bool eventFilter(QObject* receiver, QEvent* event) override {
-        if ((event->type() == QEvent::MetaCall || event->type() == QEvent::Timer) &&
-            (receiver == m_watched ||
-             (receiver->parent() == m_watched && qobject_cast<QTimer*>(receiver))))
-            ++count;
-        return false;
-    }
-
-private:
-    QObject* m_watched;
-};
-
 // A QWebSocketServer (wss:// with the test CA's certificate when `tls`) that keeps the binary
 // messages it receives, and a WebSocketClient opened to it.
 struct QtServerWithClient {
@@ -305,16 +281,12 @@ private Q_SLOTS:
         const QByteArray message(1000, 'm');
         client.sendBinaryMessage(message);
         QVERIFY(client.bytesToWrite() > 0); // queued for the end of the pass
-        QueuedWorkCounter queuedWork(&client);
         QVERIFY(client.flush());
         QCOMPARE(client.bytesToWrite(), qint64(0)); // taken by the kernel already
         QCOMPARE(written.size(), 0);                // not from inside flush()
         QVERIFY(!client.flush());                   // nothing queued any more
 
         QVERIFY(written.wait(5000));
-        // The progress report was the only work left for the loop: flush() cancelled the
-        // end-of-pass flush, which would have found nothing to write.
-        QCOMPARE(queuedWork.count, 1);
         qint64 reported = 0;
         for (const QList<QVariant>& args : written)
             reported += args.at(0).toLongLong();
