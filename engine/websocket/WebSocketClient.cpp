@@ -434,8 +434,8 @@ void WebSocketClient::queueFrame(ws::Opcode opcode, const char* data, qsizetype 
 
 void WebSocketClient::scheduleFlush() {
     // A posted call, even when MuxLink::flush() will have written everything before it runs: a
-    // zero-interval timer that flush() cancels saved the wake-up write but cost the client more
-    // CPU per request (docs/PERFORMANCE.md, "The end-of-pass flush").
+    // zero-interval timer that flush() cancels saved the wake-up write but not the client's CPU
+    // per request (docs/PERFORMANCE.md, "The end-of-pass flush").
     if (m_flushScheduled)
         return;
     m_flushScheduled = true;
