@@ -72,27 +72,33 @@ struct QtServerWithClient {
                  withTls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode)
         , tls(withTls) {}
 
-    // Connected, with the upgrade request sent: nothing left to write.
-    bool open() {
+    // Connected, with the upgrade request sent: nothing left to write. Returns why not, or an
+    // empty string.
+    QString open() {
         if (!ca.isValid())
-            return false;
+            return QStringLiteral("test CA: ") + ca.error();
         if (tls) {
             server.setSslConfiguration(ca.serverConfiguration());
             client.setSslConfiguration(ca.clientConfiguration());
         }
         if (!server.listen(QHostAddress::LocalHost))
-            return false;
+            return QStringLiteral("listen: ") + server.errorString();
         QObject::connect(&server, &QWebSocketServer::newConnection, &server, [this] {
             peer.reset(server.nextPendingConnection());
             QObject::connect(peer.get(), &QWebSocket::binaryMessageReceived, &server,
                              [this](const QByteArray& m) { atServer << m; });
         });
         QSignalSpy connected(&client, &WebSocketClient::connected);
+        QSignalSpy failed(&client, &WebSocketClient::errorOccurred);
         client.open(QUrl(QStringLiteral("%1://127.0.0.1:%2/connect")
                              .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
                              .arg(server.serverPort())));
-        return connected.wait(5000) &&
-               QTest::qWaitFor([this] { return client.bytesToWrite() == 0; }, 5000);
+        if (!connected.wait(5000))
+            return QStringLiteral("not connected within 5 s: ") +
+                   (failed.isEmpty() ? QStringLiteral("no error reported") : client.errorString());
+        if (!QTest::qWaitFor([this] { return client.bytesToWrite() == 0; }, 5000))
+            return QStringLiteral("%1 bytes still unwritten after 5 s").arg(client.bytesToWrite());
+        return {};
     }
 };
 
@@ -274,7 +280,8 @@ private Q_SLOTS:
     void flushHandsQueuedFramesToTheKernelNow() {
         QFETCH(bool, tls);
         QtServerWithClient peers(tls);
-        QVERIFY(peers.open());
+        const QString failure = peers.open();
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         WebSocketClient& client = peers.client;
 
         QSignalSpy written(&client, &WebSocketClient::bytesWritten);
@@ -305,7 +312,8 @@ private Q_SLOTS:
     void queuedFramesLeaveAtTheEndOfThePass() {
         QFETCH(bool, tls);
         QtServerWithClient peers(tls);
-        QVERIFY(peers.open());
+        const QString failure = peers.open();
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         WebSocketClient& client = peers.client;
 
         QSignalSpy written(&client, &WebSocketClient::bytesWritten);
