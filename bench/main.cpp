@@ -12,7 +12,8 @@
 // qwebsocket starts nexus-bench-qws-client instead (the same engine over QWebSocket); --compare
 // runs the bulk figures for every combination and prints them side by side. The TLS workloads
 // (sections rate and tlsload, issue 10) use TLS clients on their own thread (TlsLoad), the hub
-// peer's user port (UserPort) and a Go-like TLS origin (TlsOrigin).
+// peer's user port (UserPort) and a Go-like TLS origin (TlsOrigin). The idle section also starts
+// nexus-bench-floor, a bare Qt client on the same libraries, for the memory floor.
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -101,6 +102,38 @@ ProcStats readProc(qint64 pid) {
         }
     }
     return s;
+}
+
+// The memory floor (nexus-bench-floor, beside this executable): a bare Qt client on the libraries
+// the client is built on, holding one WebSocket to a hub peer of its own; its RSS once the hub has
+// answered the upgrade, read after the same settling time as the client's. < 0 if it failed.
+double floorRss(bool tls, const BenchCa* ca) {
+    HubPeer hub;
+    if (!(tls ? hub.listenTls(ca->serverConfiguration()) : hub.listen()))
+        return -1;
+    QProcess floor;
+    floor.setProgram(QCoreApplication::applicationDirPath() + QStringLiteral("/nexus-bench-floor"));
+    QStringList args{QString::number(hub.port())};
+    if (tls)
+        args << ca->caPemPath();
+    floor.setArguments(args);
+    floor.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    floor.start();
+    QByteArray out;
+    const bool ready = waitUntil(
+        [&] {
+            out += floor.readAllStandardOutput();
+            return out.contains("ready") || floor.state() == QProcess::NotRunning;
+        },
+        15000);
+    double rss = -1;
+    if (ready && out.contains("ready")) {
+        waitUntil([] { return false; }, 200); // as after the client's first relayed byte
+        rss = readProc(floor.processId()).rssMB;
+    }
+    floor.kill();
+    floor.waitForFinished();
+    return rss;
 }
 
 // Restart VmHWM at the current RSS (proc(5), clear_refs "5"), so that each run reports its own
@@ -913,6 +946,12 @@ int runDriver(const QCommandLineParser& args) {
         rows.push_back({QStringLiteral("client RSS with %1 idle streams").arg(n),
                         QStringLiteral("MB"), rss, -1, -1, ok});
         rssJson.insert(QStringLiteral("idle%1MB").arg(n), rss);
+    }
+    if (only.contains(QStringLiteral("idle"))) {
+        const double floor = floorRss(tls, ca.get());
+        rows.push_back({QStringLiteral("floor: bare Qt client, same libraries, 1 connection"),
+                        QStringLiteral("MB"), floor, -1, kGoRssIdleMB, floor >= 0});
+        rssJson.insert(QStringLiteral("floorMB"), floor);
     }
     // The engine hands freed heap back after streams have been gone for a second (HeapTrimmer).
     waitUntil([] { return false; }, 2000);
