@@ -105,6 +105,12 @@ void HubPeer::onReadyRead() {
     if (m_state == State::Upgrade && !handleUpgrade())
         return;
     parseFrames();
+    flush(); // what the client's messages caused (credits, answers) leaves in this pass
+}
+
+void HubPeer::flush() {
+    if (m_socket)
+        m_socket->flush();
 }
 
 bool HubPeer::handleUpgrade() {

@@ -82,6 +82,11 @@ public:
     void close(HubStream* stream);
     // close() once every message waiting for forward credit has been sent (at once if none).
     void closeWhenSent(HubStream* stream);
+    // Hands what was written to the kernel now. A hub writes each message to its connection as it
+    // goes (Go's conn.Write is a system call); Qt's sockets write on a later pass of the event
+    // loop (QSslSocket encrypts on a queued call, QTcpSocket waits for its write notifier), and
+    // that pass is a poll and a wake-up more on every crossing, charged to the tunnel's latency.
+    void flush();
     int openStreams() const { return int(m_streams.size()); }
 
     quint64 creditOverdrafts = 0; // data messages the client sent without credit

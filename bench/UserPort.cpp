@@ -33,14 +33,17 @@ void UserPort::onConnection() {
                 return;
             if (relay->stream) {
                 m_hub->send(relay->stream, data.constData(), data.size());
+                m_hub->flush(); // to the client in this pass, as a hub writes (HubPeer::flush)
                 return;
             }
             if (relay->opened)
                 return; // the client ended the stream; the user is being closed
             relay->opened = true;
             relay->stream = m_hub->open(m_connPort, data);
+            m_hub->flush();
             relay->stream->onData = [user](HubStream*, const char* d, qsizetype n) {
                 user->write(d, n);
+                user->flush(); // to the user in this pass
             };
             relay->stream->onClosed = [user, relay](HubStream*) {
                 relay->stream = nullptr;
