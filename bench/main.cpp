@@ -949,7 +949,7 @@ int runDriver(const QCommandLineParser& args) {
     }
     if (only.contains(QStringLiteral("idle"))) {
         const double floor = floorRss(tls, ca.get());
-        rows.push_back({QStringLiteral("floor: bare Qt client, same libraries, 1 connection"),
+        rows.push_back({QStringLiteral("floor: bare Qt client on the same libraries"),
                         QStringLiteral("MB"), floor, -1, kGoRssIdleMB, floor >= 0});
         rssJson.insert(QStringLiteral("floorMB"), floor);
     }
