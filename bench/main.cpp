@@ -120,16 +120,20 @@ double floorRss(bool tls, const BenchCa* ca) {
     floor.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     floor.start();
     QByteArray out;
-    const bool ready = waitUntil(
+    waitUntil(
         [&] {
             out += floor.readAllStandardOutput();
             return out.contains("ready") || floor.state() == QProcess::NotRunning;
         },
         15000);
     double rss = -1;
-    if (ready && out.contains("ready")) {
+    if (out.contains("ready")) {
         waitUntil([] { return false; }, 200); // as after the client's first relayed byte
         rss = readProc(floor.processId()).rssMB;
+    } else {
+        std::fprintf(stderr, "nexus-bench-floor did not connect: %s\n",
+                     qPrintable(floor.error() == QProcess::UnknownError ? QStringLiteral("timeout")
+                                                                        : floor.errorString()));
     }
     floor.kill();
     floor.waitForFinished();

@@ -140,8 +140,8 @@ private:
     QSslSocket* m_tls = nullptr; // m_socket, when it is wss://
     QByteArray m_key;            // Sec-WebSocket-Key we sent
 
-    QByteArray m_out; // frames not yet handed to the socket
-    bool m_flushScheduled = false;
+    QByteArray m_out;              // frames not yet handed to the socket
+    bool m_flushScheduled = false; // the end-of-pass flush is posted (scheduleFlush)
     bool m_flushingSocket = false; // inside m_socket->flush(): its progress is passed on later
     qint64 m_heldProgress = 0;     // written during that flush, not yet reported
     // Only the latest ping is answered while the socket is not draining (RFC 6455 §5.5.3), so a

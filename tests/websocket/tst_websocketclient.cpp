@@ -89,13 +89,13 @@ struct QtServerWithClient {
                              [this](const QByteArray& m) { atServer << m; });
         });
         QSignalSpy connected(&client, &WebSocketClient::connected);
-        QSignalSpy failed(&client, &WebSocketClient::errorOccurred);
         client.open(QUrl(QStringLiteral("%1://127.0.0.1:%2/connect")
                              .arg(tls ? QStringLiteral("wss") : QStringLiteral("ws"))
                              .arg(server.serverPort())));
         if (!connected.wait(5000))
             return QStringLiteral("not connected within 5 s: ") +
-                   (failed.isEmpty() ? QStringLiteral("no error reported") : client.errorString());
+                   (client.errorString().isEmpty() ? QStringLiteral("no error reported")
+                                                   : client.errorString());
         if (!QTest::qWaitFor([this] { return client.bytesToWrite() == 0; }, 5000))
             return QStringLiteral("%1 bytes still unwritten after 5 s").arg(client.bytesToWrite());
         return {};
